@@ -1,0 +1,91 @@
+# Trellis developer tasks. Run `make` (or `make help`) to list them.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+MAKEFLAGS += --no-print-directory
+
+# Always build with exactly these flags so every target shares one build plan.
+SWIFT_BUILD := swift build --build-tests
+BIN         := .build/debug
+TRELLIS     := $(BIN)/TrellisCLI
+SERVER      := $(BIN)/Server
+DB          := scripts/db.sh
+VALIDATOR   := $(CURDIR)/.venv/bin/openapi-spec-validator
+OPENAPI     := generated/openapi.yaml
+PORT        ?= 8080
+EMAIL       ?= owner@acme.test
+# Development only: `make run` and `make token` sign tokens with this key. Production sets its own.
+DEV_JWT_SECRET := trellis-development-secret-do-not-use-in-production
+BENCH_PORT  ?= 8089
+
+.PHONY: help setup build generate check lint format run token test bench \
+        db.start db.stop db.reset db.url db.psql clean
+
+help: ## List the targets
+	@echo "Usage: make <target> [PORT=8080]"
+	@echo
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+
+setup: ## Install system packages and the Python venv (.venv) if missing
+	@scripts/setup.sh
+
+build: ## Build everything, tests included (swift build --build-tests)
+	$(SWIFT_BUILD)
+
+generate: build ## Regenerate generated/ from specs/ (and the generator's built-in templates)
+	$(TRELLIS) embed-templates
+	$(TRELLIS) generate
+
+check: setup build ## Fail if generated/ is stale; validate the OpenAPI document
+	$(TRELLIS) embed-templates --check
+	$(TRELLIS) check
+	$(VALIDATOR) $(OPENAPI)
+
+lint: build ## Lint the specs
+	$(TRELLIS) lint
+
+format: ## Format Swift sources with swift format (skipped if unavailable)
+	@if swift format --version >/dev/null 2>&1; then \
+		swift format --in-place --recursive Sources Tests Plugins $(wildcard specs/*.swift); \
+	else \
+		echo "swift format is unavailable; skipping"; \
+	fi
+
+run: setup build db.start ## Migrate, seed and serve on PORT (default 8080)
+	DATABASE_URL="$$($(DB) url)" $(SERVER) migrate
+	DATABASE_URL="$$($(DB) url)" $(SERVER) seed
+	DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" exec $(SERVER) serve --port $(PORT)
+
+token: build db.start ## Print an access token for a seeded user (EMAIL=owner@acme.test)
+	@DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" $(SERVER) token --email $(EMAIL)
+
+test: setup build db.start ## Run the tests against the test database, validate the OpenAPI document
+	DATABASE_URL="$$($(DB) test-url)" TRELLIS_OPENAPI_VALIDATOR="$(VALIDATOR)" \
+		swift test --skip-build --disable-xctest
+	$(VALIDATOR) $(OPENAPI)
+
+bench: setup ## Benchmark a release build of the server with wrk (port BENCH_PORT, default 8089)
+	swift build -c release --product Server
+	@$(DB) start
+	BENCH_PORT=$(BENCH_PORT) scripts/bench.sh
+
+db.start: ## Start the local PostgreSQL (creates it on first use)
+	@$(DB) start
+
+db.stop: ## Stop the local PostgreSQL
+	@$(DB) stop
+
+db.reset: ## Drop and recreate the development database
+	@$(DB) reset
+
+db.url: ## Print the development database URL
+	@$(DB) url
+
+db.psql: ## Open psql on the development database
+	@$(DB) psql
+
+clean: ## Remove build products (.build)
+	rm -rf .build

@@ -1,0 +1,107 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Trellis",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Trellis", targets: ["Trellis"]),
+        .library(name: "TrellisSpec", targets: ["TrellisSpec"]),
+        .library(name: "TrellisGenerator", targets: ["TrellisGenerator"]),
+        .executable(name: "TrellisCLI", targets: ["TrellisCLI"]),
+        .plugin(name: "TrellisBuildPlugin", targets: ["TrellisBuildPlugin"]),
+        .plugin(name: "TrellisCommandPlugin", targets: ["TrellisCommandPlugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // MARK: generator side (built in debug by the build plugin: keep it light)
+        .target(name: "TrellisSpec", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .target(
+            name: "TrellisGenerator",
+            dependencies: ["TrellisSpec", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "TrellisCLI",
+            dependencies: ["TrellisGenerator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/trellis",
+            swiftSettings: strict
+        ),
+        .plugin(name: "TrellisBuildPlugin", capability: .buildTool(), dependencies: ["TrellisCLI"]),
+        .plugin(
+            name: "TrellisCommandPlugin",
+            capability: .command(
+                intent: .custom(verb: "trellis", description: "Generate or check the committed artifacts in generated/"),
+                permissions: [.writeToPackageDirectory(reason: "Writes generated/ from specs/")]
+            ),
+            dependencies: ["TrellisCLI"]
+        ),
+
+        // MARK: runtime
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .target(
+            name: "Trellis",
+            dependencies: [
+                "CArgon2",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: the example app
+        // specs/ is the source folder of the module the build plugin generates into, so that adding
+        // or removing a spec re-plans the build (see DESIGN.md, toolchain facts).
+        .target(
+            name: "AppAPI",
+            dependencies: ["Trellis"],
+            path: "specs",
+            exclude: ["README.md"],
+            swiftSettings: strict,
+            plugins: ["TrellisBuildPlugin"]
+        ),
+        .target(name: "App", dependencies: ["AppAPI", "Trellis"], swiftSettings: strict),
+        .executableTarget(
+            name: "Server",
+            dependencies: ["App", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        // MARK: tests
+        .testTarget(name: "TrellisSpecTests", dependencies: ["TrellisSpec"], swiftSettings: strict),
+        .testTarget(
+            name: "TrellisGeneratorTests",
+            dependencies: ["TrellisGenerator"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrellisTests",
+            dependencies: ["Trellis", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: ["App", "Server", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,49 @@
+import Foundation
+import PackagePlugin
+
+/// Generates the Swift of a target from the `*.yaml` specs in its own source folder.
+///
+/// The specs live in the target's folder (next to at least one `.swift` file) so that adding or
+/// removing a spec changes the target's file list and SwiftPM re-plans the build. Output names
+/// derive from spec file names alone, so they are known before any spec is parsed.
+@main
+struct TrellisBuildPlugin: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
+        guard let module = target.sourceModule else { return [] }
+        let specs = module.sourceFiles.map(\.url).filter { ["yaml", "yml"].contains($0.pathExtension) }
+            .sorted { $0.path < $1.path }
+        guard !specs.isEmpty else { return [] }
+
+        let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedSources")
+        let templates = context.package.directoryURL.appending(path: "templates")
+        let templateFiles = ((try? FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension == "mustache" }
+
+        var arguments = ["generate-sources", "--output", output.path]
+        if !templateFiles.isEmpty { arguments += ["--templates", templates.path] }
+        arguments += specs.map(\.path)
+
+        return [
+            .buildCommand(
+                displayName: "Generating Trellis sources for \(target.name) from \(specs.count) spec(s)",
+                executable: try context.tool(named: "TrellisCLI").url,
+                arguments: arguments,
+                inputFiles: specs + templateFiles,
+                outputFiles: outputNames(for: specs).map { output.appending(path: $0) }
+            )
+        ]
+    }
+
+    /// Mirrors `Generator.swiftFileNames(specFiles:)`: the plugin cannot link the generator.
+    private func outputNames(for specs: [URL]) -> [String] {
+        let stems = specs.map { $0.deletingPathExtension().lastPathComponent }.sorted()
+        return stems.flatMap { stem -> [String] in
+            let base = pascalCase(stem)
+            return ["\(base)+Model.swift", "\(base)+Queries.swift", "\(base)+Routes.swift"]
+        } + ["GeneratedAPI.swift", "GeneratedAPI+Migrations.swift", "GeneratedAPI+OpenAPI.swift"]
+    }
+
+    private func pascalCase(_ stem: String) -> String {
+        stem.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Trellis
+
+/// Deterministic demo data: fixed ids, names and timestamps, loaded idempotently.
+///
+/// Two organizations (Acme, Globex), one user per role in each, and 45 projects in Acme.
+public enum DemoData {
+    public struct Organization: Sendable {
+        public var id: UUID
+        public var name: String
+        public var slug: String
+    }
+
+    public struct User: Sendable {
+        public var id: UUID
+        public var email: String
+        public var name: String
+        public var organization: UUID
+        public var role: Role
+    }
+
+    public static let organizations = [
+        Organization(id: fixedID(0x0A, 1), name: "Acme", slug: "acme"),
+        Organization(id: fixedID(0x0A, 2), name: "Globex", slug: "globex"),
+    ]
+
+    public static let users: [User] = organizations.enumerated().flatMap { orgIndex, organization in
+        Role.allCases.enumerated().map { roleIndex, role in
+            User(
+                id: fixedID(0x0B, (orgIndex + 1) * 16 + roleIndex + 1),
+                email: "\(role.rawValue)@\(organization.slug).test",
+                name: "\(organization.name) \(role.rawValue.capitalized)",
+                organization: organization.id,
+                role: role
+            )
+        }
+    }
+
+    public static let projectCount = 45
+    /// The first project's creation time; each next one is a minute later.
+    public static let projectsStart = Timestamp(microsecondsSinceEpoch: 1_767_225_600_000_000)  // 2026-01-01T00:00:00Z
+
+    /// `0193a5c8-0000-7000-8000-KKNNNNNNNNNN`: readable, unique, valid UUIDv7 layout.
+    static func fixedID(_ kind: Int, _ number: Int) -> UUID {
+        let tail = String(format: "%02x%010x", kind, number)
+        return UUID(uuidString: "0193a5c8-0000-7000-8000-\(tail)") ?? UUID()
+    }
+
+    public static func projectID(_ number: Int) -> UUID { fixedID(0x0C, number) }
+
+    /// Inserts whatever is missing, in one transaction; running it again changes nothing.
+    public static func load(into database: Database, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { connection in
+            for organization in organizations {
+                try await connection.query(
+                    """
+                    INSERT INTO organizations (id, name, slug) VALUES (\(organization.id), \(organization.name), \(organization.slug))
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                    logger: logger
+                )
+            }
+            for user in users {
+                try await connection.query(
+                    "INSERT INTO users (id, email, name) VALUES (\(user.id), \(user.email), \(user.name)) ON CONFLICT (id) DO NOTHING",
+                    logger: logger
+                )
+                try await connection.query(
+                    """
+                    INSERT INTO memberships (org_id, user_id, role) VALUES (\(user.organization), \(user.id), \(user.role.rawValue))
+                    ON CONFLICT (org_id, user_id) DO NOTHING
+                    """,
+                    logger: logger
+                )
+            }
+            let acme = organizations[0].id
+            for number in 1...projectCount {
+                let created = Timestamp(microsecondsSinceEpoch: projectsStart.microsecondsSinceEpoch + Int64(number - 1) * 60_000_000)
+                let name = String(format: "Project %02d", number)
+                let slug = String(format: "project-%02d", number)
+                try await connection.query(
+                    """
+                    INSERT INTO projects (id, org_id, name, slug, status, created_at, updated_at)
+                    VALUES (\(projectID(number)), \(acme), \(name), \(slug), 'active', \(created), \(created))
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                    logger: logger
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import App
+import ArgumentParser
+import Logging
+import PostgresNIO
+import Trellis
+
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "Server",
+        abstract: "The example Trellis app: serve the API, migrate the database, load demo data, mint tokens.",
+        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self]
+    )
+}
+
+/// Options every command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the API (refuses to start while migrations are pending).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The address to listen on.") var host = "0.0.0.0"
+    @Option(help: "The port to listen on.") var port = 8080
+
+    func run() async throws {
+        let logger = common.logger("trellis")
+        let environment = EnvironmentConfiguration()
+        let database = try environment.database()
+        let tokens = await AccessTokens(configuration: try environment.auth())
+        let api = App.api()
+        let pending = try await PostgresClient.withRunning(database, logger: logger) { client in
+            try await Migrator(client: client, logger: logger).pending(type(of: api).allMigrations)
+        }
+        guard pending.isEmpty else {
+            throw ValidationError("the database is behind: \(pending.count) migration(s) pending; run `Server migrate` first")
+        }
+        let client = PostgresClient(configuration: database, backgroundLogger: logger)
+        let application = TrellisServer.makeApplication(api: api, client: client, tokens: tokens, host: host, port: port, logger: logger)
+        try await application.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations, in order, each exactly once.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.logger("trellis.migrate")
+        let applied = try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
+            try await Migrator(client: client, logger: logger).migrate(App.allMigrations)
+        }
+        print(applied.isEmpty ? "the database is up to date" : applied.map { "applied \($0)" }.joined(separator: "\n"))
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the deterministic demo data (idempotent).")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.logger("trellis.seed")
+        try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
+            try await DemoData.load(into: Database(client: client), logger: logger)
+        }
+        print("seeded \(DemoData.organizations.count) organizations, \(DemoData.users.count) users, \(DemoData.projectCount) projects")
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print an access token for a seeded user (until sign-in lands).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The user's email, e.g. owner@acme.test.") var email: String
+
+    func run() async throws {
+        let logger = common.logger("trellis.token")
+        let environment = EnvironmentConfiguration()
+        let tokens = await AccessTokens(configuration: try environment.auth())
+        let principal = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in
+            try await Principal.lookUp(email: email, client: client, logger: logger)
+        }
+        guard let principal else {
+            throw ValidationError("no member with the email \(email); run `Server seed` or pick one from the README")
+        }
+        print(try await tokens.issue(for: principal))
+    }
+}

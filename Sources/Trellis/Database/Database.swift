@@ -1,0 +1,34 @@
+import Logging
+import PostgresNIO
+
+/// The application's PostgreSQL pool plus the transaction helper generated handlers use.
+public struct Database: Sendable {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    /// Runs `body` in one transaction on one pooled connection: COMMIT when it returns,
+    /// ROLLBACK when it throws, rethrowing the original error (not a wrapper) so it maps cleanly.
+    public func transaction<Result: Sendable>(
+        logger: Logger, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            let result: Result
+            do {
+                result = try await body(connection)
+            } catch {
+                do {
+                    try await connection.query("ROLLBACK", logger: logger)
+                } catch let rollbackError {
+                    logger.error("rollback failed", metadata: ["error": "\(String(reflecting: rollbackError))"])
+                }
+                throw error
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import HTTPTypes
+
+/// An error the API reports to its client, rendered as the error envelope:
+/// `{"error": {"code": ..., "message": ..., "details": {...}, "request_id": ...}}`.
+///
+/// Throw these from handlers and hooks; ``ErrorMiddleware`` turns them (and every other error)
+/// into responses in one place.
+public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The stable, machine-readable error codes of the API contract.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        case validationError = "validation_error"
+        case badRequest = "bad_request"
+        case unauthorized
+        case forbidden
+        case notFound = "not_found"
+        case conflict
+        case preconditionFailed = "precondition_failed"
+        case payloadTooLarge = "payload_too_large"
+        case rateLimited = "rate_limited"
+        case internalError = "internal_error"
+        case unavailable
+
+        /// The HTTP status each code is sent with.
+        public var status: HTTPResponse.Status {
+            switch self {
+            case .validationError: .unprocessableContent
+            case .badRequest: .badRequest
+            case .unauthorized: .unauthorized
+            case .forbidden: .forbidden
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .preconditionFailed: .preconditionFailed
+            case .payloadTooLarge: .contentTooLarge
+            case .rateLimited: .tooManyRequests
+            case .internalError: .internalServerError
+            case .unavailable: .serviceUnavailable
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+    /// Per-field messages, keyed by the JSON name of the field.
+    public var details: [String: [String]]
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`, ...).
+    public var headers: HTTPFields
+
+    public init(_ code: Code, _ message: String, details: [String: [String]] = [:], headers: HTTPFields = [:]) {
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers
+    }
+
+    public var status: HTTPResponse.Status { code.status }
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public static func notFound(_ what: String = "resource") -> APIError {
+        APIError(.notFound, "The \(what) was not found.")
+    }
+
+    public static func validation(_ details: [String: [String]]) -> APIError {
+        APIError(.validationError, "The request is invalid.", details: details)
+    }
+
+    public static let unauthorized = APIError(
+        .unauthorized, "Authentication is required.", headers: [.wwwAuthenticate: "Bearer"]
+    )
+
+    public static let forbidden = APIError(.forbidden, "You are not allowed to do this.")
+}

@@ -1,0 +1,45 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension Response {
+    /// `{"data": <value>}` with the given status.
+    public static func data(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(512)
+        buffer.writeStaticString(#"{"data":"#)
+        value.writeJSON(into: &buffer)
+        buffer.writeStaticString("}")
+        return json(buffer, status: status, headers: headers)
+    }
+
+    /// `{"data": [...], "meta": {"has_more": ..., "next_cursor": ..., "limit": ...}}`.
+    public static func list<Item: JSONWritable>(_ page: Page<Item>) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(256 + page.items.count * 256)
+        buffer.writeStaticString(#"{"data":["#)
+        for (index, item) in page.items.enumerated() {
+            if index > 0 { buffer.writeStaticString(",") }
+            item.writeJSON(into: &buffer)
+        }
+        buffer.writeStaticString(#"],"meta":{"has_more":"#)
+        buffer.writeStaticString(page.nextCursor == nil ? "false" : "true")
+        buffer.writeStaticString(#","next_cursor":"#)
+        if let cursor = page.nextCursor {
+            buffer.writeJSONString(cursor.encoded)
+        } else {
+            buffer.writeStaticString("null")
+        }
+        buffer.writeStaticString(#","limit":"#)
+        buffer.writeString(String(page.limit))
+        buffer.writeStaticString("}}")
+        return json(buffer)
+    }
+
+    /// A JSON body as is.
+    public static func json(_ buffer: ByteBuffer, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import PostgresNIO
+
+/// Reads the server's configuration from environment variables, failing with the variable's name.
+///
+/// | variable | meaning | default |
+/// |---|---|---|
+/// | `DATABASE_URL` | `postgres://user:password@host:5432/database` | required |
+/// | `JWT_SECRET` | HS256 signing secret, at least 32 bytes | required |
+/// | `JWT_KEY_ID` | the `kid` of `JWT_SECRET` | `main` |
+/// | `JWT_PREVIOUS_KEYS` | older keys still accepted: `kid=secret,kid=secret` | none |
+/// | `JWT_ISSUER` / `JWT_AUDIENCE` | expected `iss` / `aud` | `trellis` / `trellis-api` |
+public struct EnvironmentConfiguration: Sendable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String] = ProcessInfo.processInfo.environment) {
+        self.values = values
+    }
+
+    public func required(_ name: String) throws(ConfigurationError) -> String {
+        guard let value = values[name], !value.isEmpty else {
+            throw ConfigurationError(variable: name, problem: "is not set")
+        }
+        return value
+    }
+
+    public func database() throws(ConfigurationError) -> PostgresClient.Configuration {
+        try PostgresClient.Configuration(url: try required("DATABASE_URL"), variable: "DATABASE_URL")
+    }
+
+    public func auth() throws(ConfigurationError) -> AuthConfiguration {
+        let secret = try required("JWT_SECRET")
+        guard secret.utf8.count >= 32 else {
+            throw ConfigurationError(variable: "JWT_SECRET", problem: "must be at least 32 bytes (use `openssl rand -hex 32`)")
+        }
+        let currentID = values["JWT_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "main"
+        var keys: [AuthConfiguration.SigningKey] = []
+        for entry in (values["JWT_PREVIOUS_KEYS"] ?? "").split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].utf8.count >= 32 else {
+                throw ConfigurationError(variable: "JWT_PREVIOUS_KEYS", problem: "must be kid=secret pairs separated by commas, secrets of 32+ bytes")
+            }
+            keys.append(.init(id: String(parts[0]), secret: String(parts[1])))
+        }
+        keys.append(.init(id: currentID, secret: secret))
+        return AuthConfiguration(
+            signingKeys: keys, currentKeyID: currentID, issuer: values["JWT_ISSUER"] ?? "trellis",
+            audience: values["JWT_AUDIENCE"] ?? "trellis-api"
+        )
+    }
+}
+
+extension PostgresClient {
+    /// Runs a client for the duration of `body` (for commands that are not long-running services).
+    public static func withRunning<Result: Sendable>(
+        _ configuration: PostgresClient.Configuration, logger: Logger,
+        _ body: @Sendable (PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// What the build plugin generates from a project's specs, as the server needs it.
+public protocol TrellisAPI: Sendable {
+    /// The project's migrations, oldest first (the runtime's own ``CoreMigrations`` run before them).
+    static var migrations: [Migration] { get }
+    /// The OpenAPI 3.1 document, as JSON.
+    static var openAPIJSON: String { get }
+    /// Constraint names of the generated schema, for turning violations into 409/422.
+    static var constraints: ConstraintCatalog { get }
+
+    /// Adds every generated route to `group` (mounted at `/api/v1`).
+    func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database)
+}
+
+extension TrellisAPI {
+    /// Core migrations followed by the project's.
+    public static var allMigrations: [Migration] { CoreMigrations.all + migrations }
+}

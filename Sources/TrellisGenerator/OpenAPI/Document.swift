@@ -1,0 +1,154 @@
+import Foundation
+
+/// A JSON-shaped tree with ordered keys, rendered to both YAML and JSON byte-for-byte
+/// deterministically (the same document is committed as YAML and served as JSON).
+indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByDictionaryLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral
+{
+    case string(String)
+    case integer(Int64)
+    case number(String)
+    case bool(Bool)
+    case null
+    case array([Document])
+    case object([(String, Document)])
+
+    init(stringLiteral value: String) { self = .string(value) }
+    init(arrayLiteral elements: Document...) { self = .array(elements) }
+    init(dictionaryLiteral elements: (String, Document)...) { self = .object(elements) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(integerLiteral value: Int64) { self = .integer(value) }
+
+    static func == (lhs: Document, rhs: Document) -> Bool { lhs.json() == rhs.json() }
+    func hash(into hasher: inout Hasher) { hasher.combine(json()) }
+
+    /// Compact JSON.
+    func json() -> String {
+        var output = ""
+        writeJSON(into: &output)
+        return output
+    }
+
+    private func writeJSON(into output: inout String) {
+        switch self {
+        case .string(let value): output += Self.quoted(value)
+        case .integer(let value): output += String(value)
+        case .number(let value): output += value
+        case .bool(let value): output += value ? "true" : "false"
+        case .null: output += "null"
+        case .array(let items):
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                item.writeJSON(into: &output)
+            }
+            output += "]"
+        case .object(let entries):
+            output += "{"
+            for (index, (key, value)) in entries.enumerated() {
+                if index > 0 { output += "," }
+                output += Self.quoted(key) + ":"
+                value.writeJSON(into: &output)
+            }
+            output += "}"
+        }
+    }
+
+    /// Block-style YAML; strings are double-quoted JSON strings (valid YAML) unless plainly safe.
+    func yaml() -> String {
+        var lines: [String] = []
+        writeYAML(into: &lines, indent: "")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func writeYAML(into lines: inout [String], indent: String) {
+        switch self {
+        case .object(let entries):
+            for (key, value) in entries {
+                value.writeYAMLEntry(prefix: indent + Self.yamlKey(key) + ":", into: &lines, indent: indent)
+            }
+        case .array(let items):
+            for item in items {
+                item.writeYAMLEntry(prefix: indent + "-", into: &lines, indent: indent, inSequence: true)
+            }
+        default:
+            lines.append(indent + scalarYAML)
+        }
+    }
+
+    private func writeYAMLEntry(prefix: String, into lines: inout [String], indent: String, inSequence: Bool = false) {
+        switch self {
+        case .object(let entries) where !entries.isEmpty:
+            if inSequence {
+                // "- key: value" with the rest of the mapping aligned under the first key.
+                var nested: [String] = []
+                writeYAML(into: &nested, indent: indent + "  ")
+                if let first = nested.first {
+                    lines.append(prefix + " " + first.dropFirst(indent.count + 2))
+                    lines += nested.dropFirst()
+                }
+            } else {
+                lines.append(prefix)
+                writeYAML(into: &lines, indent: indent + "  ")
+            }
+        case .array(let items) where !items.isEmpty:
+            lines.append(prefix)
+            writeYAML(into: &lines, indent: indent + "  ")
+        case .object:
+            lines.append(prefix + " {}")
+        case .array:
+            lines.append(prefix + " []")
+        default:
+            lines.append(prefix + " " + scalarYAML)
+        }
+    }
+
+    private var scalarYAML: String {
+        switch self {
+        case .string(let value): Self.yamlString(value)
+        case .integer(let value): String(value)
+        case .number(let value): value
+        case .bool(let value): value ? "true" : "false"
+        case .null: "null"
+        default: json()
+        }
+    }
+
+    private static func yamlKey(_ key: String) -> String {
+        yamlString(key)
+    }
+
+    /// Plain when unambiguous (letters, digits, `_-./{}` not starting with a symbol), else quoted.
+    private static func yamlString(_ value: String) -> String {
+        let reserved: Set<String> = ["true", "false", "null", "yes", "no", "on", "off", "~", ""]
+        let safe = value.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-./".unicodeScalars.contains($0)
+        }
+        guard safe, let first = value.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) || first == "/",
+            !reserved.contains(value.lowercased())
+        else {
+            return quoted(value)
+        }
+        return value
+    }
+
+    static func quoted(_ value: String) -> String {
+        var output = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    output += String(format: "\\u%04x", scalar.value)
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return output + "\""
+    }
+}

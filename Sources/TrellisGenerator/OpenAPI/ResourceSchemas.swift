@@ -1,0 +1,167 @@
+import Foundation
+import TrellisSpec
+
+/// The component schemas of one resource: the model, its create and patch bodies, and envelopes.
+struct ResourceSchemas {
+    let resource: ResolvedResource
+
+    func schemas() -> [(String, Document)] {
+        let name = resource.name
+        var properties: [(String, Document)] = [("id", ["type": "string", "format": "uuid", "readOnly": true])]
+        properties += resource.fields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) }
+        if resource.timestamps {
+            properties.append(("created_at", ["type": "string", "format": "date-time", "readOnly": true]))
+            properties.append(("updated_at", ["type": "string", "format": "date-time", "readOnly": true]))
+        }
+        let model: Document = [
+            "type": "object",
+            "description": .string(resource.description ?? "A \(name)."),
+            "required": .array(properties.map { .string($0.0) }),
+            "additionalProperties": false,
+            "properties": .object(properties),
+        ]
+        let createFields = resource.writableFields
+        var create: [(String, Document)] = [
+            ("type", "object"),
+            ("description", .string("The body of a request that creates a \(name).")),
+        ]
+        let required = createFields.filter(\.requiredOnCreate).map { Document.string($0.name) }
+        if !required.isEmpty { create.append(("required", .array(required))) }
+        create.append(("additionalProperties", false))
+        create.append(("properties", .object(createFields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) })))
+        create.append(("examples", [.object(createFields.filter { $0.requiredOnCreate || $0.spec.defaultValue == nil }.map { ($0.name, FieldSchema.example(for: $0)) })]))
+
+        let patch: Document = [
+            "type": "object",
+            "description": .string("The body of a request that changes a \(name): only the keys sent change; null clears an optional field."),
+            "additionalProperties": false,
+            "properties": .object(resource.mutableFields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) }),
+        ]
+        return [
+            (name, model),
+            ("\(name)Create", .object(create)),
+            ("\(name)Patch", patch),
+            ("\(name)Response", [
+                "type": "object", "required": ["data"], "additionalProperties": false,
+                "properties": ["data": ["$ref": .string("#/components/schemas/\(name)")]],
+            ]),
+            ("\(name)List", [
+                "type": "object", "required": ["data", "meta"], "additionalProperties": false,
+                "properties": [
+                    "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(name)")]],
+                    "meta": ["$ref": "#/components/schemas/PageMeta"],
+                ],
+            ]),
+        ]
+    }
+}
+
+/// JSON Schema (2020-12, as OpenAPI 3.1 uses it) of one field, and an example value.
+enum FieldSchema {
+    static let slugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
+    static func schema(for field: ResolvedField, nullable: Bool) -> Document {
+        var entries: [(String, Document)] = []
+        func type(_ name: String) {
+            entries.append(("type", nullable ? [.string(name), "null"] : .string(name)))
+        }
+        switch field.kind {
+        case .string, .text:
+            type("string")
+            if let minLength = field.spec.minLength { entries.append(("minLength", .integer(Int64(minLength)))) }
+            if let maxLength = field.effectiveMaxLength { entries.append(("maxLength", .integer(Int64(maxLength)))) }
+            switch field.spec.format {
+            case .email: entries.append(("format", "email"))
+            case .url: entries.append(("format", "uri"))
+            case .slug: entries.append(("pattern", .string(slugPattern)))
+            case nil: break
+            }
+        case .int32, .int64:
+            type("integer")
+            entries.append(("format", field.kind == .int32 ? "int32" : "int64"))
+            let bits: (Int64, Int64) = field.kind == .int32 ? (Int64(Int32.min), Int64(Int32.max)) : (Int64.min, Int64.max)
+            entries.append(("minimum", .integer(field.spec.minimum ?? bits.0)))
+            entries.append(("maximum", .integer(field.spec.maximum ?? bits.1)))
+        case .decimal(let precision, let scale):
+            type("string")
+            entries.append(("format", "decimal"))
+            let fraction = scale > 0 ? "(\\.[0-9]{1,\(scale)})?" : ""
+            entries.append(("pattern", .string("^-?[0-9]{1,\(max(1, precision - scale))}\(fraction)$")))
+        case .bool:
+            type("boolean")
+        case .uuid:
+            type("string")
+            entries.append(("format", "uuid"))
+        case .reference:
+            type("string")
+            entries.append(("format", "uuid"))
+        case .date:
+            type("string")
+            entries.append(("format", "date"))
+        case .datetime:
+            type("string")
+            entries.append(("format", "date-time"))
+        case .enumeration(_, let values):
+            type("string")
+            entries.append(("enum", .array(values.map { .string($0) } + (nullable ? [.null] : []))))
+        case .json:
+            break  // any JSON value
+        }
+        var description = field.spec.description ?? ""
+        if let reference = field.reference {
+            description += (description.isEmpty ? "" : " ") + "The id of a \(reference.resource)."
+        }
+        if field.immutable && field.setFrom == nil {
+            description += (description.isEmpty ? "" : " ") + "Cannot be changed after creation."
+        }
+        if field.setFrom == .principalUser {
+            description += (description.isEmpty ? "" : " ") + "Set by the server to the calling user."
+            entries.append(("readOnly", true))
+        }
+        if !description.isEmpty { entries.insert(("description", .string(description)), at: 0) }
+        if let value = field.spec.defaultValue?.value {
+            entries.append(("default", defaultDocument(value, field: field)))
+        }
+        entries.append(("examples", [example(for: field)]))
+        return .object(entries)
+    }
+
+    private static func defaultDocument(_ value: DefaultValue, field: ResolvedField) -> Document {
+        switch value {
+        case .string(let text): .string(text)
+        case .integer(let number): .integer(number)
+        case .decimal(let text): .string(text)
+        case .bool(let flag): .bool(flag)
+        }
+    }
+
+    /// A deterministic example that satisfies the field's constraints.
+    static func example(for field: ResolvedField) -> Document {
+        if let value = field.spec.defaultValue?.value { return defaultDocument(value, field: field) }
+        switch field.kind {
+        case .string, .text:
+            let text: String
+            switch field.spec.format {
+            case .email: text = "ada@example.com"
+            case .url: text = "https://example.com"
+            case .slug: text = "example-\(field.name.replacingOccurrences(of: "_", with: "-"))"
+            case nil: text = "Example \(field.name.replacingOccurrences(of: "_", with: " "))"
+            }
+            let maxLength = field.effectiveMaxLength ?? text.count
+            let minLength = field.spec.minLength ?? 0
+            var bounded = String(text.prefix(maxLength))
+            while bounded.count < minLength { bounded += "x" }
+            return .string(bounded)
+        case .int32, .int64:
+            return .integer(max(field.spec.minimum ?? 1, min(field.spec.maximum ?? 1, 1)))
+        case .decimal(_, let scale):
+            return .string(scale > 0 ? "1." + String(repeating: "0", count: scale) : "1")
+        case .bool: return false
+        case .uuid, .reference: return "0193a5c8-7d2e-7000-8000-00000000000a"
+        case .date: return "2026-01-31"
+        case .datetime: return "2026-01-31T09:30:00.000000Z"
+        case .enumeration(_, let values): return .string(values.first ?? "")
+        case .json: return ["key": "value"]
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import TrellisSpec
+
+/// A resource with every default applied and every name derived: what the emitters print.
+public struct ResolvedResource: Sendable, Hashable {
+    /// The API name (`Task`), used in the OpenAPI document and messages.
+    public var name: String
+    /// The Swift type name (`TaskItem` when `swift_name` is set, else `name`).
+    public var swiftName: String
+    public var table: String
+    /// `/tasks`, relative to `/api/v1`.
+    public var path: String
+    /// The stem of the spec file (`tasks` for `specs/tasks.yaml`); output files derive from it.
+    public var fileStem: String
+    public var specFile: String
+    public var description: String?
+    public var isTenant: Bool
+    public var softDelete: Bool
+    public var timestamps: Bool
+    public var fields: [ResolvedField]
+    public var indexes: [ResolvedIndex]
+    public var pagination: ResolvedPagination
+    public var permissions: [Action: [Role]]
+
+    /// The columns the model selects, in decode order: id, the fields, then timestamps.
+    public var modelColumns: [String] {
+        ["id"] + fields.map(\.name) + (timestamps ? ["created_at", "updated_at"] : [])
+    }
+
+    /// Fields a client writes on create (not set from the principal).
+    public var writableFields: [ResolvedField] { fields.filter { $0.setFrom == nil } }
+    /// Fields a PATCH may change.
+    public var mutableFields: [ResolvedField] { fields.filter { $0.setFrom == nil && !$0.immutable } }
+    /// Keys the server owns: a body that sends them gets 422.
+    public var serverOwnedKeys: [String] {
+        var keys = ["id"]
+        if isTenant { keys.append("org_id") }
+        if timestamps { keys += ["created_at", "updated_at"] }
+        if softDelete { keys.append("deleted_at") }
+        return keys + fields.filter { $0.setFrom != nil }.map(\.name)
+    }
+}
+
+/// One field, with its Swift, SQL and JSON shapes decided.
+public struct ResolvedField: Sendable, Hashable {
+    /// The JSON key and column name (`due_on`).
+    public var name: String
+    /// The Swift property name (`dueOn`), backticked when it is a keyword.
+    public var swiftName: String
+    public var spec: FieldSpec
+    public var kind: Kind
+    public var nullable: Bool
+    public var immutable: Bool
+    public var setFrom: SetFrom?
+    public var unique: Bool
+    /// For refs: the referenced table and whether both sides are tenant tables (composite key).
+    public var reference: Reference?
+
+    public enum Kind: Sendable, Hashable {
+        case string, text, int32, int64, bool, uuid, date, datetime, json
+        case decimal(precision: Int, scale: Int)
+        /// A generated Swift enum, `typeName`, with these raw values.
+        case enumeration(typeName: String, values: [String])
+        case reference
+    }
+
+    public struct Reference: Sendable, Hashable {
+        public var resource: String
+        public var table: String
+        public var onDelete: OnDelete
+        /// Tenant to tenant: the foreign key includes `org_id`, so a row can only point into its own org.
+        public var sameOrg: Bool
+    }
+}
+
+public struct ResolvedIndex: Sendable, Hashable {
+    public var name: String
+    public var columns: [String]
+    public var unique: Bool
+    /// `deleted_at IS NULL` under soft delete for unique indexes.
+    public var predicate: String?
+}
+
+public struct ResolvedPagination: Sendable, Hashable {
+    public var defaultLimit: Int
+    public var maxLimit: Int
+    public var sortKeys: [String]
+    /// The default order: the first sort key, newest (largest) first.
+    public var defaultSort: String
+}

@@ -1,0 +1,110 @@
+import TrellisSpec
+
+/// Turns validated specs into the resolved resource graph the emitters print.
+public enum Resolver {
+    public static func resolve(_ specs: [ResourceSpec]) -> [ResolvedResource] {
+        var tables = BuiltinResources.tables
+        var tenantResources: Set<String> = []
+        for spec in specs {
+            tables[spec.name.value] = tableName(of: spec)
+            if spec.tenancy == .org { tenantResources.insert(spec.name.value) }
+        }
+        return specs.map { resolve($0, tables: tables, tenantResources: tenantResources) }
+            .sorted { $0.fileStem < $1.fileStem }
+    }
+
+    static func tableName(of spec: ResourceSpec) -> String {
+        spec.table?.value ?? Naming.plural(Naming.snakeCase(spec.name.value))
+    }
+
+    private static func resolve(_ spec: ResourceSpec, tables: [String: String], tenantResources: Set<String>) -> ResolvedResource {
+        let table = tableName(of: spec)
+        let swiftName = spec.swiftName?.value ?? spec.name.value
+        let isTenant = spec.tenancy == .org
+        let fields = spec.fields.map { field in
+            resolve(field, in: swiftName, isTenant: isTenant, tables: tables, tenantResources: tenantResources)
+        }
+        var indexes: [ResolvedIndex] = []
+        let predicate = spec.softDelete ? "deleted_at IS NULL" : nil
+        let scope = isTenant ? ["org_id"] : []
+        for field in fields where field.unique {
+            indexes.append(ResolvedIndex(name: "\(table)_\(field.name)_key", columns: scope + [field.name], unique: true, predicate: predicate))
+        }
+        for field in fields where field.reference != nil && !field.unique {
+            // Foreign keys are not indexed by PostgreSQL itself; cascades and joins need one.
+            indexes.append(ResolvedIndex(name: "\(table)_\(field.name)_idx", columns: [field.name], unique: false, predicate: nil))
+        }
+        for index in spec.indexes {
+            let columns = index.columns.map(\.value)
+            let suffix = index.unique ? "key" : "idx"
+            indexes.append(
+                ResolvedIndex(
+                    name: "\(table)_\(columns.joined(separator: "_"))_\(suffix)",
+                    columns: index.unique ? scope + columns : columns, unique: index.unique,
+                    predicate: index.unique ? predicate : nil
+                )
+            )
+        }
+        let sortKeys = spec.pagination.sort.map(\.value)
+        let defaultSortKeys = spec.timestamps ? ["created_at"] : ["id"]
+        let allSortKeys = sortKeys.isEmpty ? defaultSortKeys : sortKeys
+        let stem = String(spec.file.split(separator: "/").last?.split(separator: ".").first ?? Substring(table))
+        return ResolvedResource(
+            name: spec.name.value,
+            swiftName: swiftName,
+            table: table,
+            path: "/" + Naming.kebabCase(table),
+            fileStem: stem,
+            specFile: spec.file,
+            description: spec.description,
+            isTenant: isTenant,
+            softDelete: spec.softDelete,
+            timestamps: spec.timestamps,
+            fields: fields,
+            indexes: indexes,
+            pagination: ResolvedPagination(
+                defaultLimit: spec.pagination.defaultLimit, maxLimit: spec.pagination.maxLimit,
+                sortKeys: allSortKeys, defaultSort: allSortKeys[0]
+            ),
+            permissions: spec.permissions.roles
+        )
+    }
+
+    private static func resolve(
+        _ field: FieldSpec, in swiftTypeName: String, isTenant: Bool, tables: [String: String], tenantResources: Set<String>
+    ) -> ResolvedField {
+        let kind: ResolvedField.Kind
+        var reference: ResolvedField.Reference?
+        switch field.type {
+        case .string: kind = .string
+        case .text: kind = .text
+        case .int32: kind = .int32
+        case .int64: kind = .int64
+        case .bool: kind = .bool
+        case .uuid: kind = .uuid
+        case .date: kind = .date
+        case .datetime: kind = .datetime
+        case .json: kind = .json
+        case .decimal(let precision, let scale): kind = .decimal(precision: precision, scale: scale)
+        case .enumeration(let values):
+            kind = .enumeration(typeName: swiftTypeName + Naming.pascalCase(field.name.value), values: values)
+        case .reference(let target, let onDelete):
+            kind = .reference
+            reference = ResolvedField.Reference(
+                resource: target.value, table: tables[target.value] ?? Naming.plural(Naming.snakeCase(target.value)),
+                onDelete: onDelete, sameOrg: isTenant && tenantResources.contains(target.value)
+            )
+        }
+        return ResolvedField(
+            name: field.name.value,
+            swiftName: SwiftNames.property(field.name.value),
+            spec: field,
+            kind: kind,
+            nullable: field.isNullable,
+            immutable: field.immutable || field.setFrom != nil,
+            setFrom: field.setFrom,
+            unique: field.unique,
+            reference: reference
+        )
+    }
+}

@@ -1,0 +1,87 @@
+import TrellisSpec
+
+/// Builds the ``Schema`` of the resolved resources.
+enum SchemaBuilder {
+    static func schema(of resources: [ResolvedResource]) -> Schema {
+        // Tenant tables that other tenant tables reference need UNIQUE (org_id, id) for the
+        // composite foreign key that keeps references inside one organization.
+        let sameOrgTargets = Set(resources.flatMap { $0.fields.compactMap { $0.reference?.sameOrg == true ? $0.reference?.table : nil } })
+        return Schema(tables: resources.map { table(for: $0, referencedWithinOrg: sameOrgTargets.contains($0.table)) })
+    }
+
+    private static func table(for resource: ResolvedResource, referencedWithinOrg: Bool) -> Schema.Table {
+        let table = resource.table
+        var columns = [Schema.Column(name: "id", type: "uuid", nullable: false, defaultSQL: nil, check: nil, primaryKey: true)]
+        if resource.isTenant {
+            columns.append(Schema.Column(name: "org_id", type: "uuid", nullable: false, defaultSQL: nil, check: nil, primaryKey: false))
+        }
+        for field in resource.fields {
+            var check: String?
+            if case .enumeration(_, let values) = field.kind {
+                check = "\(field.name) IN (\(values.map { "'\($0)'" }.joined(separator: ", ")))"
+            }
+            columns.append(
+                Schema.Column(
+                    name: field.name, type: field.sqlType, nullable: field.nullable, defaultSQL: field.sqlDefault,
+                    check: check, primaryKey: false
+                )
+            )
+        }
+        if resource.timestamps {
+            for name in ["created_at", "updated_at"] {
+                columns.append(Schema.Column(name: name, type: "timestamptz", nullable: false, defaultSQL: "now()", check: nil, primaryKey: false))
+            }
+        }
+        if resource.softDelete {
+            columns.append(Schema.Column(name: "deleted_at", type: "timestamptz", nullable: true, defaultSQL: nil, check: nil, primaryKey: false))
+        }
+
+        var constraints: [Schema.NamedSQL] = []
+        if referencedWithinOrg {
+            constraints.append(Schema.NamedSQL(name: "\(table)_org_id_id_key", sql: "UNIQUE (org_id, id)"))
+        }
+
+        var indexes = resource.indexes.map { Schema.Index(name: $0.name, columns: $0.columns, unique: $0.unique, predicate: $0.predicate) }
+        // One index per sort key serves the list endpoint's keyset scan for that order.
+        let scope = resource.isTenant ? ["org_id"] : []
+        for key in resource.pagination.sortKeys where key != "id" || resource.isTenant {
+            let columns = scope + (key == "id" ? ["id"] : [key, "id"])
+            guard !indexes.contains(where: { $0.columns == columns }) else { continue }
+            indexes.append(
+                Schema.Index(
+                    name: "\(table)_\(columns.joined(separator: "_"))_idx", columns: columns, unique: false,
+                    predicate: resource.softDelete ? "deleted_at IS NULL" : nil
+                )
+            )
+        }
+
+        var foreignKeys: [Schema.ForeignKey] = []
+        if resource.isTenant {
+            foreignKeys.append(
+                Schema.ForeignKey(
+                    name: "\(table)_org_id_fkey", columns: ["org_id"], referencedTable: "organizations", referencedColumns: ["id"],
+                    onDelete: "CASCADE"
+                )
+            )
+        }
+        for field in resource.fields {
+            guard let reference = field.reference else { continue }
+            let onDelete: String
+            switch reference.onDelete {
+            case .cascade: onDelete = "CASCADE"
+            case .restrict: onDelete = "RESTRICT"
+            case .setNull: onDelete = reference.sameOrg ? "SET NULL (\(field.name))" : "SET NULL"
+            }
+            foreignKeys.append(
+                Schema.ForeignKey(
+                    name: "\(table)_\(field.name)_fkey",
+                    columns: reference.sameOrg ? ["org_id", field.name] : [field.name],
+                    referencedTable: reference.table,
+                    referencedColumns: reference.sameOrg ? ["org_id", "id"] : ["id"],
+                    onDelete: onDelete
+                )
+            )
+        }
+        return Schema.Table(name: table, columns: columns, constraints: constraints, indexes: indexes, foreignKeys: foreignKeys)
+    }
+}

@@ -1,0 +1,346 @@
+import Yams
+
+/// Parses one spec file into a ``ResourceSpec``, reporting every problem it can find in one pass.
+struct SpecParser {
+    static let resourceKeys = [
+        "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "fields",
+        "indexes", "pagination", "permissions",
+    ]
+    static let fieldKeys = [
+        "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
+        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale",
+    ]
+    static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
+    static let indexKeys = ["columns", "unique"]
+
+    private var reader: NodeReader
+
+    init(file: String) {
+        reader = NodeReader(file: file)
+    }
+
+    var diagnostics: [Diagnostic] { reader.diagnostics }
+
+    /// Parses `yaml`; returns nil when the file is not a resource at all.
+    mutating func parse(_ yaml: String) -> ResourceSpec? {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            reportSyntax(error)
+            return nil
+        } catch {
+            reader.error(at: SourceLocation(file: reader.file, line: 1, column: 1), "cannot read YAML: \(error)")
+            return nil
+        }
+        guard let root else {
+            reader.error(
+                at: SourceLocation(file: reader.file, line: 1, column: 1), "the spec file is empty",
+                fix: "start it with `resource: Name` and a `fields:` mapping"
+            )
+            return nil
+        }
+        return parseResource(root)
+    }
+
+    private mutating func reportSyntax(_ error: YamlError) {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            reader.error(
+                at: SourceLocation(file: reader.file, line: mark.line, column: mark.column),
+                "invalid YAML: \(problem)", fix: "check the indentation and quoting on this line"
+            )
+        default:
+            reader.error(at: SourceLocation(file: reader.file, line: 1, column: 1), "invalid YAML: \(error)")
+        }
+    }
+
+    private mutating func parseResource(_ root: Node) -> ResourceSpec? {
+        guard let entries = reader.entries(root, of: "a resource spec", allowed: Self.resourceKeys) else { return nil }
+        guard let nameEntry = entries.first(where: { $0.key == "resource" }) else {
+            reader.error(root, "missing 'resource'", fix: "add `resource: Name` (PascalCase, singular)")
+            return nil
+        }
+        guard let name = locatedString(nameEntry.value, for: "resource") else { return nil }
+        var spec = ResourceSpec(name: name, file: reader.file)
+        var fieldsSeen = false
+        for entry in entries {
+            let value = entry.value
+            switch entry.key {
+            case "swift_name": spec.swiftName = locatedString(value, for: "swift_name")
+            case "table": spec.table = locatedString(value, for: "table")
+            case "description": spec.description = reader.string(value, for: "description")
+            case "tenancy": spec.tenancy = reader.choice(value, for: "tenancy", as: Tenancy.self) ?? .org
+            case "soft_delete": spec.softDelete = reader.bool(value, for: "soft_delete") ?? false
+            case "timestamps": spec.timestamps = reader.bool(value, for: "timestamps") ?? true
+            case "fields":
+                fieldsSeen = true
+                spec.fields = parseFields(value)
+            case "indexes": spec.indexes = parseIndexes(value)
+            case "pagination": spec.pagination = parsePagination(value)
+            case "permissions": spec.permissions = parsePermissions(value)
+            default: break
+            }
+        }
+        if !fieldsSeen {
+            reader.error(root, "missing 'fields'", fix: "add a `fields:` mapping with at least one field")
+        }
+        return spec
+    }
+
+    private mutating func locatedString(_ node: Node, for key: String) -> Located<String>? {
+        reader.string(node, for: key).map { Located($0, at: reader.location(of: node)) }
+    }
+
+    // MARK: fields
+
+    private mutating func parseFields(_ node: Node) -> [FieldSpec] {
+        guard case .mapping(let mapping) = node else {
+            reader.error(node, "expected 'fields' to be a mapping of field names to definitions")
+            return []
+        }
+        var fields: [FieldSpec] = []
+        var seen: Set<String> = []
+        for (keyNode, value) in mapping {
+            guard let name = locatedString(keyNode, for: "a field name") else { continue }
+            guard seen.insert(name.value).inserted else {
+                reader.error(keyNode, "duplicate field '\(name.value)'", fix: "rename or remove one of them")
+                continue
+            }
+            if let field = parseField(name, value) { fields.append(field) }
+        }
+        if fields.isEmpty && reader.diagnostics.isEmpty {
+            reader.error(node, "a resource needs at least one field")
+        }
+        return fields
+    }
+
+    private mutating func parseField(_ name: Located<String>, _ node: Node) -> FieldSpec? {
+        let what = "field '\(name.value)'"
+        guard let entries = reader.entries(node, of: what, allowed: Self.fieldKeys) else { return nil }
+        func entry(_ key: String) -> NodeReader.Entry? { entries.first { $0.key == key } }
+
+        guard let typeEntry = entry("type") else {
+            reader.error(node, "\(what) has no 'type'", fix: "add `type:` with one of \(FieldType.names.joined(separator: ", "))")
+            return nil
+        }
+        guard let typeName = reader.string(typeEntry.value, for: "type") else { return nil }
+        guard let type = parseType(typeName, typeEntry.value, entries: entries, what: what) else { return nil }
+
+        // Keys that only make sense for some types.
+        let applicability: [(key: String, applies: Bool, types: String)] = [
+            ("values", type.name == "enum", "enum"),
+            ("to", type.name == "ref", "ref"),
+            ("on_delete", type.name == "ref", "ref"),
+            ("precision", type.name == "decimal", "decimal"),
+            ("scale", type.name == "decimal", "decimal"),
+            ("min", type.isInteger || type.name == "decimal", "int32, int64 and decimal"),
+            ("max", type.isInteger || type.name == "decimal", "int32, int64 and decimal"),
+            ("min_length", type.isTextual, "string and text"),
+            ("max_length", type.isTextual, "string and text"),
+            ("format", type == .string, "string"),
+        ]
+        for rule in applicability where !rule.applies {
+            if let misplaced = entry(rule.key) {
+                reader.error(
+                    at: misplaced.keyLocation, "'\(rule.key)' does not apply to \(what) of type \(type.name)",
+                    fix: "'\(rule.key)' is for \(rule.types) fields; remove it or change the type"
+                )
+            }
+        }
+
+        var field = FieldSpec(name: name, type: type)
+        for item in entries {
+            let value = item.value
+            switch item.key {
+            case "description": field.description = reader.string(value, for: "description")
+            case "required": field.required = reader.bool(value, for: "required") ?? false
+            case "unique": field.unique = reader.bool(value, for: "unique") ?? false
+            case "immutable": field.immutable = reader.bool(value, for: "immutable") ?? false
+            case "min" where type.isInteger || type.name == "decimal": field.minimum = reader.integer(value, for: "min")
+            case "max" where type.isInteger || type.name == "decimal": field.maximum = reader.integer(value, for: "max")
+            case "min_length" where type.isTextual:
+                field.minLength = reader.integer(value, for: "min_length", in: 0...1_048_576).map { Int($0) }
+            case "max_length" where type.isTextual:
+                field.maxLength = reader.integer(value, for: "max_length", in: 1...1_048_576).map { Int($0) }
+            case "format" where type == .string: field.format = reader.choice(value, for: "format", as: StringFormat.self)
+            case "set_from": field.setFrom = reader.choice(value, for: "set_from", as: SetFrom.self)
+            case "default": field.defaultValue = parseDefault(value, type: type, what: what)
+            default: break
+            }
+        }
+        return field
+    }
+
+    private mutating func parseType(
+        _ typeName: String, _ node: Node, entries: [NodeReader.Entry], what: String
+    ) -> FieldType? {
+        func entry(_ key: String) -> NodeReader.Entry? { entries.first { $0.key == key } }
+        switch typeName {
+        case "string": return .string
+        case "text": return .text
+        case "int32": return .int32
+        case "int64": return .int64
+        case "bool": return .bool
+        case "uuid": return .uuid
+        case "date": return .date
+        case "datetime": return .datetime
+        case "json": return .json
+        case "decimal":
+            let precision = entry("precision").flatMap { reader.integer($0.value, for: "precision", in: 1...1000) } ?? 18
+            let scale = entry("scale").flatMap { reader.integer($0.value, for: "scale", in: 0...1000) } ?? 2
+            if scale > precision, let node = entry("scale")?.value {
+                reader.error(node, "scale \(scale) exceeds precision \(precision)", fix: "use a scale of at most \(precision)")
+            }
+            return .decimal(precision: Int(precision), scale: Int(min(scale, precision)))
+        case "enum":
+            guard let valuesEntry = entry("values") else {
+                reader.error(node, "\(what) is an enum without 'values'", fix: "add `values: [a, b, c]`")
+                return nil
+            }
+            guard let values = reader.strings(valuesEntry.value, for: "values") else { return nil }
+            var seen: Set<String> = []
+            for value in values {
+                if !Naming.isSnakeCase(value.value) {
+                    reader.error(
+                        at: value.location, "enum value '\(value.value)' must be snake_case",
+                        fix: "use '\(Naming.snakeCase(value.value))'"
+                    )
+                }
+                if !seen.insert(value.value).inserted {
+                    reader.error(at: value.location, "duplicate enum value '\(value.value)'")
+                }
+            }
+            if values.isEmpty {
+                reader.error(valuesEntry.value, "\(what) needs at least one enum value")
+                return nil
+            }
+            return .enumeration(values: values.map(\.value))
+        case "ref":
+            guard let toEntry = entry("to"), let target = locatedString(toEntry.value, for: "to") else {
+                if entry("to") == nil {
+                    reader.error(node, "\(what) is a ref without 'to'", fix: "add `to: ResourceName`")
+                }
+                return nil
+            }
+            let onDelete = entry("on_delete").flatMap { reader.choice($0.value, for: "on_delete", as: OnDelete.self) }
+            return .reference(to: target, onDelete: onDelete ?? .restrict)
+        default:
+            reader.error(node, "unknown type '\(typeName)' for \(what)", fix: Suggestions.fix(for: typeName, among: FieldType.names))
+            return nil
+        }
+    }
+
+    private mutating func parseDefault(_ node: Node, type: FieldType, what: String) -> Located<DefaultValue>? {
+        let location = reader.location(of: node)
+        guard case .scalar(let scalar) = node, !reader.isNull(scalar) else {
+            reader.error(node, "expected a literal default for \(what), found \(reader.describe(node))")
+            return nil
+        }
+        let text = scalar.string
+        let value: DefaultValue?
+        switch type {
+        case .string, .text: value = .string(text)
+        case .int32, .int64: value = Int64(text).map(DefaultValue.integer)
+        case .bool: value = Bool.construct(from: scalar).map(DefaultValue.bool)
+        case .decimal: value = Double(text) != nil ? .decimal(text) : nil
+        case .enumeration(let values):
+            guard values.contains(text) else {
+                reader.error(node, "default '\(text)' is not one of the values of \(what)", fix: Suggestions.fix(for: text, among: values))
+                return nil
+            }
+            value = .string(text)
+        case .uuid, .date, .datetime, .json, .reference:
+            reader.error(node, "\(what) of type \(type.name) cannot have a default", fix: "remove 'default' or set the value in a hook")
+            return nil
+        }
+        guard let value else {
+            reader.error(node, "default '\(text)' is not a valid \(type.name) for \(what)")
+            return nil
+        }
+        return Located(value, at: location)
+    }
+
+    // MARK: indexes, pagination, permissions
+
+    private mutating func parseIndexes(_ node: Node) -> [IndexSpec] {
+        guard case .sequence(let sequence) = node else {
+            reader.error(node, "expected 'indexes' to be a list, like [[project_id, status]]")
+            return []
+        }
+        var indexes: [IndexSpec] = []
+        for item in sequence {
+            let location = reader.location(of: item)
+            switch item {
+            case .sequence:
+                if let columns = reader.strings(item, for: "index columns") {
+                    indexes.append(IndexSpec(columns: columns, location: location))
+                }
+            case .mapping:
+                guard let entries = reader.entries(item, of: "an index", allowed: Self.indexKeys) else { continue }
+                guard let columnsEntry = entries.first(where: { $0.key == "columns" }),
+                    let columns = reader.strings(columnsEntry.value, for: "columns")
+                else {
+                    reader.error(item, "an index needs 'columns'", fix: "write `{ columns: [a, b], unique: true }`")
+                    continue
+                }
+                let unique = entries.first { $0.key == "unique" }.flatMap { reader.bool($0.value, for: "unique") } ?? false
+                indexes.append(IndexSpec(columns: columns, unique: unique, location: location))
+            default:
+                reader.error(item, "expected an index as a list of columns or `{ columns: [...], unique: true }`")
+            }
+        }
+        return indexes
+    }
+
+    private mutating func parsePagination(_ node: Node) -> PaginationSpec {
+        var pagination = PaginationSpec()
+        guard let entries = reader.entries(node, of: "pagination", allowed: Self.paginationKeys) else { return pagination }
+        for entry in entries {
+            switch entry.key {
+            case "style":
+                if let style = reader.string(entry.value, for: "style"), style != "cursor" {
+                    reader.error(
+                        entry.value, "pagination style '\(style)' is not supported",
+                        fix: "use `style: cursor` (the only style so far)"
+                    )
+                }
+            case "default_limit":
+                pagination.defaultLimit = reader.integer(entry.value, for: "default_limit", in: 1...1000).map { Int($0) } ?? 20
+            case "max_limit":
+                pagination.maxLimit = reader.integer(entry.value, for: "max_limit", in: 1...1000).map { Int($0) } ?? 100
+            case "sort":
+                pagination.sort = reader.strings(entry.value, for: "sort") ?? []
+            default: break
+            }
+        }
+        if pagination.defaultLimit > pagination.maxLimit {
+            reader.error(
+                node, "default_limit \(pagination.defaultLimit) exceeds max_limit \(pagination.maxLimit)",
+                fix: "lower default_limit or raise max_limit"
+            )
+        }
+        return pagination
+    }
+
+    private mutating func parsePermissions(_ node: Node) -> PermissionsSpec {
+        let actions = Action.allCases.map(\.rawValue)
+        guard let entries = reader.entries(node, of: "permissions", allowed: actions) else { return PermissionsSpec() }
+        var roles: [Action: [Role]] = [:]
+        for entry in entries {
+            guard let action = Action(rawValue: entry.key), let names = reader.strings(entry.value, for: entry.key) else {
+                continue
+            }
+            roles[action] = names.compactMap { name in
+                if let role = Role(rawValue: name.value) { return role }
+                reader.error(
+                    at: name.location, "unknown role '\(name.value)' in permissions.\(entry.key)",
+                    fix: Suggestions.fix(for: name.value, among: Role.allCases.map(\.rawValue))
+                )
+                return nil
+            }
+        }
+        return PermissionsSpec(roles: roles)
+    }
+}

@@ -1,0 +1,120 @@
+/// One field of a resource. Defaults: not required, no default, mutable, not unique.
+///
+/// A field is NOT NULL when it is `required` or has a `default`; otherwise it is nullable and a
+/// PATCH with an explicit `null` clears it.
+public struct FieldSpec: Hashable, Sendable {
+    public var name: Located<String>
+    public var type: FieldType
+    public var description: String?
+    public var required: Bool
+    public var defaultValue: Located<DefaultValue>?
+    public var minimum: Int64?
+    public var maximum: Int64?
+    public var minLength: Int?
+    public var maxLength: Int?
+    public var format: StringFormat?
+    public var unique: Bool
+    public var immutable: Bool
+    public var setFrom: SetFrom?
+
+    public init(
+        name: Located<String>,
+        type: FieldType,
+        description: String? = nil,
+        required: Bool = false,
+        defaultValue: Located<DefaultValue>? = nil,
+        minimum: Int64? = nil,
+        maximum: Int64? = nil,
+        minLength: Int? = nil,
+        maxLength: Int? = nil,
+        format: StringFormat? = nil,
+        unique: Bool = false,
+        immutable: Bool = false,
+        setFrom: SetFrom? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.description = description
+        self.required = required
+        self.defaultValue = defaultValue
+        self.minimum = minimum
+        self.maximum = maximum
+        self.minLength = minLength
+        self.maxLength = maxLength
+        self.format = format
+        self.unique = unique
+        self.immutable = immutable
+        self.setFrom = setFrom
+    }
+
+    /// Whether the column can hold NULL.
+    public var isNullable: Bool { !required && defaultValue == nil && setFrom == nil }
+}
+
+/// A field's type. `enum` carries its values, `ref` its target resource.
+public enum FieldType: Hashable, Sendable {
+    case string
+    case text
+    case int32
+    case int64
+    case decimal(precision: Int, scale: Int)
+    case bool
+    case uuid
+    case date
+    case datetime
+    case enumeration(values: [String])
+    case json
+    case reference(to: Located<String>, onDelete: OnDelete)
+
+    /// The type names a spec may use, in the order the docs list them.
+    public static let names = [
+        "string", "text", "int32", "int64", "decimal", "bool", "uuid", "date", "datetime", "enum", "json", "ref",
+    ]
+
+    public var name: String {
+        switch self {
+        case .string: "string"
+        case .text: "text"
+        case .int32: "int32"
+        case .int64: "int64"
+        case .decimal: "decimal"
+        case .bool: "bool"
+        case .uuid: "uuid"
+        case .date: "date"
+        case .datetime: "datetime"
+        case .enumeration: "enum"
+        case .json: "json"
+        case .reference: "ref"
+        }
+    }
+
+    public var isInteger: Bool { self == .int32 || self == .int64 }
+    public var isTextual: Bool { self == .string || self == .text }
+}
+
+/// What happens to rows referencing a deleted row.
+public enum OnDelete: String, Hashable, Sendable, CaseIterable {
+    case restrict
+    case cascade
+    case setNull = "set_null"
+}
+
+/// Formats checked on string fields.
+public enum StringFormat: String, Hashable, Sendable, CaseIterable {
+    case email
+    case url
+    case slug
+}
+
+/// Server-owned values copied from the authenticated principal.
+public enum SetFrom: String, Hashable, Sendable, CaseIterable {
+    case principalUser = "principal.user"
+}
+
+/// A literal default, already checked against the field's type.
+public enum DefaultValue: Hashable, Sendable {
+    case string(String)
+    case integer(Int64)
+    case decimal(String)
+    case bool(Bool)
+}

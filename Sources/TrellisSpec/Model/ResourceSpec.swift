@@ -1,0 +1,77 @@
+/// One resource as written in `specs/<name>.yaml`, with defaults applied and source locations kept.
+///
+/// Every key and its default:
+/// - `resource` (required): PascalCase name; the API path and table derive from it.
+/// - `swift_name`: the Swift type name, when `resource` would shadow a standard type (`Task`).
+/// - `table`: defaults to the snake_case plural of `resource`.
+/// - `description`: shown in the OpenAPI document.
+/// - `tenancy`: `org` (default) scopes every row to the caller's organization; `none` shares rows.
+/// - `soft_delete`: `false`; when `true`, DELETE sets `deleted_at` and `POST /{id}/restore` exists.
+/// - `timestamps`: `true`; `created_at` and `updated_at` columns managed by the server.
+/// - `fields`: the client-visible columns, in order.
+/// - `indexes`: extra indexes, each a list of columns or `{ columns: [...], unique: true }`.
+/// - `pagination`: see ``PaginationSpec``.
+/// - `permissions`: see ``PermissionsSpec``.
+public struct ResourceSpec: Hashable, Sendable {
+    public var name: Located<String>
+    public var swiftName: Located<String>?
+    public var table: Located<String>?
+    public var description: String?
+    public var tenancy: Tenancy
+    public var softDelete: Bool
+    public var timestamps: Bool
+    public var fields: [FieldSpec]
+    public var indexes: [IndexSpec]
+    public var pagination: PaginationSpec
+    public var permissions: PermissionsSpec
+    /// The spec file, as given to the loader (relative paths stay relative).
+    public var file: String
+
+    public init(
+        name: Located<String>,
+        swiftName: Located<String>? = nil,
+        table: Located<String>? = nil,
+        description: String? = nil,
+        tenancy: Tenancy = .org,
+        softDelete: Bool = false,
+        timestamps: Bool = true,
+        fields: [FieldSpec] = [],
+        indexes: [IndexSpec] = [],
+        pagination: PaginationSpec = PaginationSpec(),
+        permissions: PermissionsSpec = PermissionsSpec(),
+        file: String
+    ) {
+        self.name = name
+        self.swiftName = swiftName
+        self.table = table
+        self.description = description
+        self.tenancy = tenancy
+        self.softDelete = softDelete
+        self.timestamps = timestamps
+        self.fields = fields
+        self.indexes = indexes
+        self.pagination = pagination
+        self.permissions = permissions
+        self.file = file
+    }
+}
+
+public enum Tenancy: String, Hashable, Sendable, CaseIterable {
+    /// Rows belong to one organization; every query is scoped by the caller's `org_id`.
+    case org
+    /// Rows are shared by every organization.
+    case none
+}
+
+/// An extra index on the resource's table.
+public struct IndexSpec: Hashable, Sendable {
+    public var columns: [Located<String>]
+    public var unique: Bool
+    public var location: SourceLocation
+
+    public init(columns: [Located<String>], unique: Bool = false, location: SourceLocation) {
+        self.columns = columns
+        self.unique = unique
+        self.location = location
+    }
+}

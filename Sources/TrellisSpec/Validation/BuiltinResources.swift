@@ -1,0 +1,23 @@
+/// Resources the runtime owns: specs may reference them with `type: ref`, but not redefine them.
+public enum BuiltinResources {
+    /// Resource name -> table.
+    public static let tables: [String: String] = [
+        "Organization": "organizations",
+        "User": "users",
+        "Membership": "memberships",
+    ]
+
+    /// Columns every generated table gets; a field may not reuse these names.
+    public static let serverColumns = ["id", "org_id", "created_at", "updated_at", "deleted_at"]
+
+    /// Field names the generated Swift uses for its own locals.
+    public static let reservedFieldNames = ["reader"]
+
+    /// Type names that a generated type would shadow in every module importing it.
+    public static let reservedTypeNames: Set<String> = [
+        "Task", "Data", "Date", "URL", "Error", "Result", "Router", "Request", "Response", "String", "Int", "Bool",
+        "Double", "Float", "Array", "Dictionary", "Set", "Optional", "UUID", "Decimal", "Character", "Never", "Void",
+        "Any", "Type", "Protocol", "Self", "Logger", "Application", "Duration", "Clock", "Calendar", "Locale",
+        "Organization", "User", "Membership", "Principal", "Role", "Page",
+    ]
+}

@@ -1,0 +1,163 @@
+/// Checks that need the whole set of specs (references, duplicates) or a whole resource
+/// (sort keys, indexes, constraint ranges). Parsing has already checked each key's shape.
+struct SpecValidator {
+    private(set) var diagnostics: [Diagnostic] = []
+
+    mutating func validate(_ specs: [ResourceSpec]) {
+        var names: [String: SourceLocation] = [:]
+        var tables: [String: SourceLocation] = [:]
+        var swiftNames: [String: SourceLocation] = [:]
+        for spec in specs {
+            let name = spec.name
+            if let first = names[name.value] {
+                error(at: name.location, "resource '\(name.value)' is already defined at \(first)", fix: "rename one of them")
+            }
+            names[name.value] = name.location
+            let table = spec.table?.value ?? Naming.plural(Naming.snakeCase(name.value))
+            if let first = tables[table] {
+                error(at: spec.table?.location ?? name.location, "table '\(table)' is already used by the resource at \(first)", fix: "set a different `table:`")
+            }
+            tables[table] = spec.table?.location ?? name.location
+            let swiftName = spec.swiftName?.value ?? name.value
+            if let first = swiftNames[swiftName], names[swiftName] == nil || first != name.location {
+                error(at: spec.swiftName?.location ?? name.location, "Swift type name '\(swiftName)' is already used at \(first)", fix: "set a different `swift_name:`")
+            }
+            swiftNames[swiftName] = spec.swiftName?.location ?? name.location
+            validateResource(spec)
+        }
+        let known = Set(specs.map(\.name.value)).union(BuiltinResources.tables.keys)
+        for spec in specs {
+            for field in spec.fields {
+                guard case .reference(let target, _) = field.type, !known.contains(target.value) else { continue }
+                error(
+                    at: target.location, "field '\(field.name.value)' refers to unknown resource '\(target.value)'",
+                    fix: Suggestions.fix(for: target.value, among: known.sorted())
+                )
+            }
+        }
+    }
+
+    private mutating func error(at location: SourceLocation, _ message: String, fix: String? = nil) {
+        diagnostics.append(Diagnostic(at: location, message, fix: fix))
+    }
+
+    private mutating func validateResource(_ spec: ResourceSpec) {
+        let name = spec.name
+        if !Naming.isPascalCase(name.value) {
+            error(at: name.location, "resource name '\(name.value)' must be PascalCase", fix: "use '\(Naming.pascalCase(Naming.snakeCase(name.value)))'")
+        }
+        if BuiltinResources.tables[name.value] != nil {
+            error(at: name.location, "'\(name.value)' is built into Trellis and cannot be redefined", fix: "reference it with `type: ref, to: \(name.value)`, or pick another name")
+        } else if let swiftName = spec.swiftName {
+            if !Naming.isPascalCase(swiftName.value) {
+                error(at: swiftName.location, "swift_name '\(swiftName.value)' must be PascalCase")
+            } else if BuiltinResources.reservedTypeNames.contains(swiftName.value) {
+                error(at: swiftName.location, "swift_name '\(swiftName.value)' would shadow a standard type", fix: "pick a name like '\(name.value)Item'")
+            }
+        } else if BuiltinResources.reservedTypeNames.contains(name.value) {
+            error(
+                at: name.location, "resource '\(name.value)' would shadow Swift's '\(name.value)' type in every module that imports it",
+                fix: "add `swift_name: \(name.value)Item` (the API keeps the name '\(name.value)')"
+            )
+        }
+        if let table = spec.table, !Naming.isSnakeCase(table.value) {
+            error(at: table.location, "table '\(table.value)' must be snake_case", fix: "use '\(Naming.snakeCase(table.value))'")
+        }
+        for field in spec.fields { validateField(field, in: spec) }
+        validateSort(spec)
+        let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
+        for index in spec.indexes {
+            if index.columns.isEmpty { error(at: index.location, "an index needs at least one column") }
+            for column in index.columns where !columns.contains(column.value) {
+                error(at: column.location, "index column '\(column.value)' is not a column of \(name.value)", fix: Suggestions.fix(for: column.value, among: columns.sorted()))
+            }
+        }
+    }
+
+    private func columnsAdded(by spec: ResourceSpec) -> [String] {
+        var columns = ["id"]
+        if spec.tenancy == .org { columns.append("org_id") }
+        if spec.timestamps { columns += ["created_at", "updated_at"] }
+        if spec.softDelete { columns.append("deleted_at") }
+        return columns
+    }
+
+    private mutating func validateField(_ field: FieldSpec, in spec: ResourceSpec) {
+        let name = field.name
+        if !Naming.isSnakeCase(name.value) {
+            error(at: name.location, "field name '\(name.value)' must be snake_case", fix: "use '\(Naming.snakeCase(name.value))'")
+        }
+        if BuiltinResources.serverColumns.contains(name.value) {
+            error(at: name.location, "'\(name.value)' is a column the server manages", fix: "remove the field; every resource has it already")
+        }
+        if BuiltinResources.reservedFieldNames.contains(name.value) {
+            error(at: name.location, "'\(name.value)' is a name the generated code uses", fix: "rename the field, e.g. '\(name.value)_name'")
+        }
+        if let minimum = field.minimum, let maximum = field.maximum, minimum > maximum {
+            error(at: name.location, "field '\(name.value)' has min \(minimum) above max \(maximum)")
+        }
+        if field.type == .int32 {
+            for bound in [field.minimum, field.maximum].compactMap({ $0 }) where Int64(Int32.min) > bound || bound > Int64(Int32.max) {
+                error(at: name.location, "bound \(bound) of int32 field '\(name.value)' is outside the int32 range", fix: "use type int64")
+            }
+        }
+        if let minLength = field.minLength, let maxLength = field.maxLength, minLength > maxLength {
+            error(at: name.location, "field '\(name.value)' has min_length \(minLength) above max_length \(maxLength)")
+        }
+        if let value = field.defaultValue { validateDefault(value, of: field) }
+        if field.setFrom == .principalUser {
+            let fits: Bool
+            switch field.type {
+            case .uuid: fits = true
+            case .reference(let target, _): fits = target.value == "User"
+            default: fits = false
+            }
+            if !fits {
+                error(at: name.location, "set_from: principal.user needs a field of type uuid or a ref to User", fix: "use `type: ref, to: User`")
+            }
+            if field.defaultValue != nil {
+                error(at: name.location, "field '\(name.value)' is set from the principal and cannot have a default")
+            }
+        }
+        if case .reference(_, .setNull) = field.type, field.required {
+            error(at: name.location, "required field '\(name.value)' cannot use on_delete: set_null", fix: "use on_delete: cascade or restrict, or make it optional")
+        }
+        if field.unique, field.type == .json || field.type == .bool {
+            error(at: name.location, "a \(field.type.name) field cannot be unique")
+        }
+    }
+
+    private mutating func validateDefault(_ value: Located<DefaultValue>, of field: FieldSpec) {
+        let what = "default of '\(field.name.value)'"
+        switch value.value {
+        case .integer(let number):
+            if let minimum = field.minimum, number < minimum { error(at: value.location, "\(what) is below min \(minimum)") }
+            if let maximum = field.maximum, number > maximum { error(at: value.location, "\(what) is above max \(maximum)") }
+            if field.type == .int32, Int32(exactly: number) == nil { error(at: value.location, "\(what) is outside the int32 range") }
+        case .string(let text):
+            if let minLength = field.minLength, text.count < minLength { error(at: value.location, "\(what) is shorter than min_length \(minLength)") }
+            if let maxLength = field.maxLength, text.count > maxLength { error(at: value.location, "\(what) is longer than max_length \(maxLength)") }
+        case .decimal, .bool: break
+        }
+    }
+
+    private mutating func validateSort(_ spec: ResourceSpec) {
+        let fieldsByName = Dictionary(spec.fields.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
+        let builtin = spec.timestamps ? ["id", "created_at", "updated_at"] : ["id"]
+        for key in spec.pagination.sort {
+            if builtin.contains(key.value) { continue }
+            guard let field = fieldsByName[key.value] else {
+                error(at: key.location, "sort key '\(key.value)' is not a column of \(spec.name.value)", fix: Suggestions.fix(for: key.value, among: builtin + fieldsByName.keys.sorted()))
+                continue
+            }
+            if field.isNullable {
+                error(at: key.location, "sort key '\(key.value)' can be null, which cursor pagination cannot order stably", fix: "make '\(key.value)' required or give it a default")
+            }
+            switch field.type {
+            case .json, .bool, .text:
+                error(at: key.location, "a \(field.type.name) field cannot be a sort key")
+            default: break
+            }
+        }
+    }
+}

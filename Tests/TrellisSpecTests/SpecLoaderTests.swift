@@ -1,0 +1,155 @@
+import Testing
+
+@testable import TrellisSpec
+
+/// Parses specs from strings and returns the diagnostics as compiler-style lines.
+private func diagnose(_ files: [String: String]) -> [String] {
+    SpecLoader.check(files.sorted { $0.key < $1.key }.map { SpecFile(path: $0.key, contents: $0.value) }).diagnostics.map(\.description)
+}
+
+private func diagnose(_ yaml: String) -> [String] {
+    diagnose(["specs/things.yaml": yaml])
+}
+
+@Suite struct SpecLoaderTests {
+    @Test func validSpecLoadsWithDefaults() throws {
+        let specs = try SpecLoader.load([
+            SpecFile(
+                path: "specs/projects.yaml",
+                contents: """
+                    resource: Project
+                    fields:
+                      name: { type: string, required: true, max_length: 200 }
+                      status: { type: enum, values: [active, archived], default: active }
+                    """
+            )
+        ])
+        let spec = try #require(specs.first)
+        #expect(spec.name.value == "Project")
+        #expect(spec.tenancy == .org)
+        #expect(spec.softDelete == false)
+        #expect(spec.timestamps == true)
+        #expect(spec.pagination == PaginationSpec(defaultLimit: 20, maxLimit: 100, sort: []))
+        #expect(spec.permissions.allowed(.create) == [.owner, .admin, .member])
+        #expect(spec.fields.map(\.name.value) == ["name", "status"])
+        #expect(spec.fields[1].defaultValue?.value == .string("active"))
+        #expect(spec.fields[1].isNullable == false)
+    }
+
+    @Test func unknownKeysGetDidYouMean() {
+        #expect(
+            diagnose(
+                """
+                resource: Thing
+                soft_delet: true
+                fields:
+                  name: { type: string, max_lenght: 10 }
+                """
+            ) == [
+                "specs/things.yaml:2:1: error: unknown key 'soft_delet' in a resource spec (fix: did you mean 'soft_delete'?)",
+                "specs/things.yaml:4:25: error: unknown key 'max_lenght' in field 'name' (fix: did you mean 'max_length'?)",
+            ]
+        )
+    }
+
+    @Test func unknownTypeAndRoleAndMissingType() {
+        #expect(
+            diagnose(
+                """
+                resource: Thing
+                fields:
+                  name: { type: strng }
+                  size: { required: true }
+                permissions:
+                  create: [membr]
+                """
+            ) == [
+                "specs/things.yaml:3:17: error: unknown type 'strng' for field 'name' (fix: did you mean 'string'?)",
+                "specs/things.yaml:4:9: error: field 'size' has no 'type' (fix: add `type:` with one of string, text, int32, int64, decimal, bool, uuid, date, datetime, enum, json, ref)",
+                "specs/things.yaml:6:12: error: unknown role 'membr' in permissions.create (fix: did you mean 'member'?)",
+            ]
+        )
+    }
+
+    @Test func everyErrorOfEveryFileIsReportedAtOnce() {
+        let lines = diagnose([
+            "specs/a.yaml": "resource: A\nfields:\n  x: { type: int32, min: 5, max: 1 }\n",
+            "specs/b.yaml": "resource: B\nfields:\n  a_id: { type: ref, to: Aa }\n",
+        ])
+        #expect(
+            lines == [
+                "specs/a.yaml:3:3: error: field 'x' has min 5 above max 1",
+                "specs/b.yaml:3:26: error: field 'a_id' refers to unknown resource 'Aa' (fix: did you mean 'A'?)",
+            ]
+        )
+    }
+
+    @Test func shadowingTypeNamesNeedSwiftName() {
+        #expect(
+            diagnose("resource: Task\nfields:\n  title: { type: string }\n") == [
+                "specs/things.yaml:1:11: error: resource 'Task' would shadow Swift's 'Task' type in every module that imports it (fix: add `swift_name: TaskItem` (the API keeps the name 'Task'))"
+            ]
+        )
+        #expect(diagnose("resource: Task\nswift_name: TaskItem\nfields:\n  title: { type: string }\n").isEmpty)
+    }
+
+    @Test func serverColumnsAndNamingAreChecked() {
+        #expect(
+            diagnose("resource: thing\nfields:\n  created_at: { type: datetime }\n  Title: { type: string }\n") == [
+                "specs/things.yaml:1:11: error: resource name 'thing' must be PascalCase (fix: use 'Thing')",
+                "specs/things.yaml:3:3: error: 'created_at' is a column the server manages (fix: remove the field; every resource has it already)",
+                "specs/things.yaml:4:3: error: field name 'Title' must be snake_case (fix: use 'title')",
+            ]
+        )
+    }
+
+    @Test func typeSpecificKeysAndDefaultsAreChecked() {
+        #expect(
+            diagnose(
+                """
+                resource: Thing
+                fields:
+                  count: { type: int32, max_length: 3 }
+                  state: { type: enum, values: [open, closed], default: opne }
+                  owner_id: { type: ref, to: User, required: true, on_delete: set_null }
+                  flag: { type: bool, default: maybe }
+                """
+            ) == [
+                "specs/things.yaml:3:25: error: 'max_length' does not apply to field 'count' of type int32 (fix: 'max_length' is for string and text fields; remove it or change the type)",
+                "specs/things.yaml:4:57: error: default 'opne' is not one of the values of field 'state' (fix: did you mean 'open'?)",
+                "specs/things.yaml:5:3: error: required field 'owner_id' cannot use on_delete: set_null (fix: use on_delete: cascade or restrict, or make it optional)",
+                "specs/things.yaml:6:32: error: default 'maybe' is not a valid bool for field 'flag'",
+            ]
+        )
+    }
+
+    @Test func sortKeysMustBeStable() {
+        #expect(
+            diagnose(
+                """
+                resource: Thing
+                fields:
+                  due_on: { type: date }
+                pagination: { sort: [created_at, due_on, nme] }
+                """
+            ) == [
+                "specs/things.yaml:4:34: error: sort key 'due_on' can be null, which cursor pagination cannot order stably (fix: make 'due_on' required or give it a default)",
+                "specs/things.yaml:4:42: error: sort key 'nme' is not a column of Thing (fix: expected one of: id, created_at, updated_at, due_on)",
+            ]
+        )
+    }
+
+    @Test func yamlSyntaxErrorsHaveLocations() {
+        let lines = diagnose("resource: Thing\nfields:\n  name: { type: string\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("specs/things.yaml:4:1: error: invalid YAML") == true)
+    }
+
+    @Test func duplicateResourcesAndTables() {
+        let lines = diagnose([
+            "specs/a.yaml": "resource: Item\nfields:\n  x: { type: string }\n",
+            "specs/b.yaml": "resource: Item\nfields:\n  y: { type: string }\n",
+        ])
+        #expect(lines.contains("specs/b.yaml:1:11: error: resource 'Item' is already defined at specs/a.yaml:1:11 (fix: rename one of them)"))
+    }
+}

@@ -1,0 +1,1 @@
+// The build plugin generates this module from the *.yaml specs beside this file.
