@@ -32,7 +32,8 @@ import Testing
         ("1.5", .number(1.5)),
         ("-0.25", .number(-0.25)),
         ("1e-3", .number(0.001)),
-        ("2.5E+2", .number(250)),
+        ("2.5E+2", .integer(250)),
+        ("1e300", .number(1e300)),
     ])
     func decodesIntegersBeforeNumbers(text: String, expected: JSONValue) throws {
         let value = try parse(text)

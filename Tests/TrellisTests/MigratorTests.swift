@@ -137,6 +137,17 @@ struct MigratorTests {
         return total
     }
 
+    /// Advisory locks held in this (scratch) database; `pg_locks` spans the whole cluster.
+    private func advisoryLocks(_ client: PostgresClient) async throws -> Int {
+        try await count(
+            """
+            SELECT count(*)::int8 FROM pg_locks
+            WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """,
+            client
+        )
+    }
+
     @Test func appliesInOrderAndRecordsChecksums() async throws {
         try await TestDatabaseURL.withScratchDatabase("trellis_mig_order") { url in
             try await url.withClient { client in
@@ -154,7 +165,7 @@ struct MigratorTests {
                 #expect(try await count("SELECT count(*)::int8 FROM notes WHERE NOT pinned", client) == 2)
                 #expect(try await migrator.status(migrations) == MigrationStatus(applied: migrations.map(\.id), pending: []))
                 #expect(try await migrator.appliedIDs() == migrations.map(\.id))
-                #expect(try await count("SELECT count(*)::int8 FROM pg_locks WHERE locktype = 'advisory'", client) == 0)
+                #expect(try await advisoryLocks(client) == 0, "the migration lock is released")
             }
         }
     }
@@ -255,7 +266,7 @@ struct MigratorTests {
                 #expect(error?.description.hasPrefix("generated/migrations/20261126000001_broken.sql:4:") == true)
                 #expect(try await appliedRows(client).map(\.0) == [Self.create.id])
                 #expect(try await count("SELECT count(*)::int8 FROM pg_class WHERE relname = 'partial'", client) == 0)
-                #expect(try await count("SELECT count(*)::int8 FROM pg_locks WHERE locktype = 'advisory'", client) == 0)
+                #expect(try await advisoryLocks(client) == 0, "the migration lock is released")
 
                 let fixed = Migration(id: broken.id, sql: "CREATE TABLE partial (id int);\n")
                 #expect(try await migrator.migrate([Self.create, fixed, Self.seed]) == [fixed.id, Self.seed.id])

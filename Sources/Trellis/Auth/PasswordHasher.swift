@@ -8,6 +8,7 @@ public enum PasswordHasherError: Error, CustomStringConvertible, Sendable, Equat
     /// libargon2 refused the parameters or ran out of memory.
     case hashingFailed(reason: String)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case .malformedHash(let reason):

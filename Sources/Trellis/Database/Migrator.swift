@@ -35,6 +35,7 @@ public enum MigrationError: Error, CustomStringConvertible, Sendable, Equatable 
     /// The migrator's own bookkeeping (lock, `schema_migrations`) failed during `step`.
     case bookkeepingFailed(step: String, message: String)
 
+    /// What went wrong and what to do about it, naming the migration's file.
     public var description: String {
         switch self {
         case .checksumMismatch(let id):
@@ -219,6 +220,15 @@ public struct Migrator: Sendable {
         let pending = try Self.pending(migrations, applied: applied)
         if pending.isEmpty {
             logger.info("the database is up to date", metadata: ["applied": "\(applied.count)"])
+        }
+        let appliedIDs = Set(applied.map(\.id))
+        if let lastApplied = migrations.lastIndex(where: { appliedIDs.contains($0.id) }),
+            let firstPending = migrations.firstIndex(where: { !appliedIDs.contains($0.id) }), firstPending < lastApplied
+        {
+            logger.warning(
+                "applying a migration older than one already applied (merged branches?); check that they do not conflict",
+                metadata: ["migration": "\(migrations[firstPending].id)", "already applied": "\(migrations[lastApplied].id)"]
+            )
         }
         var appliedNow: [String] = []
         for migration in pending {

@@ -29,16 +29,6 @@ extension PostgresConnection {
     }
 }
 
-extension PostgresConnection {
-    /// Runs a statement that returns no rows, to completion; returns the command tag.
-    @discardableResult
-    public func run<Statement: PostgresPreparedStatement>(
-        _ statement: Statement, logger: Logger
-    ) async throws -> String where Statement.Row == () {
-        try await execute(statement, logger: logger)
-    }
-}
-
 extension PostgresBindings {
     /// Appends any encodable value (generated statements bind every column through this one call,
     /// whether or not the type's encoding can throw).

@@ -20,7 +20,7 @@ extension ByteBuffer {
     /// everything else as raw UTF-8. Runs that need no escaping are copied in bulk.
     public mutating func writeJSONString(_ value: String) {
         writeInteger(UInt8(ascii: "\""))
-        let written = value.utf8.withContiguousStorageIfAvailable { bytes in
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { bytes in
             writeJSONStringContents(bytes)
         }
         if written == nil {
@@ -139,7 +139,7 @@ extension UUID: JSONWritable {
     /// from the bytes.
     public func writeJSON(into buffer: inout ByteBuffer) {
         withUnsafeBytes(of: uuid) { bytes in
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 38) { output in
+            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 38) { output in
                 output[0] = UInt8(ascii: "\"")
                 var position = 1
                 for index in 0..<16 {

@@ -147,7 +147,7 @@ public struct {{typeName}}: Codable, Sendable, Hashable {
 {{#enums}}
 
 /// The values of `{{resourceName}}.{{fieldName}}`.
-public enum {{enumName}}: String, StringEnum, PostgresCodable, Hashable {
+public enum {{enumName}}: String, StringEnum, Hashable {
 {{#cases}}
     case {{{caseName}}}
 {{/cases}}
@@ -182,7 +182,7 @@ extension {{typeName}} {
         self.init(
             id: try cells[0].decode(UUID.self),
 {{#fields}}
-            {{{property}}}: try cells[{{column}}].decode({{{propertyType}}}.self),
+            {{{label}}}: try cells[{{column}}].decode({{{propertyType}}}.self),
 {{/fields}}
 {{#timestamps}}
             createdAt: try cells[{{createdAtColumn}}].decode(Timestamp.self),
@@ -200,7 +200,7 @@ public struct {{typeName}}Create: Sendable, Hashable {
 
     public init({{^createFields}}) {}{{/createFields}}
 {{#createFields}}
-        {{{property}}}: {{{propertyType}}}{{#initDefault}} = {{{.}}}{{/initDefault}}{{comma}}
+        {{{property}}}: {{{propertyType}}}{{#initDefault}} = {{{.}}}{{/initDefault}}{{lineComma}}
 {{/createFields}}
 {{#hasCreateFields}}
     ) {
@@ -214,16 +214,20 @@ public struct {{typeName}}Create: Sendable, Hashable {
     static let serverOwned: Set<String> = [{{{serverOwnedKeys}}}]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
-    public init(json body: [String: JSONValue]) throws(APIError) {
-        {{inputBinding}} input = InputReader(body, fields: Self.fields, serverOwned: Self.serverOwned)
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        {{inputBinding}} reader = InputReader(jsonObject, fields: Self.fields, serverOwned: Self.serverOwned)
 {{#createFields}}
         let {{{property}}} = {{{readCreate}}}
 {{/createFields}}
-        try input.finish()
+        try reader.finish()
 {{#hasRequiredFields}}
-        guard {{#requiredFields}}let {{{property}}}{{comma}}{{/requiredFields}} else { throw input.failure() }
+        guard {{#requiredFields}}let {{{property}}}{{comma}}{{/requiredFields}} else { throw reader.failure() }
 {{/hasRequiredFields}}
-        self.init({{#createFields}}{{{property}}}: {{{property}}}{{comma}}{{/createFields}})
+        self.init(
+{{#createFields}}
+            {{{label}}}: {{{property}}}{{lineComma}}
+{{/createFields}}
+        )
     }
 }
 
@@ -238,23 +242,23 @@ public struct {{typeName}}Patch: Sendable, Hashable {
     static let immutable: Set<String> = [{{{immutableKeys}}}]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
-    public init(json body: [String: JSONValue]) throws(APIError) {
-        {{patchBinding}} input = InputReader(
-            body, fields: Self.fields, serverOwned: {{typeName}}Create.serverOwned, immutable: Self.immutable
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        {{patchBinding}} reader = InputReader(
+            jsonObject, fields: Self.fields, serverOwned: {{typeName}}Create.serverOwned, immutable: Self.immutable
         )
 {{#patchFields}}
-        {{{property}}} = {{{readPatch}}}
+        self.{{{property}}} = {{{readPatch}}}
 {{/patchFields}}
-        try input.finish()
+        try reader.finish()
     }
 
     /// `model` with this change applied.
     public func applied(to model: {{typeName}}) -> {{typeName}} {
-        {{patchModelBinding}} model = model
+        {{patchModelBinding}} patched = model
 {{#patchFields}}
         {{{applyStatement}}}
 {{/patchFields}}
-        return model
+        return patched
     }
 }
 
@@ -385,8 +389,7 @@ enum {{typeName}}SQL {
 
     /// {{#softDelete}}Hides the row (soft delete): it keeps its data and can be restored.{{/softDelete}}{{^softDelete}}Deletes the row.{{/softDelete}}
     struct Delete: PostgresPreparedStatement {
-        typealias Row = ()
-        static let sql = "{{deleteSQL}}"
+        static let sql = "{{deleteSQL}} RETURNING id"
         var id: UUID
 {{#isTenant}}
         var orgID: UUID
@@ -396,7 +399,7 @@ enum {{typeName}}SQL {
             try Find(id: id{{#isTenant}}, orgID: orgID{{/isTenant}}).makeBindings()
         }
 
-        func decodeRow(_ row: PostgresRow) throws {}
+        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 {{#softDelete}}
 
@@ -463,7 +466,7 @@ struct {{typeName}}Routes: Sendable {
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         {{listPrincipalBinding}} = try context.requireRole(in: Allowed.list)
         let page = try PageRequest(
-            uri: request.uri, defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, sortKeys: {{typeName}}SQL.list.sortKeys,
+            request: request, defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, sortKeys: {{typeName}}SQL.list.sortKeys,
             defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
         )
         {{scopeBinding}} scope = PostgresBindings()
@@ -546,7 +549,10 @@ struct {{typeName}}Routes: Sendable {
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            try await connection.execute({{typeName}}SQL.Delete(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}}), logger: context.logger)
+            let delete = {{typeName}}SQL.Delete(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
+            guard try await connection.first(delete, logger: context.logger) != nil else {
+                throw APIError.notFound("{{humanName}}")
+            }
             try await hooks.afterDelete(existing, context: hookContext)
         }
         return Response(status: .noContent)

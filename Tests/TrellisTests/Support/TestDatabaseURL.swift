@@ -21,6 +21,13 @@ struct TestDatabaseURL: Sendable {
         return logger
     }()
 
+    /// The pools' own logger: quiet about leases that race `run()` starting in the task group.
+    static let backgroundLogger: Logger = {
+        var logger = Logger(label: "trellis.tests.pool")
+        logger.logLevel = .error
+        return logger
+    }()
+
     /// `DATABASE_URL`, parsed; throws (rather than skipping tests silently) when it is missing.
     static func fromEnvironment() throws -> TestDatabaseURL {
         guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
@@ -62,7 +69,7 @@ struct TestDatabaseURL: Sendable {
 
     /// Runs `body` with a running client for this database; the client stops when `body` returns.
     func withClient<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.backgroundLogger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             do {
@@ -94,11 +101,11 @@ struct TestDatabaseURL: Sendable {
         do {
             result = try await body(maintenance.with(database: name))
         } catch {
-            _ = try? await maintenance.withClient { client in try await client.query(drop, logger: logger) }
+            try? await maintenance.withClient { client in _ = try await client.query(drop, logger: logger) }
             throw error
         }
         try await maintenance.withClient { client in
-            try await client.query(drop, logger: logger)
+            _ = try await client.query(drop, logger: logger)
         }
         return result
     }

@@ -100,7 +100,7 @@ public struct Article: Codable, Sendable, Hashable {
 }
 
 /// The values of `Article.state`.
-public enum ArticleState: String, StringEnum, PostgresCodable, Hashable {
+public enum ArticleState: String, StringEnum, Hashable {
     case draft
     case inReview = "in_review"
     case published
@@ -177,7 +177,7 @@ extension Article {
             metadata: try cells[14].decode(JSONValue?.self),
             authorId: try cells[15].decode(UUID.self),
             categoryId: try cells[16].decode(UUID?.self),
-            `default`: try cells[17].decode(String?.self),
+            default: try cells[17].decode(String?.self),
             createdAt: try cells[18].decode(Timestamp.self),
             updatedAt: try cells[19].decode(Timestamp.self)
         )
@@ -204,21 +204,21 @@ public struct ArticleCreate: Sendable, Hashable {
     public var `default`: String?
 
     public init(
-        title: String, 
-        slug: String, 
-        body: String? = nil, 
-        contact: String? = nil, 
-        homepage: String? = nil, 
-        wordCount: Int32 = 0, 
-        views: Int64 = 0, 
-        price: Decimal = Decimal(sign: .plus, exponent: -2, significand: 999), 
-        featured: Bool = false, 
-        externalId: UUID? = nil, 
-        publishedOn: CalendarDate? = nil, 
-        embargoAt: Timestamp? = nil, 
-        state: ArticleState = .draft, 
-        metadata: JSONValue? = nil, 
-        categoryId: UUID? = nil, 
+        title: String,
+        slug: String,
+        body: String? = nil,
+        contact: String? = nil,
+        homepage: String? = nil,
+        wordCount: Int32 = 0,
+        views: Int64 = 0,
+        price: Decimal = Decimal(sign: .plus, exponent: -2, significand: 999),
+        featured: Bool = false,
+        externalId: UUID? = nil,
+        publishedOn: CalendarDate? = nil,
+        embargoAt: Timestamp? = nil,
+        state: ArticleState = .draft,
+        metadata: JSONValue? = nil,
+        categoryId: UUID? = nil,
         `default`: String? = nil
     ) {
         self.title = title
@@ -243,8 +243,8 @@ public struct ArticleCreate: Sendable, Hashable {
     static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
-    public init(json body: [String: JSONValue]) throws(APIError) {
-        var input = InputReader(body, fields: Self.fields, serverOwned: Self.serverOwned)
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        var reader = InputReader(jsonObject, fields: Self.fields, serverOwned: Self.serverOwned)
         let title = reader.read("title", as: String.self, required: true, check: .length(min: 3, max: 120))
         let slug = reader.read("slug", as: String.self, required: true, check: .all(.length(max: 255), .format(.slug)))
         let body = reader.read("body", as: String.self, nullable: true)
@@ -261,9 +261,26 @@ public struct ArticleCreate: Sendable, Hashable {
         let metadata = reader.read("metadata", as: JSONValue.self, nullable: true)
         let categoryId = reader.read("category_id", as: UUID.self, nullable: true)
         let `default` = reader.read("default", as: String.self, nullable: true, check: .length(max: 255))
-        try input.finish()
-        guard let title, let slug else { throw input.failure() }
-        self.init(title: title, slug: slug, body: body, contact: contact, homepage: homepage, wordCount: wordCount, views: views, price: price, featured: featured, externalId: externalId, publishedOn: publishedOn, embargoAt: embargoAt, state: state, metadata: metadata, categoryId: categoryId, `default`: `default`)
+        try reader.finish()
+        guard let title, let slug else { throw reader.failure() }
+        self.init(
+            title: title,
+            slug: slug,
+            body: body,
+            contact: contact,
+            homepage: homepage,
+            wordCount: wordCount,
+            views: views,
+            price: price,
+            featured: featured,
+            externalId: externalId,
+            publishedOn: publishedOn,
+            embargoAt: embargoAt,
+            state: state,
+            metadata: metadata,
+            categoryId: categoryId,
+            default: `default`
+        )
     }
 }
 
@@ -290,31 +307,31 @@ public struct ArticlePatch: Sendable, Hashable {
     static let immutable: Set<String> = ["slug"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
-    public init(json body: [String: JSONValue]) throws(APIError) {
-        var input = InputReader(
-            body, fields: Self.fields, serverOwned: ArticleCreate.serverOwned, immutable: Self.immutable
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        var reader = InputReader(
+            jsonObject, fields: Self.fields, serverOwned: ArticleCreate.serverOwned, immutable: Self.immutable
         )
-        title = reader.read("title", as: String.self, check: .length(min: 3, max: 120))
-        body = reader.patch("body", as: String.self)
-        contact = reader.patch("contact", as: String.self, check: .all(.length(max: 255), .format(.email)))
-        homepage = reader.patch("homepage", as: String.self, check: .all(.length(max: 255), .format(.url)))
-        wordCount = reader.read("word_count", as: Int32.self, check: .range(min: 0, max: 100000))
-        views = reader.read("views", as: Int64.self)
-        price = reader.read("price", as: Decimal.self, check: .digits(precision: 8, scale: 2))
-        featured = reader.read("featured", as: Bool.self)
-        externalId = reader.patch("external_id", as: UUID.self)
-        publishedOn = reader.patch("published_on", as: CalendarDate.self)
-        embargoAt = reader.patch("embargo_at", as: Timestamp.self)
-        state = reader.read("state", as: ArticleState.self)
-        metadata = reader.patch("metadata", as: JSONValue.self)
-        categoryId = reader.patch("category_id", as: UUID.self)
-        `default` = reader.patch("default", as: String.self, check: .length(max: 255))
-        try input.finish()
+        self.title = reader.read("title", as: String.self, check: .length(min: 3, max: 120))
+        self.body = reader.patch("body", as: String.self)
+        self.contact = reader.patch("contact", as: String.self, check: .all(.length(max: 255), .format(.email)))
+        self.homepage = reader.patch("homepage", as: String.self, check: .all(.length(max: 255), .format(.url)))
+        self.wordCount = reader.read("word_count", as: Int32.self, check: .range(min: 0, max: 100000))
+        self.views = reader.read("views", as: Int64.self)
+        self.price = reader.read("price", as: Decimal.self, check: .digits(precision: 8, scale: 2))
+        self.featured = reader.read("featured", as: Bool.self)
+        self.externalId = reader.patch("external_id", as: UUID.self)
+        self.publishedOn = reader.patch("published_on", as: CalendarDate.self)
+        self.embargoAt = reader.patch("embargo_at", as: Timestamp.self)
+        self.state = reader.read("state", as: ArticleState.self)
+        self.metadata = reader.patch("metadata", as: JSONValue.self)
+        self.categoryId = reader.patch("category_id", as: UUID.self)
+        self.`default` = reader.patch("default", as: String.self, check: .length(max: 255))
+        try reader.finish()
     }
 
     /// `model` with this change applied.
     public func applied(to model: Article) -> Article {
-        var model = model
+        var patched = model
         if let value = self.title { patched.title = value }
         patched.body = self.body.applied(to: model.body)
         patched.contact = self.contact.applied(to: model.contact)
@@ -330,6 +347,6 @@ public struct ArticlePatch: Sendable, Hashable {
         patched.metadata = self.metadata.applied(to: model.metadata)
         patched.categoryId = self.categoryId.applied(to: model.categoryId)
         patched.`default` = self.`default`.applied(to: model.`default`)
-        return model
+        return patched
     }
 }

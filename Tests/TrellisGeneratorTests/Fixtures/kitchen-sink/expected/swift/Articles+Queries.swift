@@ -124,8 +124,7 @@ enum ArticleSQL {
 
     /// Hides the row (soft delete): it keeps its data and can be restored.
     struct Delete: PostgresPreparedStatement {
-        typealias Row = ()
-        static let sql = "UPDATE articles SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
+        static let sql = "UPDATE articles SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
         var id: UUID
         var orgID: UUID
 
@@ -133,7 +132,7 @@ enum ArticleSQL {
             try Find(id: id, orgID: orgID).makeBindings()
         }
 
-        func decodeRow(_ row: PostgresRow) throws {}
+        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 
     /// Brings a soft-deleted row back.

@@ -36,7 +36,7 @@ struct ArticleRoutes: Sendable {
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.requireRole(in: Allowed.list)
         let page = try PageRequest(
-            uri: request.uri, defaultLimit: 10, maxLimit: 50, sortKeys: ArticleSQL.list.sortKeys,
+            request: request, defaultLimit: 10, maxLimit: 50, sortKeys: ArticleSQL.list.sortKeys,
             defaultSort: SortOrder(key: "created_at", descending: true)
         )
         var scope = PostgresBindings()
@@ -115,7 +115,10 @@ struct ArticleRoutes: Sendable {
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            try await connection.execute(ArticleSQL.Delete(id: id, orgID: principal.orgID), logger: context.logger)
+            let delete = ArticleSQL.Delete(id: id, orgID: principal.orgID)
+            guard try await connection.first(delete, logger: context.logger) != nil else {
+                throw APIError.notFound("article")
+            }
             try await hooks.afterDelete(existing, context: hookContext)
         }
         return Response(status: .noContent)

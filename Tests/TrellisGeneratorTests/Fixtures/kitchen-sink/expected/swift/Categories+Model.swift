@@ -62,12 +62,14 @@ public struct CategoryCreate: Sendable, Hashable {
     static let serverOwned: Set<String> = ["id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
-    public init(json body: [String: JSONValue]) throws(APIError) {
-        var input = InputReader(body, fields: Self.fields, serverOwned: Self.serverOwned)
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        var reader = InputReader(jsonObject, fields: Self.fields, serverOwned: Self.serverOwned)
         let name = reader.read("name", as: String.self, required: true, check: .length(max: 255))
-        try input.finish()
-        guard let name else { throw input.failure() }
-        self.init(name: name)
+        try reader.finish()
+        guard let name else { throw reader.failure() }
+        self.init(
+            name: name
+        )
     }
 }
 
@@ -80,18 +82,18 @@ public struct CategoryPatch: Sendable, Hashable {
     static let immutable: Set<String> = []
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
-    public init(json body: [String: JSONValue]) throws(APIError) {
-        var input = InputReader(
-            body, fields: Self.fields, serverOwned: CategoryCreate.serverOwned, immutable: Self.immutable
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        var reader = InputReader(
+            jsonObject, fields: Self.fields, serverOwned: CategoryCreate.serverOwned, immutable: Self.immutable
         )
-        name = reader.read("name", as: String.self, check: .length(max: 255))
-        try input.finish()
+        self.name = reader.read("name", as: String.self, check: .length(max: 255))
+        try reader.finish()
     }
 
     /// `model` with this change applied.
     public func applied(to model: Category) -> Category {
-        var model = model
+        var patched = model
         if let value = self.name { patched.name = value }
-        return model
+        return patched
     }
 }

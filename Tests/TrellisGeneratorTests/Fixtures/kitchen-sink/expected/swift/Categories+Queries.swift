@@ -80,14 +80,13 @@ enum CategorySQL {
 
     /// Deletes the row.
     struct Delete: PostgresPreparedStatement {
-        typealias Row = ()
-        static let sql = "DELETE FROM article_categories WHERE id = $1"
+        static let sql = "DELETE FROM article_categories WHERE id = $1 RETURNING id"
         var id: UUID
 
         func makeBindings() throws -> PostgresBindings {
             try Find(id: id).makeBindings()
         }
 
-        func decodeRow(_ row: PostgresRow) throws {}
+        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 }

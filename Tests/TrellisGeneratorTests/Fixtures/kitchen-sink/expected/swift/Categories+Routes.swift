@@ -34,7 +34,7 @@ struct CategoryRoutes: Sendable {
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         _ = try context.requireRole(in: Allowed.list)
         let page = try PageRequest(
-            uri: request.uri, defaultLimit: 20, maxLimit: 100, sortKeys: CategorySQL.list.sortKeys,
+            request: request, defaultLimit: 20, maxLimit: 100, sortKeys: CategorySQL.list.sortKeys,
             defaultSort: SortOrder(key: "id", descending: true)
         )
         let scope = PostgresBindings()
@@ -112,7 +112,10 @@ struct CategoryRoutes: Sendable {
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            try await connection.execute(CategorySQL.Delete(id: id), logger: context.logger)
+            let delete = CategorySQL.Delete(id: id)
+            guard try await connection.first(delete, logger: context.logger) != nil else {
+                throw APIError.notFound("category")
+            }
             try await hooks.afterDelete(existing, context: hookContext)
         }
         return Response(status: .noContent)
