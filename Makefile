@@ -59,7 +59,9 @@ run: setup build db.start ## Migrate, seed and serve on PORT (default 8080)
 	DATABASE_URL="$$($(DB) url)" $(SERVER) seed
 	DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" exec $(SERVER) serve --port $(PORT)
 
-token: build db.start ## Print an access token for a seeded user (EMAIL=owner@acme.test)
+token: ## Print an access token for a seeded user (EMAIL=owner@acme.test); progress goes to stderr
+	@$(SWIFT_BUILD) >&2
+	@$(DB) start >&2
 	@DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" $(SERVER) token --email $(EMAIL)
 
 test: setup build db.start ## Run the tests against the test database, validate the OpenAPI document
