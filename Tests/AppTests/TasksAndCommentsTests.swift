@@ -36,7 +36,7 @@ import Trellis
             #expect(task["status"] as? String == "todo")
             #expect(task["priority"] as? String == "medium")
             #expect(task["due_on"] as? String == "2026-12-01")
-            #expect(task["estimate"] as? String == "2.5")
+            #expect(task["estimate"] as? String == "2.50")
 
             let id = try #require(task["id"] as? String)
             let reassigned = try await client.request(

@@ -89,7 +89,7 @@ extension TaskItem: JSONWritable {
         buffer.writeStaticString(#","assignee_id":"#)
         buffer.writeJSON(assigneeId)
         buffer.writeStaticString(#","estimate":"#)
-        buffer.writeJSON(estimate)
+        buffer.writeJSONDecimal(estimate, scale: 2)
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
         buffer.writeStaticString(#","updated_at":"#)

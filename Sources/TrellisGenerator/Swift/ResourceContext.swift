@@ -87,6 +87,11 @@ enum ResourceContext {
             "column": column,
             "codingKey": field.name.contains("_") ? "\(field.swiftName) = \"\(field.name)\"" : field.swiftName,
         ]
+        if case .decimal(_, let scale) = field.kind {
+            context["jsonWrite"] = "buffer.writeJSONDecimal(\(field.swiftName), scale: \(scale))"
+        } else {
+            context["jsonWrite"] = "buffer.writeJSON(\(field.swiftName))"
+        }
         if let description = field.spec.description { context["fieldDocLines"] = docLines(description) }
         return context
     }

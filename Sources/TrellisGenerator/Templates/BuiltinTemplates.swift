@@ -161,7 +161,7 @@ extension {{typeName}}: JSONWritable {
         buffer.writeJSON(id)
 {{#fields}}
         buffer.writeStaticString(#","{{name}}":"#)
-        buffer.writeJSON({{{property}}})
+        {{{jsonWrite}}}
 {{/fields}}
 {{#timestamps}}
         buffer.writeStaticString(#","created_at":"#)

@@ -126,7 +126,7 @@ extension Article: JSONWritable {
         buffer.writeStaticString(#","views":"#)
         buffer.writeJSON(views)
         buffer.writeStaticString(#","price":"#)
-        buffer.writeJSON(price)
+        buffer.writeJSONDecimal(price, scale: 2)
         buffer.writeStaticString(#","featured":"#)
         buffer.writeJSON(featured)
         buffer.writeStaticString(#","external_id":"#)

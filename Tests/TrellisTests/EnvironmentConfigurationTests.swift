@@ -1,0 +1,56 @@
+import PostgresNIO
+import Testing
+
+@testable import Trellis
+
+@Suite struct EnvironmentConfigurationTests {
+    @Test func missingVariablesAreNamed() {
+        let environment = EnvironmentConfiguration([:])
+        #expect(throws: ConfigurationError(variable: "DATABASE_URL", problem: "is not set")) { try environment.database() }
+        #expect(throws: ConfigurationError(variable: "JWT_SECRET", problem: "is not set")) { try environment.auth() }
+    }
+
+    @Test func malformedValuesAreNamed() {
+        let short = EnvironmentConfiguration(["JWT_SECRET": "short"])
+        #expect(throws: ConfigurationError.self) { try short.auth() }
+        do {
+            _ = try short.auth()
+        } catch {
+            #expect(error.variable == "JWT_SECRET")
+        }
+        let url = EnvironmentConfiguration(["DATABASE_URL": "mysql://x@y/z"])
+        do {
+            _ = try url.database()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasPrefix("configuration error: DATABASE_URL"))
+        }
+    }
+
+    @Test func databaseURLsParse() throws {
+        let tcp = try PostgresClient.Configuration(url: "postgres://app:s%40cret@db.internal:6432/main")
+        #expect(tcp.host == "db.internal")
+        #expect(tcp.port == 6432)
+        #expect(tcp.username == "app")
+        #expect(tcp.password == "s@cret")
+        #expect(tcp.database == "main")
+        let socket = try PostgresClient.Configuration(url: "postgres://app@localhost:5433/main?host=/tmp/pg")
+        #expect(socket.unixSocketPath == "/tmp/pg/.s.PGSQL.5433")
+    }
+
+    @Test func previousKeysAreKeptForVerification() throws {
+        let environment = EnvironmentConfiguration([
+            "JWT_SECRET": String(repeating: "n", count: 32), "JWT_KEY_ID": "new",
+            "JWT_PREVIOUS_KEYS": "old=" + String(repeating: "o", count: 32),
+        ])
+        let auth = try environment.auth()
+        #expect(auth.signingKeys.map(\.id) == ["old", "new"])
+        #expect(auth.currentKeyID == "new")
+    }
+}
+
+extension ConfigurationError: Equatable {
+    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool {
+        lhs.variable == rhs.variable && lhs.problem == rhs.problem
+    }
+}
