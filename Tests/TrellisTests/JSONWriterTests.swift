@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func doublesAreValidJSONThatRoundTrips() throws {
-        let values = [0.1, -2.5e-300, 1e300, 123_456.789, 5e-324, Double.greatestFiniteMagnitude, -0.0]
+        let values = [0.1, -2.5e-300, 1e300, 123_456.789, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude, -0.0]
         var buffer = ByteBuffer()
         buffer.writeJSON(values)
         let decoded = try JSONDecoder().decode([Double].self, from: Data(String(buffer: buffer).utf8))

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// Proleptic Gregorian date arithmetic on day numbers (Howard Hinnant's algorithms), exact and
 /// allocation-free; used by ``Timestamp`` and ``CalendarDate`` instead of Foundation calendars.
 enum CivilCalendar {
@@ -36,31 +34,6 @@ enum CivilCalendar {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30
         default: 31
-        }
-    }
-
-    /// Parses exactly `count` ASCII digits at `index`.
-    static func digits(_ bytes: [UInt8], _ index: Int, _ count: Int) -> Int? {
-        guard index + count <= bytes.count else { return nil }
-        var value = 0
-        for byte in bytes[index..<index + count] {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
-    }
-}
-
-extension ByteBuffer {
-    /// Writes `value` as exactly `width` decimal digits, zero-padded.
-    mutating func writePaddedDigits(_ value: Int, width: Int) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
         }
     }
 }
