@@ -27,7 +27,7 @@ help: ## List the targets
 	@echo "Usage: make <target> [PORT=8080]"
 	@echo
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
-		| awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+		| awk 'BEGIN {FS = ":.*## "} {printf "  %-15s %s\n", $$1, $$2}'
 
 setup: ## Install system packages and the Python venv (.venv) if missing
 	@scripts/setup.sh
@@ -58,6 +58,13 @@ run: setup build db.start ## Migrate, seed and serve on PORT (default 8080)
 	DATABASE_URL="$$($(DB) url)" $(SERVER) migrate
 	DATABASE_URL="$$($(DB) url)" $(SERVER) seed
 	DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" exec $(SERVER) serve --port $(PORT)
+
+.PHONY: migrate migrate.status
+migrate: setup build db.start ## Apply pending migrations to the development database
+	DATABASE_URL="$$($(DB) url)" $(SERVER) migrate
+
+migrate.status: setup build db.start ## List applied and pending migrations; fails while any is pending
+	DATABASE_URL="$$($(DB) url)" $(SERVER) migrate status
 
 token: ## Print an access token for a seeded user (EMAIL=owner@acme.test); progress goes to stderr
 	@$(SWIFT_BUILD) >&2

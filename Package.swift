@@ -31,7 +31,11 @@ let package = Package(
         .target(name: "TrellisSpec", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "TrellisGenerator",
-            dependencies: ["TrellisSpec", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: [
+                "TrellisSpec",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -95,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisTests",
-            dependencies: ["Trellis", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Trellis", "TrellisGenerator", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

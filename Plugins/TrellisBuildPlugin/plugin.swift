@@ -19,7 +19,15 @@ struct TrellisBuildPlugin: BuildToolPlugin {
         let templateFiles = ((try? FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)) ?? [])
             .filter { $0.pathExtension == "mustache" }
 
-        var arguments = ["generate-sources", "--output", output.path]
+        // The committed migrations are compiled in; the snapshot says whether they cover the specs.
+        // Inputs are the snapshot (every `trellis generate` rewrites it) and the migrations folder
+        // (adding a file changes it), not the files one by one: this list is only re-planned when
+        // the target's own files change, so a file listed here and later removed would break builds.
+        let generated = context.package.directoryURL.appending(path: "generated")
+        let history = [generated.appending(path: "schema.json"), generated.appending(path: "migrations")]
+            .filter { FileManager.default.fileExists(atPath: $0.path) }
+
+        var arguments = ["generate-sources", "--output", output.path, "--generated", generated.path]
         if !templateFiles.isEmpty { arguments += ["--templates", templates.path] }
         arguments += specs.map(\.path)
 
@@ -28,7 +36,7 @@ struct TrellisBuildPlugin: BuildToolPlugin {
                 displayName: "Generating Trellis sources for \(target.name) from \(specs.count) spec(s)",
                 executable: try context.tool(named: "TrellisCLI").url,
                 arguments: arguments,
-                inputFiles: specs + templateFiles,
+                inputFiles: specs + templateFiles + history,
                 outputFiles: outputNames(for: specs).map { output.appending(path: $0) }
             )
         ]

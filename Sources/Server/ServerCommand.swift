@@ -52,20 +52,6 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending migrations, in order, each exactly once.")
-
-    @OptionGroup var common: CommonOptions
-
-    func run() async throws {
-        let logger = common.logger("trellis.migrate")
-        let applied = try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
-            try await Migrator(client: client, logger: logger).migrate(App.allMigrations)
-        }
-        print(applied.isEmpty ? "the database is up to date" : applied.map { "applied \($0)" }.joined(separator: "\n"))
-    }
-}
-
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Load the deterministic demo data (idempotent).")
 

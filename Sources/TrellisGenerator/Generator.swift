@@ -18,13 +18,6 @@ public struct GeneratedFile: Hashable, Sendable {
 /// ``Output/committedFiles`` (the same Swift under `swift/`, plus the OpenAPI document, the
 /// migration and the schema snapshot) into `generated/`.
 public struct Generator: Sendable {
-    public struct Output: Sendable {
-        /// Swift sources, named as ``Generator/swiftFileNames(specFiles:)`` predicts.
-        public var swiftFiles: [GeneratedFile]
-        /// Everything under `generated/`, paths relative to it.
-        public var committedFiles: [GeneratedFile]
-    }
-
     public let templates: TemplateSet
     public let options: GeneratorOptions
 
@@ -47,9 +40,37 @@ public struct Generator: Sendable {
         return name.split(separator: ".").first.map(String.init) ?? name
     }
 
+    /// What ``generate(_:history:mode:specDirectory:snapshotPath:)`` does about schema changes.
+    public enum Mode: Sendable {
+        /// Writes no migration: reports schema changes in ``Output/pendingChanges`` (`trellis
+        /// check`, the build plugin).
+        case verify
+        /// Writes the migration from the snapshot to the specs, timestamped `now`, and the new
+        /// snapshot. Refuses destructive changes the specs do not confirm unless `allowDestructive`.
+        case write(now: Date, allowDestructive: Bool)
+    }
+
+    public struct Output: Sendable {
+        /// Swift sources, named as ``Generator/swiftFileNames(specFiles:)`` predicts.
+        public var swiftFiles: [GeneratedFile]
+        /// The files under `generated/` that generation owns, paths relative to it. Migrations
+        /// already committed are never rewritten, so only new ones are listed.
+        public var committedFiles: [GeneratedFile]
+        /// The ids of the migrations this run created (``Mode/write(now:allowDestructive:)``).
+        public var newMigrations: [String]
+        /// Schema changes the specs make that no committed migration covers (``Mode/verify``).
+        public var pendingChanges: [String]
+    }
+
     /// Generates everything from `files`.
-    /// - Parameter specDirectory: how generated headers name the spec folder (`specs/`).
-    public func generate(_ files: [SpecFile], specDirectory: String = "specs/") throws -> Output {
+    /// - Parameters:
+    ///   - history: the committed snapshot and migrations, from `generated/`.
+    ///   - specDirectory: how generated headers name the spec folder (`specs/`).
+    ///   - snapshotPath: how diagnostics name the snapshot (`generated/schema.json`).
+    public func generate(
+        _ files: [SpecFile], history: MigrationHistory = MigrationHistory(), mode: Mode = .verify,
+        specDirectory: String = "specs/", snapshotPath: String = "generated/schema.json"
+    ) throws -> Output {
         let specs = try SpecLoader.load(files.sorted { $0.path < $1.path })
         let resources = Resolver.resolve(specs)
         let schema = SchemaBuilder.schema(of: resources)
@@ -64,11 +85,27 @@ public struct Generator: Sendable {
             swiftFiles.append(GeneratedFile(path: "\(base)+Routes.swift", contents: try render("routes.swift", context)))
         }
 
-        let migrationID = "0001_initial"
-        var migrationContext = MigrationRenderer.createAll(schema)
-        migrationContext["id"] = migrationID
-        migrationContext["specDirectory"] = specDirectory
-        let migrationSQL = try render("migration.sql", migrationContext)
+        let allowDestructive: Bool
+        if case .write(_, let allow) = mode { allowDestructive = allow } else { allowDestructive = true }
+        let evolution = SchemaEvolution(resources: resources, allowDestructive: allowDestructive, snapshotPath: snapshotPath)
+        let plan = SchemaDiffer.plan(from: history.snapshot?.schema ?? Schema(tables: []), to: schema, evolution: evolution)
+
+        var ledger = history.snapshot?.migrations ?? []
+        var migrations = history.migrations
+        var newMigrations: [MigrationFile] = []
+        var pendingChanges: [String] = []
+        switch mode {
+        case .verify:
+            pendingChanges = plan.descriptions
+        case .write(let now, _):
+            guard plan.refusals.isEmpty else { throw DiagnosticsError(plan.refusals) }
+            if !plan.isEmpty {
+                let writer = MigrationWriter(templates: templates, specDirectory: specDirectory)
+                newMigrations = try writer.files(for: plan, history: history, at: now)
+                migrations += newMigrations
+                ledger += newMigrations.map { Snapshot.Entry(id: $0.id, sha256: $0.sha256) }
+            }
+        }
 
         let apiContext: [String: Any] = [
             "specDirectory": specDirectory,
@@ -76,7 +113,7 @@ public struct Generator: Sendable {
                 ["typeName": resource.swiftName, "hooksProperty": Naming.camelCase(Naming.snakeCase(resource.swiftName))]
             },
             "constraints": Self.constraints(schema),
-            "migrations": [["id": migrationID, "literal": SwiftNames.rawMultilineLiteral(migrationSQL)]],
+            "migrations": migrations.map { ["id": $0.id, "literal": SwiftNames.rawMultilineLiteral($0.sql)] },
             "literal": SwiftNames.rawMultilineLiteral(document.json()),
         ]
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI.swift", contents: try render("api.swift", apiContext)))
@@ -85,9 +122,16 @@ public struct Generator: Sendable {
 
         var committed = swiftFiles.map { GeneratedFile(path: "swift/\($0.path)", contents: $0.contents) }
         committed.append(GeneratedFile(path: "openapi.yaml", contents: document.yaml()))
-        committed.append(GeneratedFile(path: "migrations/\(migrationID).sql", contents: migrationSQL))
-        committed.append(GeneratedFile(path: "schema.json", contents: try Self.snapshot(schema)))
-        return Output(swiftFiles: swiftFiles, committedFiles: committed.sorted { $0.path < $1.path })
+        committed += newMigrations.map { GeneratedFile(path: $0.path, contents: $0.sql) }
+        if pendingChanges.isEmpty {
+            // With changes pending, the snapshot stays as it is until a migration covers them.
+            let snapshot = Snapshot(migrations: ledger, tables: schema.tables)
+            committed.append(GeneratedFile(path: "schema.json", contents: try snapshot.json()))
+        }
+        return Output(
+            swiftFiles: swiftFiles, committedFiles: committed.sorted { $0.path < $1.path },
+            newMigrations: newMigrations.map(\.id), pendingChanges: pendingChanges
+        )
     }
 
     private func render(_ template: String, _ context: [String: Any]) throws -> String {
@@ -107,12 +151,5 @@ public struct Generator: Sendable {
             }
         }
         return entries.sorted { ($0["name"] ?? "") < ($1["name"] ?? "") }
-    }
-
-    static func snapshot(_ schema: Schema) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(schema)
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -5,45 +5,35 @@ import TrellisSpec
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write generated/ (OpenAPI document, migrations, schema snapshot, Swift mirror) from the specs."
+        abstract: "Write generated/: the migration for what the specs changed, the schema snapshot, the OpenAPI document, the Swift mirror."
     )
 
     @OptionGroup var project: ProjectOptions
 
+    @Flag(help: "Confirm every destructive change (dropped tables and columns, narrowed types, removed enum values).")
+    var allowDestructive = false
+
     func run() throws {
-        do {
-            let output = try project.generator().generate(try project.specFiles(), specDirectory: project.specs + "/")
-            let directory = ArtifactDirectory(root: project.output, ownedFolders: ["swift", "migrations"])
-            let touched = try directory.write(output.committedFiles)
-            print(touched.isEmpty ? "\(project.output)/ is up to date" : touched.map { "wrote \($0)" }.joined(separator: "\n"))
-        } catch let error as DiagnosticsError {
-            throw failWithDiagnostics(error)
+        try reportingFailures {
+            let result = try project.project().generate(now: Date(), allowDestructive: allowDestructive)
+            for id in result.newMigrations { print("new migration \(project.output)/migrations/\(id).sql") }
+            print(result.touched.isEmpty ? "\(project.output)/ is up to date" : result.touched.map { "wrote \($0)" }.joined(separator: "\n"))
         }
     }
 }
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Exit non-zero, naming each file, when generated/ differs from what the specs produce."
+        abstract: "Exit non-zero, saying what to run, when a migration is missing or edited, or generated/ is stale."
     )
 
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        do {
-            let output = try project.generator().generate(try project.specFiles(), specDirectory: project.specs + "/")
-            let directory = ArtifactDirectory(root: project.output, ownedFolders: ["swift", "migrations"])
-            let differences = directory.differences(from: output.committedFiles)
-            guard differences.isEmpty else {
-                var message = "\(project.output)/ is out of date with the specs:\n"
-                message += differences.map { "  \($0)" }.joined(separator: "\n")
-                message += "\nRun `make generate` and commit the result.\n"
-                FileHandle.standardError.write(Data(message.utf8))
-                throw ExitCode(1)
-            }
-            print("\(project.output)/ matches the specs (\(output.committedFiles.count) files)")
-        } catch let error as DiagnosticsError {
-            throw failWithDiagnostics(error)
+        try reportingFailures {
+            let problems = try project.project().check()
+            guard problems.isEmpty else { throw fail(problems.map { "error: \($0)" }.joined(separator: "\n")) }
+            print("\(project.output)/ matches the specs")
         }
     }
 }
@@ -54,7 +44,7 @@ struct Lint: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let (specs, diagnostics) = SpecLoader.check(try project.specFiles())
+        let (specs, diagnostics) = SpecLoader.check(try SpecFiles.read(directory: project.specs))
         for diagnostic in diagnostics { print(diagnostic) }
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw ExitCode(1)
@@ -75,16 +65,26 @@ struct GenerateSources: ParsableCommand {
     @Option(help: "The folder of template overrides.")
     var templates: String?
 
+    @Option(help: "The folder of committed artifacts: the migrations and the schema snapshot.")
+    var generated: String
+
     @Argument(help: "The spec files.")
     var specs: [String]
 
     func run() throws {
-        do {
+        try reportingFailures {
             let generator = Generator(templates: try TemplateSet(overridesIn: templates))
-            let result = try generator.generate(try SpecFiles.read(paths: specs))
+            let history = try MigrationHistory.read(from: generated)
+            let result = try generator.generate(try SpecFiles.read(paths: specs), history: history, snapshotPath: "\(generated)/schema.json")
+            guard result.pendingChanges.isEmpty else {
+                let changes = result.pendingChanges.map { "    - \($0)" }.joined(separator: "\n")
+                throw fail(
+                    "\(generated)/schema.json:1:1: error: the specs change the schema, but no migration does it yet:\n\(changes)\n"
+                        + "  run `make generate` (or `swift package --allow-writing-to-package-directory trellis generate`) "
+                        + "to write the migration, then build again"
+                )
+            }
             try ArtifactDirectory(root: output, ownedFolders: [""]).write(result.swiftFiles)
-        } catch let error as DiagnosticsError {
-            throw failWithDiagnostics(error)
         }
     }
 }

@@ -20,32 +20,30 @@ struct ProjectOptions: ParsableArguments {
     @Option(help: "The version of the OpenAPI document.")
     var apiVersion = "1.0.0"
 
-    /// Every `*.yaml` / `*.yml` file of the spec folder, sorted by path.
-    func specFiles() throws -> [SpecFile] {
-        try SpecFiles.read(directory: specs)
-    }
-
     func generator() throws -> Generator {
         Generator(templates: try TemplateSet(overridesIn: templates), options: GeneratorOptions(title: title, version: apiVersion))
     }
-}
 
-enum SpecFiles {
-    static func read(directory: String) throws -> [SpecFile] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        return try names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { name in
-            let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
-            return SpecFile(path: path, contents: try String(contentsOfFile: path, encoding: .utf8))
-        }
-    }
-
-    static func read(paths: [String]) throws -> [SpecFile] {
-        try paths.sorted().map { SpecFile(path: $0, contents: try String(contentsOfFile: $0, encoding: .utf8)) }
+    func project() throws -> Project {
+        Project(specs: specs, output: output, generator: try generator())
     }
 }
 
-/// Prints spec diagnostics the way compilers do and exits non-zero.
-func failWithDiagnostics(_ error: DiagnosticsError) -> ExitCode {
-    FileHandle.standardError.write(Data((error.description + "\n").utf8))
+/// Runs `body`; spec diagnostics and problems with `generated/` are printed the way compilers
+/// print errors (not as a crash report), and the command exits non-zero.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as DiagnosticsError {
+        throw fail(error.description)
+    } catch let error as ProjectError {
+        throw fail(error.description)
+    } catch let error as HistoryError {
+        throw fail(error.description)
+    }
+}
+
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
     return ExitCode(1)
 }

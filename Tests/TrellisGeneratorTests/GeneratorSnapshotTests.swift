@@ -14,7 +14,7 @@ import TrellisSpec
         let specFolder = root.appendingPathComponent("specs")
         let specs = try FileManager.default.contentsOfDirectory(atPath: specFolder.path).filter { $0.hasSuffix(".yaml") }.sorted()
             .map { SpecFile(path: "specs/\($0)", contents: try String(contentsOf: specFolder.appendingPathComponent($0), encoding: .utf8)) }
-        let output = try Generator(templates: TemplateSet()).generate(specs)
+        let output = try Generator(templates: TemplateSet()).generate(specs, mode: .write(now: MigrationSnapshotTests.now, allowDestructive: false))
 
         let expected = root.appendingPathComponent("expected")
         if ProcessInfo.processInfo.environment["TRELLIS_RECORD"] == "1" {

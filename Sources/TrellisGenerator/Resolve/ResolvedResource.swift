@@ -20,6 +20,12 @@ public struct ResolvedResource: Sendable, Hashable {
     public var indexes: [ResolvedIndex]
     public var pagination: ResolvedPagination
     public var permissions: [Action: [Role]]
+    /// Where the spec names the resource (`resource:`), for diagnostics about its table.
+    public var location: SourceLocation
+    /// The table's previous name, from `renamed_from`.
+    public var renamedFrom: String?
+    /// Destructive changes the spec confirms: removed fields and `field.value` enum values.
+    public var dropped: Set<String>
 
     /// The columns the model selects, in decode order: id, the fields, then timestamps.
     public var modelColumns: [String] {

@@ -66,7 +66,12 @@ public enum Resolver {
                 defaultLimit: spec.pagination.defaultLimit, maxLimit: spec.pagination.maxLimit,
                 sortKeys: allSortKeys, defaultSort: allSortKeys[0]
             ),
-            permissions: spec.permissions.roles
+            permissions: spec.permissions.roles,
+            location: spec.name.location,
+            renamedFrom: spec.renamedFrom.map { old in
+                Naming.isPascalCase(old.value) ? Naming.plural(Naming.snakeCase(old.value)) : old.value
+            },
+            dropped: Set(spec.dropped.map(\.value))
         )
     }
 

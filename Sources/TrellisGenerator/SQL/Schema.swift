@@ -1,15 +1,30 @@
-/// The database schema the specs describe: the snapshot `generated/schema.json` records and the
+/// The database schema the specs describe: what `generated/schema.json` records and the
 /// migration differ compares against.
 public struct Schema: Codable, Sendable, Hashable {
     public var tables: [Table]
 
+    public init(tables: [Table]) {
+        self.tables = tables
+    }
+
+    public func table(named name: String) -> Table? {
+        tables.first { $0.name == name }
+    }
+
     public struct Table: Codable, Sendable, Hashable {
         public var name: String
         public var columns: [Column]
-        /// Table constraints other than foreign keys (`UNIQUE (org_id, id)`), as SQL.
-        public var constraints: [NamedSQL]
+        /// Unique constraints (`UNIQUE (org_id, id)`, which composite foreign keys point at).
+        public var uniqueConstraints: [UniqueConstraint]
         public var indexes: [Index]
         public var foreignKeys: [ForeignKey]
+
+        public func column(named name: String) -> Column? {
+            columns.first { $0.name == name }
+        }
+
+        /// `<table>_pkey`, PostgreSQL's name for the primary key.
+        public var primaryKeyName: String { "\(name)_pkey" }
     }
 
     public struct Column: Codable, Sendable, Hashable {
@@ -17,14 +32,22 @@ public struct Schema: Codable, Sendable, Hashable {
         public var type: String
         public var nullable: Bool
         public var defaultSQL: String?
-        /// A CHECK expression (enum values), named `<table>_<column>_check`.
-        public var check: String?
+        /// The values an enum column accepts, enforced by the CHECK ``checkName(table:)``.
+        public var values: [String]?
         public var primaryKey: Bool
+
+        /// `<table>_<column>_check`, the name of the enum's CHECK constraint.
+        public func checkName(table: String) -> String { "\(table)_\(name)_check" }
+
+        /// The enum's CHECK expression.
+        public var checkSQL: String? {
+            values.map { values in "\(name) IN (\(values.map { "'\($0)'" }.joined(separator: ", ")))" }
+        }
     }
 
-    public struct NamedSQL: Codable, Sendable, Hashable {
+    public struct UniqueConstraint: Codable, Sendable, Hashable {
         public var name: String
-        public var sql: String
+        public var columns: [String]
     }
 
     public struct Index: Codable, Sendable, Hashable {

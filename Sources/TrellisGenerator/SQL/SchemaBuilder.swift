@@ -11,34 +11,32 @@ enum SchemaBuilder {
 
     private static func table(for resource: ResolvedResource, referencedWithinOrg: Bool) -> Schema.Table {
         let table = resource.table
-        var columns = [Schema.Column(name: "id", type: "uuid", nullable: false, defaultSQL: nil, check: nil, primaryKey: true)]
+        var columns = [Schema.Column(name: "id", type: "uuid", nullable: false, defaultSQL: nil, values: nil, primaryKey: true)]
         if resource.isTenant {
-            columns.append(Schema.Column(name: "org_id", type: "uuid", nullable: false, defaultSQL: nil, check: nil, primaryKey: false))
+            columns.append(Schema.Column(name: "org_id", type: "uuid", nullable: false, defaultSQL: nil, values: nil, primaryKey: false))
         }
         for field in resource.fields {
-            var check: String?
-            if case .enumeration(_, let values) = field.kind {
-                check = "\(field.name) IN (\(values.map { "'\($0)'" }.joined(separator: ", ")))"
-            }
+            var values: [String]?
+            if case .enumeration(_, let enumValues) = field.kind { values = enumValues }
             columns.append(
                 Schema.Column(
                     name: field.name, type: field.sqlType, nullable: field.nullable, defaultSQL: field.sqlDefault,
-                    check: check, primaryKey: false
+                    values: values, primaryKey: false
                 )
             )
         }
         if resource.timestamps {
             for name in ["created_at", "updated_at"] {
-                columns.append(Schema.Column(name: name, type: "timestamptz", nullable: false, defaultSQL: "now()", check: nil, primaryKey: false))
+                columns.append(Schema.Column(name: name, type: "timestamptz", nullable: false, defaultSQL: "now()", values: nil, primaryKey: false))
             }
         }
         if resource.softDelete {
-            columns.append(Schema.Column(name: "deleted_at", type: "timestamptz", nullable: true, defaultSQL: nil, check: nil, primaryKey: false))
+            columns.append(Schema.Column(name: "deleted_at", type: "timestamptz", nullable: true, defaultSQL: nil, values: nil, primaryKey: false))
         }
 
-        var constraints: [Schema.NamedSQL] = []
+        var uniqueConstraints: [Schema.UniqueConstraint] = []
         if referencedWithinOrg {
-            constraints.append(Schema.NamedSQL(name: "\(table)_org_id_id_key", sql: "UNIQUE (org_id, id)"))
+            uniqueConstraints.append(Schema.UniqueConstraint(name: "\(table)_org_id_id_key", columns: ["org_id", "id"]))
         }
 
         var indexes = resource.indexes.map { Schema.Index(name: $0.name, columns: $0.columns, unique: $0.unique, predicate: $0.predicate) }
@@ -82,6 +80,6 @@ enum SchemaBuilder {
                 )
             )
         }
-        return Schema.Table(name: table, columns: columns, constraints: constraints, indexes: indexes, foreignKeys: foreignKeys)
+        return Schema.Table(name: table, columns: columns, uniqueConstraints: uniqueConstraints, indexes: indexes, foreignKeys: foreignKeys)
     }
 }

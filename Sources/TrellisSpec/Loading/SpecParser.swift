@@ -4,11 +4,11 @@ import Yams
 struct SpecParser {
     static let resourceKeys = [
         "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "fields",
-        "indexes", "pagination", "permissions",
+        "indexes", "pagination", "permissions", "renamed_from", "dropped",
     ]
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
-        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale",
+        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from",
     ]
     static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
     static let indexKeys = ["columns", "unique"]
@@ -80,6 +80,8 @@ struct SpecParser {
             case "indexes": spec.indexes = parseIndexes(value)
             case "pagination": spec.pagination = parsePagination(value)
             case "permissions": spec.permissions = parsePermissions(value)
+            case "renamed_from": spec.renamedFrom = locatedString(value, for: "renamed_from")
+            case "dropped": spec.dropped = reader.strings(value, for: "dropped") ?? []
             default: break
             }
         }
@@ -167,6 +169,7 @@ struct SpecParser {
             case "format" where type == .string: field.format = reader.choice(value, for: "format", as: StringFormat.self)
             case "set_from": field.setFrom = reader.choice(value, for: "set_from", as: SetFrom.self)
             case "default": field.defaultValue = parseDefault(value, type: type, what: what)
+            case "renamed_from": field.renamedFrom = locatedString(value, for: "renamed_from")
             default: break
             }
         }

@@ -16,6 +16,9 @@ public struct FieldSpec: Hashable, Sendable {
     public var unique: Bool
     public var immutable: Bool
     public var setFrom: SetFrom?
+    /// The field's previous name: the next migration renames the column, keeping its data.
+    /// Harmless once applied (the snapshot no longer has the old name), so it may stay.
+    public var renamedFrom: Located<String>?
 
     public init(
         name: Located<String>,
@@ -30,7 +33,8 @@ public struct FieldSpec: Hashable, Sendable {
         format: StringFormat? = nil,
         unique: Bool = false,
         immutable: Bool = false,
-        setFrom: SetFrom? = nil
+        setFrom: SetFrom? = nil,
+        renamedFrom: Located<String>? = nil
     ) {
         self.name = name
         self.type = type
@@ -45,6 +49,7 @@ public struct FieldSpec: Hashable, Sendable {
         self.unique = unique
         self.immutable = immutable
         self.setFrom = setFrom
+        self.renamedFrom = renamedFrom
     }
 
     /// Whether the column can hold NULL.

@@ -12,6 +12,9 @@
 /// - `indexes`: extra indexes, each a list of columns or `{ columns: [...], unique: true }`.
 /// - `pagination`: see ``PaginationSpec``.
 /// - `permissions`: see ``PermissionsSpec``.
+/// - `renamed_from`: the previous resource name (or table): the next migration renames the table.
+/// - `dropped`: confirms destructive changes for the next migration: removed fields (`legacy`) and
+///   removed enum values (`status.blocked`) whose data may be lost.
 public struct ResourceSpec: Hashable, Sendable {
     public var name: Located<String>
     public var swiftName: Located<String>?
@@ -24,6 +27,8 @@ public struct ResourceSpec: Hashable, Sendable {
     public var indexes: [IndexSpec]
     public var pagination: PaginationSpec
     public var permissions: PermissionsSpec
+    public var renamedFrom: Located<String>?
+    public var dropped: [Located<String>]
     /// The spec file, as given to the loader (relative paths stay relative).
     public var file: String
 
@@ -39,6 +44,8 @@ public struct ResourceSpec: Hashable, Sendable {
         indexes: [IndexSpec] = [],
         pagination: PaginationSpec = PaginationSpec(),
         permissions: PermissionsSpec = PermissionsSpec(),
+        renamedFrom: Located<String>? = nil,
+        dropped: [Located<String>] = [],
         file: String
     ) {
         self.name = name
@@ -52,6 +59,8 @@ public struct ResourceSpec: Hashable, Sendable {
         self.indexes = indexes
         self.pagination = pagination
         self.permissions = permissions
+        self.renamedFrom = renamedFrom
+        self.dropped = dropped
         self.file = file
     }
 }

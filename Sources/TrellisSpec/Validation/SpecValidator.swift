@@ -65,11 +65,56 @@ struct SpecValidator {
         }
         for field in spec.fields { validateField(field, in: spec) }
         validateSort(spec)
+        validateEvolution(spec)
         let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
         for index in spec.indexes {
             if index.columns.isEmpty { error(at: index.location, "an index needs at least one column") }
             for column in index.columns where !columns.contains(column.value) {
                 error(at: column.location, "index column '\(column.value)' is not a column of \(name.value)", fix: Suggestions.fix(for: column.value, among: columns.sorted()))
+            }
+        }
+    }
+
+    /// `renamed_from` and `dropped` name things that no longer exist in the spec.
+    private mutating func validateEvolution(_ spec: ResourceSpec) {
+        let fieldNames = Set(spec.fields.map(\.name.value))
+        if let old = spec.renamedFrom {
+            if !Naming.isPascalCase(old.value) && !Naming.isSnakeCase(old.value) {
+                error(at: old.location, "renamed_from '\(old.value)' must be the previous resource name (PascalCase) or table (snake_case)")
+            } else if old.value == spec.name.value || old.value == (spec.table?.value ?? Naming.plural(Naming.snakeCase(spec.name.value))) {
+                error(at: old.location, "renamed_from names the resource itself", fix: "remove `renamed_from`, or give the previous name")
+            }
+        }
+        var renamedFrom: [String: SourceLocation] = [:]
+        for field in spec.fields {
+            guard let old = field.renamedFrom else { continue }
+            if !Naming.isSnakeCase(old.value) {
+                error(at: old.location, "renamed_from '\(old.value)' must be the previous field name (snake_case)")
+            } else if fieldNames.contains(old.value) {
+                error(at: old.location, "field '\(field.name.value)' is renamed from '\(old.value)', which is still a field", fix: "remove one of them, or drop `renamed_from`")
+            } else if let first = renamedFrom[old.value] {
+                error(at: old.location, "two fields are renamed from '\(old.value)' (the other at \(first))")
+            }
+            renamedFrom[old.value] = old.location
+        }
+        for entry in spec.dropped {
+            let parts = entry.value.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard (1...2).contains(parts.count), parts.allSatisfy(Naming.isSnakeCase) else {
+                error(at: entry.location, "dropped entry '\(entry.value)' must be a removed field (`legacy`) or a removed enum value (`status.blocked`)")
+                continue
+            }
+            if parts.count == 1, fieldNames.contains(parts[0]) {
+                error(at: entry.location, "'\(parts[0])' is listed in `dropped` but is still a field", fix: "remove it from `dropped`, or remove the field")
+            }
+            if parts.count == 2 {
+                let field = spec.fields.first { $0.name.value == parts[0] }
+                guard case .enumeration(let values)? = field?.type else {
+                    error(at: entry.location, "'\(parts[0])' in dropped entry '\(entry.value)' is not an enum field of \(spec.name.value)")
+                    continue
+                }
+                if values.contains(parts[1]) {
+                    error(at: entry.location, "'\(parts[1])' is listed in `dropped` but is still a value of '\(parts[0])'", fix: "remove it from `dropped`, or from `values`")
+                }
             }
         }
     }

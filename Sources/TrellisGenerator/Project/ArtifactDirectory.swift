@@ -1,19 +1,23 @@
 import Foundation
-import TrellisGenerator
 
 /// A folder of generated files that the generator owns: it writes a file only when its bytes
 /// change and removes files it no longer produces.
-struct ArtifactDirectory {
-    let root: String
+public struct ArtifactDirectory: Sendable {
+    public let root: String
     /// Subfolders whose every file the generator owns (stale ones are removed).
-    let ownedFolders: [String]
+    public let ownedFolders: [String]
 
-    enum Difference: CustomStringConvertible {
+    public init(root: String, ownedFolders: [String]) {
+        self.root = root
+        self.ownedFolders = ownedFolders
+    }
+
+    public enum Difference: CustomStringConvertible, Sendable, Equatable {
         case missing(String)
         case stale(String)
         case extra(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .missing(let path): "missing: \(path)"
             case .stale(let path): "stale:   \(path)"
@@ -22,7 +26,7 @@ struct ArtifactDirectory {
         }
     }
 
-    func differences(from files: [GeneratedFile]) -> [Difference] {
+    public func differences(from files: [GeneratedFile]) -> [Difference] {
         var result: [Difference] = []
         for file in files {
             let path = "\(root)/\(file.path)"
@@ -41,7 +45,7 @@ struct ArtifactDirectory {
 
     /// Writes what changed and removes what is no longer produced; returns the paths touched.
     @discardableResult
-    func write(_ files: [GeneratedFile]) throws -> [String] {
+    public func write(_ files: [GeneratedFile]) throws -> [String] {
         var touched: [String] = []
         for file in files {
             let path = "\(root)/\(file.path)"
