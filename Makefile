@@ -8,6 +8,8 @@ MAKEFLAGS += --no-print-directory
 
 # Always build with exactly these flags so every target shares one build plan.
 SWIFT_BUILD := swift build --build-tests
+# generate and check build only the CLI: the app does not compile while a migration is missing.
+CLI_BUILD   := swift build --product TrellisCLI
 BIN         := .build/debug
 TRELLIS     := $(BIN)/TrellisCLI
 SERVER      := $(BIN)/Server
@@ -35,11 +37,14 @@ setup: ## Install system packages and the Python venv (.venv) if missing
 build: ## Build everything, tests included (swift build --build-tests)
 	$(SWIFT_BUILD)
 
-generate: build ## Regenerate generated/ from specs/ (and the generator's built-in templates)
+generate: ## Write the migration for spec changes and regenerate generated/ (ARGS=--allow-destructive)
+	$(CLI_BUILD)
 	$(TRELLIS) embed-templates
-	$(TRELLIS) generate
+	$(CLI_BUILD)
+	$(TRELLIS) generate $(ARGS)
 
-check: setup build ## Fail if generated/ is stale; validate the OpenAPI document
+check: setup ## Fail if a migration is missing or edited or generated/ is stale; validate the OpenAPI document
+	$(CLI_BUILD)
 	$(TRELLIS) embed-templates --check
 	$(TRELLIS) check
 	$(VALIDATOR) $(OPENAPI)

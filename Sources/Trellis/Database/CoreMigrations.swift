@@ -13,6 +13,7 @@ public enum CoreMigrations {
             -- Safe to run: it only creates new, empty tables and their indexes.
             -- SET LOCAL: the settings end with the migration's transaction and never leak into the pool.
             SET LOCAL lock_timeout = '5s';
+            SET LOCAL statement_timeout = '1min';
 
             CREATE TABLE organizations (
                 id uuid PRIMARY KEY,
