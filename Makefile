@@ -8,8 +8,10 @@ MAKEFLAGS += --no-print-directory
 
 # Always build with exactly these flags so every target shares one build plan.
 SWIFT_BUILD := swift build --build-tests
-# generate and check build only the CLI: the app does not compile while a migration is missing.
-CLI_BUILD   := swift build --product TrellisCLI
+# generate and check build only the CLI (the app does not compile while a migration is missing),
+# in a build folder of its own so switching between them and the test build recompiles nothing.
+CLI_BUILD   := swift build --product TrellisCLI --scratch-path .build-cli
+CLI         := .build-cli/debug/TrellisCLI
 BIN         := .build/debug
 TRELLIS     := $(BIN)/TrellisCLI
 SERVER      := $(BIN)/Server
@@ -39,18 +41,19 @@ build: ## Build everything, tests included (swift build --build-tests)
 
 generate: ## Write the migration for spec changes and regenerate generated/ (ARGS=--allow-destructive)
 	$(CLI_BUILD)
-	$(TRELLIS) embed-templates
+	$(CLI) embed-templates
 	$(CLI_BUILD)
-	$(TRELLIS) generate $(ARGS)
+	$(CLI) generate $(ARGS)
 
 check: setup ## Fail if a migration is missing or edited or generated/ is stale; validate the OpenAPI document
 	$(CLI_BUILD)
-	$(TRELLIS) embed-templates --check
-	$(TRELLIS) check
+	$(CLI) embed-templates --check
+	$(CLI) check
 	$(VALIDATOR) $(OPENAPI)
 
-lint: build ## Lint the specs
-	$(TRELLIS) lint
+lint: ## Lint the specs
+	$(CLI_BUILD)
+	$(CLI) lint
 
 format: ## Format Swift sources with swift format (skipped if unavailable)
 	@if swift format --version >/dev/null 2>&1; then \
@@ -101,5 +104,5 @@ db.url: ## Print the development database URL
 db.psql: ## Open psql on the development database
 	@$(DB) psql
 
-clean: ## Remove build products (.build)
-	rm -rf .build
+clean: ## Remove build products (.build, .build-cli)
+	rm -rf .build .build-cli
