@@ -47,7 +47,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("the database is behind: \(pending.count) migration(s) pending; run `Server migrate` first")
         }
         let client = PostgresClient(configuration: database, backgroundLogger: logger)
-        let application = TrellisServer.makeApplication(api: api, client: client, tokens: tokens, host: host, port: port, logger: logger)
+        let application = TrellisServer.makeApplication(
+            api: api, client: client, tokens: tokens, options: try environment.serverOptions(), host: host, port: port, logger: logger
+        )
         try await application.runService()
     }
 }

@@ -17,6 +17,8 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     /// The token type; refresh tokens are opaque and never JWTs, but this keeps any other JWT
     /// we might sign from being accepted as an access token.
     public var typ: String
+    /// The session (refresh-token family) the token was issued for.
+    public var sid: String?
 
     enum CodingKeys: String, CodingKey {
         case issuer = "iss"
@@ -25,7 +27,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         case expiration = "exp"
         case issuedAt = "iat"
         case id = "jti"
-        case org, role, typ
+        case org, role, typ, sid
     }
 
     public static let accessType = "access"
@@ -40,6 +42,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.org = principal.orgID.uuidString.lowercased()
         self.role = principal.role.rawValue
         self.typ = Self.accessType
+        self.sid = principal.sessionID?.uuidString.lowercased()
     }
 
     /// Checks expiry; issuer and audience are checked by ``AccessTokens`` which knows the expected values.

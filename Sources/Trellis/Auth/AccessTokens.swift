@@ -42,6 +42,6 @@ public struct AccessTokens: Sendable {
         else {
             throw APIError.unauthorized
         }
-        return Principal(userID: userID, orgID: orgID, role: role)
+        return Principal(userID: userID, orgID: orgID, role: role, sessionID: claims.sid.flatMap(UUID.init(uuidString:)))
     }
 }

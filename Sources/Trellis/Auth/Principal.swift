@@ -16,10 +16,13 @@ public struct Principal: Sendable, Hashable {
     public var userID: UUID
     public var orgID: UUID
     public var role: Role
+    /// The sign-in session the access token belongs to (`sid`); logout revokes it.
+    public var sessionID: UUID?
 
-    public init(userID: UUID, orgID: UUID, role: Role) {
+    public init(userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil) {
         self.userID = userID
         self.orgID = orgID
         self.role = role
+        self.sessionID = sessionID
     }
 }

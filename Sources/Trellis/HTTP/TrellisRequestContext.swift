@@ -8,11 +8,14 @@ public struct TrellisRequestContext: RequestContext, Sendable {
     public var requestID: String
     /// Who is calling; set by ``AuthenticationMiddleware``.
     public var principal: Principal?
+    /// The peer's IP address (the socket's; a proxy's own address when behind one).
+    public var clientIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.principal = nil
+        self.clientIP = source.channel.remoteAddress?.ipAddress
     }
 
     /// Request bodies over 1 MiB are refused with 413.

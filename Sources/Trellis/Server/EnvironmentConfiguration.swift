@@ -50,6 +50,20 @@ public struct EnvironmentConfiguration: Sendable {
     }
 }
 
+extension EnvironmentConfiguration {
+    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`).
+    public func serverOptions() throws(ConfigurationError) -> ServerOptions {
+        var options = ServerOptions()
+        if let text = values["TRUSTED_PROXY_HOPS"], !text.isEmpty {
+            guard let hops = Int(text), (0...10).contains(hops) else {
+                throw ConfigurationError(variable: "TRUSTED_PROXY_HOPS", problem: "must be a number of proxies from 0 to 10")
+            }
+            options.trustedProxyHops = hops
+        }
+        return options
+    }
+}
+
 extension PostgresClient {
     /// Runs a client for the duration of `body` (for commands that are not long-running services).
     public static func withRunning<Result: Sendable>(

@@ -3,15 +3,33 @@ import Logging
 import NIOCore
 import PostgresNIO
 
+/// What a deployment tunes beyond the database and the signing keys.
+public struct ServerOptions: Sendable {
+    /// Proxies in front of the server that append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`).
+    public var trustedProxyHops: Int
+    /// Sign-in attempts allowed per minute, per IP and per account.
+    public var loginAttemptsPerMinute: Int
+    public var passwordHasher: PasswordHasher
+
+    public init(trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, passwordHasher: PasswordHasher = PasswordHasher()) {
+        self.trustedProxyHops = trustedProxyHops
+        self.loginAttemptsPerMinute = loginAttemptsPerMinute
+        self.passwordHasher = passwordHasher
+    }
+}
+
 /// Builds the HTTP application around a generated API.
 ///
 /// Request flow: RequestID -> AccessLog -> errors -> security headers -> routes; `/api/v1` adds
 /// authentication. `/health`, `/ready` and `/openapi.json` need no token.
 public enum TrellisServer {
     /// The router with every route and middleware, for in-process tests and for ``makeApplication``.
-    public static func makeRouter<API: TrellisAPI>(api: API, database: Database, tokens: AccessTokens) -> Router<TrellisRequestContext> {
+    public static func makeRouter<API: TrellisAPI>(
+        api: API, database: Database, tokens: AccessTokens, options: ServerOptions = ServerOptions()
+    ) -> Router<TrellisRequestContext> {
         let router = Router(context: TrellisRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientIPMiddleware(trustedProxyHops: options.trustedProxyHops))
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware(constraints: API.constraints))
         router.add(middleware: SecurityHeadersMiddleware())
@@ -19,6 +37,11 @@ public enum TrellisServer {
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
         let group = router.group("/api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens))
+        AuthRoutes(
+            database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher,
+            throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute)
+        ).add(to: group)
+        MeRoutes(database: database).add(to: group)
         api.addRoutes(to: group, database: database)
         return router
     }
@@ -26,9 +49,10 @@ public enum TrellisServer {
     /// The application: HTTP server plus the PostgreSQL pool as a service, shut down gracefully on
     /// SIGTERM/SIGINT (in-flight requests finish, then the pool closes).
     public static func makeApplication<API: TrellisAPI>(
-        api: API, client: PostgresClient, tokens: AccessTokens, host: String, port: Int, logger: Logger
+        api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
+        logger: Logger
     ) -> some ApplicationProtocol {
-        let router = makeRouter(api: api, database: Database(client: client), tokens: tokens)
+        let router = makeRouter(api: api, database: Database(client: client), tokens: tokens, options: options)
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),

@@ -93,7 +93,11 @@ func withApp(
     _ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
 ) async throws {
     let (client, tokens) = try await TestEnvironment.shared.client()
-    let router = TrellisServer.makeRouter(api: App.api(), database: Database(client: client), tokens: tokens)
+    // One trusted proxy hop: tests name their client address with X-Forwarded-For, so the per-IP
+    // sign-in limit of one test does not spill into another.
+    let router = TrellisServer.makeRouter(
+        api: App.api(), database: Database(client: client), tokens: tokens, options: ServerOptions(trustedProxyHops: 1)
+    )
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
     try await app.test(setup) { testClient in
         try await body(testClient, tokens)
@@ -108,6 +112,15 @@ extension TestClientProtocol {
     ) async throws -> TestResponse {
         var headers = extra
         if let principal { headers[.authorization] = "Bearer \(try await tokens.issue(for: principal))" }
+        return try await request(method, uri, bearer: nil, json: json, headers: headers)
+    }
+
+    /// A request with a raw bearer token (or none), an optional JSON body and extra headers.
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, bearer token: String?, json: String? = nil, headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
         return try await executeRequest(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }

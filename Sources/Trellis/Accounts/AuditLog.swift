@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Security-relevant events (sign-ins, token reuse, role changes, keys), one row each in
+/// `audit_events`, written in the same transaction as the change they record where there is one.
+///
+/// Rows hold who, what, on which subject, and from where; never a password, token or key.
+public enum AuditAction: String, Sendable, CaseIterable {
+    case signup
+    case loginSucceeded = "login.succeeded"
+    case loginFailed = "login.failed"
+    case loginThrottled = "login.throttled"
+    case refreshReused = "refresh.reused"
+    case logout
+    case logoutAll = "logout.all"
+    case orgSwitched = "org.switched"
+    case passwordChanged = "password.changed"
+    case memberRoleChanged = "member.role_changed"
+    case memberRemoved = "member.removed"
+    case invitationCreated = "invitation.created"
+    case invitationAccepted = "invitation.accepted"
+    case invitationDeclined = "invitation.declined"
+    case invitationRevoked = "invitation.revoked"
+    case apiKeyCreated = "api_key.created"
+    case apiKeyRevoked = "api_key.revoked"
+}
+
+public enum AuditLog {
+    /// Records `action` on `connection` (inside the caller's transaction, if any).
+    public static func record(
+        _ action: AuditAction, userID: UUID? = nil, orgID: UUID? = nil, apiKeyID: UUID? = nil, subjectID: UUID? = nil,
+        origin: RequestOrigin, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO audit_events (id, action, user_id, org_id, api_key_id, subject_id, ip, user_agent, request_id)
+            VALUES (\(UUID.v7()), \(action.rawValue), \(userID), \(orgID), \(apiKeyID), \(subjectID), \(origin.ip), \(origin.userAgent), \(origin.requestID))
+            """,
+            logger: logger
+        )
+    }
+}
