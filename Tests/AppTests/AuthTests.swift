@@ -236,4 +236,44 @@ import Trellis
             }
         }
     }
+
+    @Test func forgedExpiredAndMisdirectedTokensGet401() async throws {
+        try await withApp { client, tokens in
+            let session = try await Self.signup(client, email: "forged@example.test", organization: "Forged", ip: 31)
+            let genuine = try await client.request(.get, "/api/v1/me", bearer: session.access)
+            #expect(genuine.status == .ok)
+            let principal = try await tokens.verify(session.access)
+            let configuration = TestEnvironment.authConfiguration
+            let key = try #require(configuration.signingKeys.first)
+
+            let otherKey = AuthConfiguration(signingKeys: [.init(id: key.id, secret: "another-secret-another-secret-another")])
+            var otherAudience = configuration
+            otherAudience.audience = "some-other-api"
+            let parts = session.access.split(separator: ".").map(String.init)
+            let payload = Self.base64URLDecode(parts[1])
+            let promoted = payload.replacingOccurrences(of: "\"owner\"", with: "\"admin\"")
+            let forged: [String: String] = [
+                "wrong key": try await AccessTokens(configuration: otherKey).issue(for: principal),
+                "wrong audience": try await AccessTokens(configuration: otherAudience).issue(for: principal),
+                "expired": try await tokens.issue(for: principal, now: Date(timeIntervalSinceNow: -3600)),
+                "tampered": [parts[0], Self.base64URLEncode(promoted), parts[2]].joined(separator: "."),
+                "alg none": [Self.base64URLEncode(#"{"alg":"none","typ":"JWT"}"#), parts[1], ""].joined(separator: "."),
+                "refresh token": session.refresh,
+            ]
+            for (name, token) in forged.sorted(by: { $0.key < $1.key }) {
+                #expect(try await client.request(.get, "/api/v1/me", bearer: token).status == .unauthorized, "\(name)")
+            }
+        }
+    }
+
+    static func base64URLEncode(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func base64URLDecode(_ text: String) -> String {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return String(decoding: Data(base64Encoded: base64) ?? Data(), as: UTF8.self)
+    }
 }

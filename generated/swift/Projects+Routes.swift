@@ -14,14 +14,14 @@ struct ProjectRoutes: Sendable {
     let database: Database
     let hooks: any ProjectHooks
 
-    /// Roles allowed per action (from the spec's `permissions`).
+    /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
     enum Allowed {
-        static let list: [Role] = [.viewer, .member, .admin, .owner]
-        static let read: [Role] = [.viewer, .member, .admin, .owner]
-        static let create: [Role] = [.member, .admin, .owner]
-        static let update: [Role] = [.member, .admin, .owner]
-        static let delete: [Role] = [.admin, .owner]
-        static let restore: [Role] = [.admin, .owner]
+        static let list = Permission(roles: [.viewer, .member, .admin, .owner], scope: "read:projects")
+        static let read = Permission(roles: [.viewer, .member, .admin, .owner], scope: "read:projects")
+        static let create = Permission(roles: [.member, .admin, .owner], scope: "write:projects")
+        static let update = Permission(roles: [.member, .admin, .owner], scope: "write:projects")
+        static let delete = Permission(roles: [.admin, .owner], scope: "write:projects")
+        static let restore = Permission(roles: [.admin, .owner], scope: "write:projects")
     }
 
     func add(to group: RouterGroup<TrellisRequestContext>) {
@@ -34,7 +34,7 @@ struct ProjectRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.list)
+        let principal = try context.require(Allowed.list)
         let page = try PageRequest(
             request: request, defaultLimit: 20, maxLimit: 100, sortKeys: ProjectSQL.list.sortKeys,
             defaultSort: SortOrder(key: "created_at", descending: true)
@@ -48,7 +48,7 @@ struct ProjectRoutes: Sendable {
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.read)
+        let principal = try context.require(Allowed.read)
         let id = try context.resourceID()
         let statement = ProjectSQL.Find(id: id, orgID: principal.orgID)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -58,7 +58,7 @@ struct ProjectRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.create)
+        let principal = try context.require(Allowed.create)
         let input = try ProjectCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -81,7 +81,7 @@ struct ProjectRoutes: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.update)
+        let principal = try context.require(Allowed.update)
         let id = try context.resourceID()
         let patch = try ProjectPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -106,7 +106,7 @@ struct ProjectRoutes: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.delete)
+        let principal = try context.require(Allowed.delete)
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = ProjectSQL.Lock(id: id, orgID: principal.orgID)
@@ -125,7 +125,7 @@ struct ProjectRoutes: Sendable {
     }
 
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.restore)
+        let principal = try context.require(Allowed.restore)
         let id = try context.resourceID()
         let statement = ProjectSQL.Restore(id: id, orgID: principal.orgID)
         guard let restored = try await database.client.first(statement, logger: context.logger) else {

@@ -14,13 +14,13 @@ struct TaskItemRoutes: Sendable {
     let database: Database
     let hooks: any TaskItemHooks
 
-    /// Roles allowed per action (from the spec's `permissions`).
+    /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
     enum Allowed {
-        static let list: [Role] = [.owner, .admin, .member, .viewer]
-        static let read: [Role] = [.owner, .admin, .member, .viewer]
-        static let create: [Role] = [.member, .admin, .owner]
-        static let update: [Role] = [.member, .admin, .owner]
-        static let delete: [Role] = [.admin, .owner]
+        static let list = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:tasks")
+        static let read = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:tasks")
+        static let create = Permission(roles: [.member, .admin, .owner], scope: "write:tasks")
+        static let update = Permission(roles: [.member, .admin, .owner], scope: "write:tasks")
+        static let delete = Permission(roles: [.admin, .owner], scope: "write:tasks")
     }
 
     func add(to group: RouterGroup<TrellisRequestContext>) {
@@ -32,7 +32,7 @@ struct TaskItemRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.list)
+        let principal = try context.require(Allowed.list)
         let page = try PageRequest(
             request: request, defaultLimit: 20, maxLimit: 100, sortKeys: TaskItemSQL.list.sortKeys,
             defaultSort: SortOrder(key: "created_at", descending: true)
@@ -46,7 +46,7 @@ struct TaskItemRoutes: Sendable {
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.read)
+        let principal = try context.require(Allowed.read)
         let id = try context.resourceID()
         let statement = TaskItemSQL.Find(id: id, orgID: principal.orgID)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -56,7 +56,7 @@ struct TaskItemRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.create)
+        let principal = try context.require(Allowed.create)
         let input = try TaskItemCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -79,7 +79,7 @@ struct TaskItemRoutes: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.update)
+        let principal = try context.require(Allowed.update)
         let id = try context.resourceID()
         let patch = try TaskItemPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -104,7 +104,7 @@ struct TaskItemRoutes: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.delete)
+        let principal = try context.require(Allowed.delete)
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = TaskItemSQL.Lock(id: id, orgID: principal.orgID)

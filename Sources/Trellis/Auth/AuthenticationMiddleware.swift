@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Reads `Authorization: Bearer <access JWT>` into the context's principal.
+/// Reads `Authorization: Bearer <access JWT | API key>` into the context's principal.
 ///
 /// A missing header leaves the principal empty (handlers answer 401 where they need one); a header
 /// that is present but invalid is refused at once with 401.
@@ -8,9 +8,12 @@ public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = TrellisRequestContext
 
     let tokens: AccessTokens
+    /// Where API keys are looked up; nil accepts access tokens only.
+    let database: Database?
 
-    public init(tokens: AccessTokens) {
+    public init(tokens: AccessTokens, database: Database? = nil) {
         self.tokens = tokens
+        self.database = database
     }
 
     public func handle(
@@ -23,8 +26,16 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix else {
             throw APIError.unauthorized
         }
+        let credential = String(header.dropFirst(prefix.count))
         var context = context
-        context.principal = try await tokens.verify(String(header.dropFirst(prefix.count)))
+        if let database, APIKey.looksLikeKey(credential) {
+            guard let principal = try await APIKey.authenticate(credential, client: database.client, logger: context.logger) else {
+                throw APIError.unauthorized
+            }
+            context.principal = principal
+        } else {
+            context.principal = try await tokens.verify(credential)
+        }
         return try await next(request, context)
     }
 }

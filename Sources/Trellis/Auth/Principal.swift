@@ -18,11 +18,17 @@ public struct Principal: Sendable, Hashable {
     public var role: Role
     /// The sign-in session the access token belongs to (`sid`); logout revokes it.
     public var sessionID: UUID?
+    /// Set when the caller authenticated with an API key: the key's id and scopes. A key acts for
+    /// its organization with the role of the member who created it, limited to its scopes.
+    public var apiKeyID: UUID?
+    public var scopes: Set<String>?
 
-    public init(userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil) {
+    public init(userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil, apiKeyID: UUID? = nil, scopes: Set<String>? = nil) {
         self.userID = userID
         self.orgID = orgID
         self.role = role
         self.sessionID = sessionID
+        self.apiKeyID = apiKeyID
+        self.scopes = scopes
     }
 }

@@ -3,6 +3,9 @@ import Hummingbird
 import Logging
 
 /// One structured log line per request: method, path, status and duration.
+///
+/// Path segments that look like secrets (32+ characters that are not a UUID, such as an
+/// invitation token) are logged as `[redacted]`.
 public struct AccessLogMiddleware: RouterMiddleware {
     public typealias Context = TrellisRequestContext
 
@@ -20,11 +23,17 @@ public struct AccessLogMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
+                "path": .string(Self.redacted(request.uri.path)),
                 "status": .stringConvertible(response.status.code),
                 "duration_ms": .string(String(format: "%.2f", milliseconds)),
             ]
         )
         return response
+    }
+
+    static func redacted(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.count >= 32 && UUID(uuidString: String(segment)) == nil ? "[redacted]" : String(segment)
+        }.joined(separator: "/")
     }
 }

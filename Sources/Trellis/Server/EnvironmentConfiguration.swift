@@ -51,7 +51,8 @@ public struct EnvironmentConfiguration: Sendable {
 }
 
 extension EnvironmentConfiguration {
-    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`).
+    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`) and `API_KEY_ENVIRONMENT`
+    /// (`live` or `test`, the default).
     public func serverOptions() throws(ConfigurationError) -> ServerOptions {
         var options = ServerOptions()
         if let text = values["TRUSTED_PROXY_HOPS"], !text.isEmpty {
@@ -59,6 +60,12 @@ extension EnvironmentConfiguration {
                 throw ConfigurationError(variable: "TRUSTED_PROXY_HOPS", problem: "must be a number of proxies from 0 to 10")
             }
             options.trustedProxyHops = hops
+        }
+        if let text = values["API_KEY_ENVIRONMENT"], !text.isEmpty {
+            guard let environment = APIKey.Environment(rawValue: text) else {
+                throw ConfigurationError(variable: "API_KEY_ENVIRONMENT", problem: "must be live or test")
+            }
+            options.apiKeyEnvironment = environment
         }
         return options
     }

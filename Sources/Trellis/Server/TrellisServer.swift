@@ -10,11 +10,17 @@ public struct ServerOptions: Sendable {
     /// Sign-in attempts allowed per minute, per IP and per account.
     public var loginAttemptsPerMinute: Int
     public var passwordHasher: PasswordHasher
+    /// The kind of API key issued (`sk_live_` or `sk_test_`; `API_KEY_ENVIRONMENT`).
+    public var apiKeyEnvironment: APIKey.Environment
 
-    public init(trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, passwordHasher: PasswordHasher = PasswordHasher()) {
+    public init(
+        trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, passwordHasher: PasswordHasher = PasswordHasher(),
+        apiKeyEnvironment: APIKey.Environment = .test
+    ) {
         self.trustedProxyHops = trustedProxyHops
         self.loginAttemptsPerMinute = loginAttemptsPerMinute
         self.passwordHasher = passwordHasher
+        self.apiKeyEnvironment = apiKeyEnvironment
     }
 }
 
@@ -36,12 +42,13 @@ public enum TrellisServer {
         HealthRoutes(database: database, migrationIDs: Set(API.allMigrations.map(\.id))).add(to: router)
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
-        let group = router.group("/api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens))
+        let group = router.group("/api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
         AuthRoutes(
             database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher,
             throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute)
         ).add(to: group)
         MeRoutes(database: database).add(to: group)
+        APIKeyRoutes(database: database, environment: options.apiKeyEnvironment).add(to: group)
         api.addRoutes(to: group, database: database)
         return router
     }

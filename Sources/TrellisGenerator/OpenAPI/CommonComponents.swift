@@ -76,17 +76,21 @@ enum CommonComponents {
 
     static var responses: Document {
         .object(errorCodes.map { entry in
-            (entry.name, [
-                "description": .string(entry.message),
-                "content": ["application/json": [
-                    "schema": ["$ref": "#/components/schemas/Error"],
-                    "example": ["error": [
-                        "code": .string(entry.code),
-                        "message": .string(entry.message),
-                        "request_id": "0193a5c8-7d2e-7000-8000-000000000001",
-                    ]],
+            var response: [(String, Document)] = [("description", .string(entry.message))]
+            if entry.name == "RateLimited" {
+                response.append(("headers", ["Retry-After": [
+                    "description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1],
+                ]]))
+            }
+            response.append(("content", ["application/json": [
+                "schema": ["$ref": "#/components/schemas/Error"],
+                "example": ["error": [
+                    "code": .string(entry.code),
+                    "message": .string(entry.message),
+                    "request_id": "0193a5c8-7d2e-7000-8000-000000000001",
                 ]],
-            ])
+            ]]))
+            return (entry.name, .object(response))
         })
     }
 

@@ -53,6 +53,7 @@ enum ResourceContext {
                 [
                     "action": action.rawValue,
                     "roles": (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", "),
+                    "scope": "\([.list, .read].contains(action) ? "read" : "write"):\(resource.path.dropFirst())",
                 ]
             },
         ]

@@ -458,10 +458,10 @@ struct {{typeName}}Routes: Sendable {
     let database: Database
     let hooks: any {{typeName}}Hooks
 
-    /// Roles allowed per action (from the spec's `permissions`).
+    /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
     enum Allowed {
 {{#permissions}}
-        static let {{action}}: [Role] = [{{{roles}}}]
+        static let {{action}} = Permission(roles: [{{{roles}}}], scope: "{{scope}}")
 {{/permissions}}
     }
 
@@ -479,7 +479,7 @@ struct {{typeName}}Routes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        {{listPrincipalBinding}} = try context.requireRole(in: Allowed.list)
+        {{listPrincipalBinding}} = try context.require(Allowed.list)
         let page = try PageRequest(
             request: request, defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, sortKeys: {{typeName}}SQL.list.sortKeys,
             defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
@@ -495,7 +495,7 @@ struct {{typeName}}Routes: Sendable {
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        {{readPrincipalBinding}} = try context.requireRole(in: Allowed.read)
+        {{readPrincipalBinding}} = try context.require(Allowed.read)
         let id = try context.resourceID()
         let statement = {{typeName}}SQL.Find(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -505,7 +505,7 @@ struct {{typeName}}Routes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.create)
+        let principal = try context.require(Allowed.create)
         let input = try {{typeName}}Create(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -529,7 +529,7 @@ struct {{typeName}}Routes: Sendable {
 {{#hasMutableFields}}
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.update)
+        let principal = try context.require(Allowed.update)
         let id = try context.resourceID()
         let patch = try {{typeName}}Patch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -555,7 +555,7 @@ struct {{typeName}}Routes: Sendable {
 {{/hasMutableFields}}
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.delete)
+        let principal = try context.require(Allowed.delete)
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = {{typeName}}SQL.Lock(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
@@ -575,7 +575,7 @@ struct {{typeName}}Routes: Sendable {
 {{#softDelete}}
 
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        {{restorePrincipalBinding}} = try context.requireRole(in: Allowed.restore)
+        {{restorePrincipalBinding}} = try context.require(Allowed.restore)
         let id = try context.resourceID()
         let statement = {{typeName}}SQL.Restore(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
         guard let restored = try await database.client.first(statement, logger: context.logger) else {

@@ -7,6 +7,13 @@ public enum BuiltinResources {
         "Membership": "memberships",
     ]
 
+    /// Tables and paths of the runtime's own features (sessions, API keys, invitations, audit):
+    /// a spec's table or path may not reuse them.
+    public static let reservedTables: Set<String> = [
+        "sessions", "refresh_tokens", "api_keys", "invitations", "audit_events", "email_outbox", "rate_limit_windows",
+        "schema_migrations", "members", "me", "auth",
+    ]
+
     /// Columns every generated table gets; a field may not reuse these names.
     public static let serverColumns = ["id", "org_id", "created_at", "updated_at", "deleted_at"]
 
@@ -18,6 +25,6 @@ public enum BuiltinResources {
         "Task", "Data", "Date", "URL", "Error", "Result", "Router", "Request", "Response", "String", "Int", "Bool",
         "Double", "Float", "Array", "Dictionary", "Set", "Optional", "UUID", "Decimal", "Character", "Never", "Void",
         "Any", "Type", "Protocol", "Self", "Logger", "Application", "Duration", "Clock", "Calendar", "Locale",
-        "Organization", "User", "Membership", "Principal", "Role", "Page",
+        "Organization", "User", "Membership", "Principal", "Role", "Page", "Permission", "APIKey", "Member", "Invitation",
     ]
 }

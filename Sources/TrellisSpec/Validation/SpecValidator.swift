@@ -18,6 +18,12 @@ struct SpecValidator {
                 error(at: spec.table?.location ?? name.location, "table '\(table)' is already used by the resource at \(first)", fix: "set a different `table:`")
             }
             tables[table] = spec.table?.location ?? name.location
+            if BuiltinResources.reservedTables.contains(table) || BuiltinResources.reservedTables.contains(table.replacingOccurrences(of: "_", with: "-")) {
+                error(
+                    at: spec.table?.location ?? name.location, "table '\(table)' belongs to Trellis itself (accounts, sessions, keys, audit)",
+                    fix: "set another `table:` or rename the resource"
+                )
+            }
             let swiftName = spec.swiftName?.value ?? name.value
             if let first = swiftNames[swiftName], names[swiftName] == nil || first != name.location {
                 error(at: spec.swiftName?.location ?? name.location, "Swift type name '\(swiftName)' is already used at \(first)", fix: "set a different `swift_name:`")

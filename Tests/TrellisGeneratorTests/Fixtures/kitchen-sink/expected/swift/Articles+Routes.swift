@@ -14,14 +14,14 @@ struct ArticleRoutes: Sendable {
     let database: Database
     let hooks: any ArticleHooks
 
-    /// Roles allowed per action (from the spec's `permissions`).
+    /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
     enum Allowed {
-        static let list: [Role] = [.owner, .admin, .member, .viewer]
-        static let read: [Role] = [.owner, .admin, .member, .viewer]
-        static let create: [Role] = [.owner, .admin, .member]
-        static let update: [Role] = [.owner, .admin, .member]
-        static let delete: [Role] = [.owner]
-        static let restore: [Role] = [.owner]
+        static let list = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:articles")
+        static let read = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:articles")
+        static let create = Permission(roles: [.owner, .admin, .member], scope: "write:articles")
+        static let update = Permission(roles: [.owner, .admin, .member], scope: "write:articles")
+        static let delete = Permission(roles: [.owner], scope: "write:articles")
+        static let restore = Permission(roles: [.owner], scope: "write:articles")
     }
 
     func add(to group: RouterGroup<TrellisRequestContext>) {
@@ -34,7 +34,7 @@ struct ArticleRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.list)
+        let principal = try context.require(Allowed.list)
         let page = try PageRequest(
             request: request, defaultLimit: 10, maxLimit: 50, sortKeys: ArticleSQL.list.sortKeys,
             defaultSort: SortOrder(key: "created_at", descending: true)
@@ -48,7 +48,7 @@ struct ArticleRoutes: Sendable {
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.read)
+        let principal = try context.require(Allowed.read)
         let id = try context.resourceID()
         let statement = ArticleSQL.Find(id: id, orgID: principal.orgID)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -58,7 +58,7 @@ struct ArticleRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.create)
+        let principal = try context.require(Allowed.create)
         let input = try ArticleCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -81,7 +81,7 @@ struct ArticleRoutes: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.update)
+        let principal = try context.require(Allowed.update)
         let id = try context.resourceID()
         let patch = try ArticlePatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -106,7 +106,7 @@ struct ArticleRoutes: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.delete)
+        let principal = try context.require(Allowed.delete)
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = ArticleSQL.Lock(id: id, orgID: principal.orgID)
@@ -125,7 +125,7 @@ struct ArticleRoutes: Sendable {
     }
 
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.restore)
+        let principal = try context.require(Allowed.restore)
         let id = try context.resourceID()
         let statement = ArticleSQL.Restore(id: id, orgID: principal.orgID)
         guard let restored = try await database.client.first(statement, logger: context.logger) else {

@@ -14,13 +14,13 @@ struct CategoryRoutes: Sendable {
     let database: Database
     let hooks: any CategoryHooks
 
-    /// Roles allowed per action (from the spec's `permissions`).
+    /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
     enum Allowed {
-        static let list: [Role] = [.owner, .admin, .member, .viewer]
-        static let read: [Role] = [.owner, .admin, .member, .viewer]
-        static let create: [Role] = [.owner]
-        static let update: [Role] = [.owner]
-        static let delete: [Role] = [.owner]
+        static let list = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:article-categories")
+        static let read = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:article-categories")
+        static let create = Permission(roles: [.owner], scope: "write:article-categories")
+        static let update = Permission(roles: [.owner], scope: "write:article-categories")
+        static let delete = Permission(roles: [.owner], scope: "write:article-categories")
     }
 
     func add(to group: RouterGroup<TrellisRequestContext>) {
@@ -32,7 +32,7 @@ struct CategoryRoutes: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        _ = try context.requireRole(in: Allowed.list)
+        _ = try context.require(Allowed.list)
         let page = try PageRequest(
             request: request, defaultLimit: 20, maxLimit: 100, sortKeys: CategorySQL.list.sortKeys,
             defaultSort: SortOrder(key: "id", descending: true)
@@ -45,7 +45,7 @@ struct CategoryRoutes: Sendable {
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        _ = try context.requireRole(in: Allowed.read)
+        _ = try context.require(Allowed.read)
         let id = try context.resourceID()
         let statement = CategorySQL.Find(id: id)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -55,7 +55,7 @@ struct CategoryRoutes: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.create)
+        let principal = try context.require(Allowed.create)
         let input = try CategoryCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -78,7 +78,7 @@ struct CategoryRoutes: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.update)
+        let principal = try context.require(Allowed.update)
         let id = try context.resourceID()
         let patch = try CategoryPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -103,7 +103,7 @@ struct CategoryRoutes: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requireRole(in: Allowed.delete)
+        let principal = try context.require(Allowed.delete)
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = CategorySQL.Lock(id: id)

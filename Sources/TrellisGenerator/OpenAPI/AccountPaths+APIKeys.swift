@@ -1,0 +1,32 @@
+/// `/api-keys`: the organization's API keys. A key is sent like an access token
+/// (`Authorization: Bearer <key>`) and can do only what its scopes allow.
+extension AccountPaths {
+    static func apiKeyPaths() -> [(String, Document)] {
+        [
+            (base + "/api-keys", [
+                "get": operation(
+                    "listApiKeys", .apiKeys, summary: "List API keys: all of the organization's for admins and owners, the caller's own for others.",
+                    description: "Secrets are never listed: only each key's prefix.",
+                    success: ("200", json("ApiKeyList", "The keys, newest first, revoked ones included.")), failures: [failure("Forbidden")]
+                ),
+                "post": operation(
+                    "createApiKey", .apiKeys, summary: "Create an API key.",
+                    description: "The response carries the secret `key` this once: store it now; it cannot be shown again.",
+                    body: "ApiKeyCreate", success: ("201", json("ApiKeyCreatedResponse", "The new key, with its secret.")),
+                    failures: [
+                        failure("Forbidden"),
+                        failure("ValidationFailed", "The name is missing or too long, a scope is malformed, or `expires_at` is not in the future."),
+                    ]
+                ),
+            ]),
+            (base + "/api-keys/{id}", [
+                "parameters": [["$ref": "#/components/parameters/ResourceID"]],
+                "delete": operation(
+                    "revokeApiKey", .apiKeys, summary: "Revoke an API key.",
+                    success: ("204", noContent("The key no longer authenticates.")),
+                    failures: [failure("Forbidden"), failure("NotFound", "No API key of this organization has this id.")]
+                ),
+            ]),
+        ]
+    }
+}

@@ -1,0 +1,116 @@
+/// Schemas of the organization-management groups: members, invitations and API keys.
+extension AccountSchemas {
+    // MARK: - Members
+
+    static var memberSchemas: [Entry] {
+        [
+            ("Member", [.members], object(
+                "A member of the organization.",
+                [
+                    ("user", object(
+                        "The member's account.",
+                        [("id", uuid(readOnly: true)), ("email", email), ("name", string(minLength: 1, maxLength: 200))]
+                    )),
+                    ("role", AccountPaths.ref("Role")),
+                    ("joined_at", timestamp("When the user joined the organization.")),
+                ]
+            )),
+            ("MemberList", [.members], list("Member")),
+            ("MemberResponse", [.members], envelope("Member")),
+            ("MemberPatch", [.members], object("The body of a role change.", [("role", AccountPaths.ref("Role"))], example: ["role": "admin"])),
+        ]
+    }
+
+    // MARK: - Invitations
+
+    static var invitationSchemas: [Entry] {
+        [
+            ("Invitation", [.invitations], object(
+                "A pending invitation to join the organization.",
+                [
+                    ("id", uuid(readOnly: true)),
+                    ("email", email),
+                    ("role", AccountPaths.ref("Role")),
+                    ("invited_by", uuid("The id of the user who sent the invitation.", readOnly: true)),
+                    ("expires_at", timestamp("After this the invitation's token no longer works.")),
+                    ("created_at", timestamp()),
+                ]
+            )),
+            ("InvitationCreate", [.invitations], object(
+                "The body of a request that invites someone.", [("email", email), ("role", AccountPaths.ref("Role"))],
+                example: ["email": "grace@example.com", "role": "member"]
+            )),
+            ("InvitationResponse", [.invitations], envelope("Invitation")),
+            ("InvitationList", [.invitations], list("Invitation")),
+            ("InvitationPreview", [.invitations], object(
+                "What an invitation token offers, for the invitee to accept or decline.",
+                [
+                    ("organization", object(
+                        "The organization the invitation is to.",
+                        [("name", string(minLength: 1, maxLength: 200)), ("slug", string())]
+                    )),
+                    ("email", email),
+                    ("role", AccountPaths.ref("Role")),
+                    ("invited_by_name", string("The name of the user who sent the invitation.")),
+                    ("expires_at", timestamp()),
+                ]
+            )),
+            ("InvitationPreviewResponse", [.invitations], envelope("InvitationPreview")),
+            ("InvitationAcceptance", [.invitations], object(
+                "Sent only when the invited email has no account yet: the account to create.",
+                [("name", string("The new user's display name.", minLength: 1, maxLength: 200)), ("password", newPassword)],
+                example: ["name": "Grace Hopper", "password": "correct horse battery staple"]
+            )),
+        ]
+    }
+
+    // MARK: - API keys
+
+    static var apiKeySchemas: [Entry] {
+        [
+            ("ApiKeyScope", [.apiKeys], [
+                "type": "string",
+                "description": "`read:<resource>`, `write:<resource>`, or `*` for everything the key's organization allows.",
+                "pattern": "^(\\*|(read|write):[A-Za-z0-9_-]+)$",
+            ]),
+            ("ApiKey", [.apiKeys], object("An API key; its secret is never shown again after creation.", apiKeyProperties)),
+            ("ApiKeyCreate", [.apiKeys], object(
+                "The body of a request that creates an API key.",
+                [
+                    ("name", string("What the key is for.", minLength: 1, maxLength: 100)),
+                    ("scopes", scopes),
+                    ("expires_at", [
+                        "description": "When the key stops working; never when absent or null.", "type": ["string", "null"],
+                        "format": "date-time",
+                    ]),
+                ],
+                required: ["name", "scopes"], example: ["name": "CI deploys", "scopes": ["*"]]
+            )),
+            ("ApiKeyCreated", [.apiKeys], object(
+                "A new API key, with its secret.",
+                apiKeyProperties + [
+                    ("key", string("The secret: send it as `Authorization: Bearer <key>`. Shown only in this response.", readOnly: true))
+                ]
+            )),
+            ("ApiKeyCreatedResponse", [.apiKeys], envelope("ApiKeyCreated")),
+            ("ApiKeyList", [.apiKeys], list("ApiKey")),
+        ]
+    }
+
+    private static var scopes: Document {
+        ["type": "array", "minItems": 1, "uniqueItems": true, "items": AccountPaths.ref("ApiKeyScope")]
+    }
+
+    private static var apiKeyProperties: [(String, Document)] {
+        [
+            ("id", uuid(readOnly: true)),
+            ("name", string(minLength: 1, maxLength: 100)),
+            ("prefix", string("The first characters of the key, to recognize it by.", readOnly: true)),
+            ("scopes", scopes),
+            ("expires_at", timestamp("When the key stops working; null when it never expires.", nullable: true, readOnly: false)),
+            ("last_used_at", timestamp("Null until the key is first used.", nullable: true)),
+            ("created_at", timestamp()),
+            ("revoked_at", timestamp("Null unless the key was revoked.", nullable: true)),
+        ]
+    }
+}

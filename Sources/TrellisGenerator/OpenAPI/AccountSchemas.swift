@@ -1,0 +1,163 @@
+/// The component schemas of the built-in account endpoints: bodies, models and `{"data": ...}`
+/// envelopes, each listed with the groups that use it.
+///
+/// Bodies reject unknown keys like generated resources do. Passwords are `writeOnly`; tokens and
+/// secrets the server issues are `readOnly`.
+enum AccountSchemas {
+    /// The schemas some group in `groups` uses, in a fixed order.
+    static func schemas(groups: Set<AccountGroup>) -> [(String, Document)] {
+        catalog.filter { !$0.usedBy.isDisjoint(with: groups) }.map { ($0.name, $0.schema) }
+    }
+
+    typealias Entry = (name: String, usedBy: Set<AccountGroup>, schema: Document)
+
+    static var catalog: [Entry] {
+        sessionSchemas + callerSchemas + memberSchemas + invitationSchemas + apiKeySchemas
+    }
+
+    // MARK: - Auth
+
+    static var sessionSchemas: [Entry] {
+        [
+            ("TokenPair", [.auth, .invitations], object(
+                "A signed-in session: a short-lived access token and the single-use refresh token that renews it.",
+                [
+                    ("access_token", string("A JWT to send as `Authorization: Bearer <token>`.", readOnly: true)),
+                    ("refresh_token", string("Single use: exchange it at `/auth/refresh` for the next pair.", readOnly: true)),
+                    ("token_type", ["type": "string", "const": "Bearer"]),
+                    ("expires_in", ["type": "integer", "minimum": 1, "description": "Seconds until the access token expires."]),
+                ]
+            )),
+            ("TokenPairResponse", [.auth, .invitations], envelope("TokenPair")),
+            ("SignupRequest", [.auth], object(
+                "The body of a sign-up: the new account and the organization it will own.",
+                [
+                    ("email", email),
+                    ("password", newPassword),
+                    ("name", string("The user's display name.", minLength: 1, maxLength: 200)),
+                    ("organization_name", string("The new organization's name.", minLength: 1, maxLength: 200)),
+                ],
+                example: [
+                    "email": "ada@example.com", "password": "correct horse battery staple", "name": "Ada Lovelace",
+                    "organization_name": "Analytical Engines",
+                ]
+            )),
+            ("LoginRequest", [.auth], object(
+                "The body of a sign-in.", [("email", email), ("password", currentPassword("The account's password."))],
+                example: ["email": "ada@example.com", "password": "correct horse battery staple"]
+            )),
+            ("RefreshRequest", [.auth], object(
+                "The body of a token refresh.",
+                [("refresh_token", string("The refresh token of the latest pair.", minLength: 1, maxLength: 512))]
+            )),
+            ("SwitchOrganizationRequest", [.auth], object(
+                "The body of an organization switch.", [("org_id", uuid("The id of an organization the user belongs to."))]
+            )),
+            ("PasswordChangeRequest", [.auth], object(
+                "The body of a password change.",
+                [("current_password", currentPassword("The password in use now.")), ("new_password", newPassword)]
+            )),
+        ]
+    }
+
+    // MARK: - Me
+
+    static var callerSchemas: [Entry] {
+        [
+            ("Role", [.me, .members, .invitations], [
+                "type": "string",
+                "description": "What a member may do in an organization, from most to least: owner, admin, member, viewer.",
+                "enum": ["owner", "admin", "member", "viewer"],
+            ]),
+            ("User", [.me], object(
+                "A user account.",
+                [("id", uuid(readOnly: true)), ("email", email), ("name", string(minLength: 1, maxLength: 200)), ("created_at", timestamp())]
+            )),
+            ("Organization", [.me], object(
+                "An organization: the tenant every record belongs to.",
+                [("id", uuid(readOnly: true)), ("name", string(minLength: 1, maxLength: 200)), ("slug", string("Unique, URL-safe."))]
+            )),
+            ("Membership", [.me], object(
+                "An organization the user belongs to, and their role there.",
+                [("organization", AccountPaths.ref("Organization")), ("role", AccountPaths.ref("Role"))]
+            )),
+            ("Me", [.me], object(
+                "The caller: who they are, the organization their token acts in and their role there, and every membership.",
+                [
+                    ("user", AccountPaths.ref("User")),
+                    ("organization", AccountPaths.ref("Organization")),
+                    ("role", AccountPaths.ref("Role")),
+                    ("memberships", ["type": "array", "items": AccountPaths.ref("Membership")]),
+                ]
+            )),
+            ("MeResponse", [.me], envelope("Me")),
+        ]
+    }
+
+    // MARK: - Building blocks
+
+    /// An object schema that rejects unknown keys; every property is required unless `required` says otherwise.
+    static func object(
+        _ description: String, _ properties: [(String, Document)], required: [String]? = nil, example: Document? = nil
+    ) -> Document {
+        var entries: [(String, Document)] = [("type", "object"), ("description", .string(description))]
+        let required = required ?? properties.map(\.0)
+        if !required.isEmpty { entries.append(("required", .array(required.map { .string($0) }))) }
+        entries.append(("additionalProperties", false))
+        entries.append(("properties", .object(properties)))
+        if let example { entries.append(("examples", [example])) }
+        return .object(entries)
+    }
+
+    /// `{"data": <schema>}`.
+    static func envelope(_ schema: String) -> Document {
+        ["type": "object", "required": ["data"], "additionalProperties": false, "properties": ["data": AccountPaths.ref(schema)]]
+    }
+
+    /// `{"data": [<schema>]}`.
+    static func list(_ schema: String) -> Document {
+        [
+            "type": "object", "required": ["data"], "additionalProperties": false,
+            "properties": ["data": ["type": "array", "items": AccountPaths.ref(schema)]],
+        ]
+    }
+
+    static func string(
+        _ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, readOnly: Bool = false
+    ) -> Document {
+        var entries: [(String, Document)] = [("type", "string")]
+        if let description { entries.append(("description", .string(description))) }
+        if let minLength { entries.append(("minLength", .integer(Int64(minLength)))) }
+        if let maxLength { entries.append(("maxLength", .integer(Int64(maxLength)))) }
+        if readOnly { entries.append(("readOnly", true)) }
+        return .object(entries)
+    }
+
+    static func uuid(_ description: String? = nil, readOnly: Bool = false) -> Document {
+        var entries: [(String, Document)] = [("type", "string"), ("format", "uuid")]
+        if let description { entries.insert(("description", .string(description)), at: 0) }
+        if readOnly { entries.append(("readOnly", true)) }
+        return .object(entries)
+    }
+
+    static func timestamp(_ description: String? = nil, nullable: Bool = false, readOnly: Bool = true) -> Document {
+        var entries: [(String, Document)] = [("type", nullable ? ["string", "null"] : "string"), ("format", "date-time")]
+        if let description { entries.insert(("description", .string(description)), at: 0) }
+        if readOnly { entries.append(("readOnly", true)) }
+        return .object(entries)
+    }
+
+    static let email: Document = ["type": "string", "format": "email", "maxLength": 254]
+
+    /// A password being set: what the password policy accepts.
+    static let newPassword: Document = [
+        "type": "string", "format": "password", "minLength": 12, "maxLength": 128, "writeOnly": true,
+        "description": "12 to 128 characters, any Unicode; common passwords and ones containing the email are refused.",
+    ]
+
+    /// A password already set, checked against its hash: it met the policy in force when it was set,
+    /// so only its presence and the policy's maximum are constrained.
+    static func currentPassword(_ description: String) -> Document {
+        ["type": "string", "format": "password", "minLength": 1, "maxLength": 128, "writeOnly": true, "description": .string(description)]
+    }
+}

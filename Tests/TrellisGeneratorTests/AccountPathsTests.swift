@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+import TrellisSpec
+
+@testable import TrellisGenerator
+
+/// The built-in account endpoints in the OpenAPI document, every group enabled or any subset.
+///
+/// Set `TRELLIS_OPENAPI_DUMP=<path>` to also write the all-groups document there as JSON, for
+/// `openapi-spec-validator <path>`.
+@Suite struct AccountPathsTests {
+    typealias Object = [String: Any]
+
+    static let operationIDs: [AccountGroup: [String]] = [
+        .auth: ["authSignup", "authLogin", "authRefresh", "authLogout", "authLogoutAll", "authSwitchOrg", "authChangePassword"],
+        .me: ["getMe"],
+        .members: ["listMembers", "updateMember", "removeMember"],
+        .invitations: [
+            "listInvitations", "createInvitation", "getInvitationByToken", "revokeInvitation", "acceptInvitation", "declineInvitation",
+        ],
+        .apiKeys: ["listApiKeys", "createApiKey", "revokeApiKey"],
+    ]
+
+    /// The operations that take no credentials.
+    static let unauthenticated: Set<String> = [
+        "authSignup", "authLogin", "authRefresh", "getInvitationByToken", "acceptInvitation", "declineInvitation",
+    ]
+
+    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    static func document(_ groups: Set<AccountGroup>, resources: [ResolvedResource] = []) throws -> Object {
+        let options = GeneratorOptions(accountEndpoints: groups)
+        let json = OpenAPIBuilder(resources: resources, options: options).build().json()
+        return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? Object)
+    }
+
+    /// (path, method, operation) of every operation, in document order.
+    static func operations(_ document: Object) -> [(path: String, method: String, operation: Object)] {
+        let paths = document["paths"] as? Object ?? [:]
+        return paths.keys.sorted().flatMap { path in
+            let item = paths[path] as? Object ?? [:]
+            return methods.compactMap { method in (item[method] as? Object).map { (path, method, $0) } }
+        }
+    }
+
+    static func component(_ document: Object, _ reference: String) -> Object? {
+        let parts = reference.split(separator: "/").map(String.init)
+        guard parts.count == 4, parts[0] == "#", parts[1] == "components" else { return nil }
+        return ((document["components"] as? Object)?[parts[2]] as? Object)?[parts[3]] as? Object
+    }
+
+    /// Every `$ref` value anywhere under `value`.
+    static func references(in value: Any) -> [String] {
+        if let object = value as? Object {
+            return ((object["$ref"] as? String).map { [$0] } ?? []) + object.values.flatMap(references)
+        }
+        if let array = value as? [Any] { return array.flatMap(references) }
+        return []
+    }
+
+    @Test func allGroupsDescribeEveryOperationOnce() throws {
+        let document = try Self.document(Set(AccountGroup.allCases))
+        let ids = Self.operations(document).compactMap { $0.operation["operationId"] as? String }
+        let expected = AccountGroup.allCases.flatMap { Self.operationIDs[$0] ?? [] }
+        #expect(Set(ids).isSuperset(of: expected))
+        #expect(ids.count == Set(ids).count, "operation ids must be unique")
+        for (path, method, operation) in Self.operations(document) {
+            let id = operation["operationId"] as? String ?? ""
+            #expect(id.first?.isLowercase == true && id.allSatisfy { $0.isLetter || $0.isNumber }, "\(method) \(path): \(id) is not camelCase")
+            #expect((operation["summary"] as? String)?.isEmpty == false, "\(id) has no summary")
+            #expect((operation["tags"] as? [String])?.count == 1, "\(id) has no tag")
+        }
+        let accountPaths = Self.operations(document).filter { $0.path.hasPrefix("/api/v1/") }
+        #expect(accountPaths.count == expected.count)
+        let tags = (document["tags"] as? [Object] ?? []).compactMap { $0["name"] as? String }
+        #expect(tags == ["Auth", "Account", "Members", "Invitations", "API keys"])
+    }
+
+    @Test func unauthenticatedOperationsDeclareEmptySecurity() throws {
+        let document = try Self.document(Set(AccountGroup.allCases))
+        #expect((document["security"] as? [Object])?.first?["bearerAuth"] != nil)
+        for (_, _, operation) in Self.operations(document) where (operation["tags"] as? [String]) != ["Operations"] {
+            let id = operation["operationId"] as? String ?? ""
+            let responses = operation["responses"] as? Object ?? [:]
+            if Self.unauthenticated.contains(id) {
+                #expect((operation["security"] as? [Any])?.isEmpty == true, "\(id) must declare `security: []`")
+            } else {
+                #expect(operation["security"] == nil, "\(id) must inherit the bearer requirement")
+                #expect(responses["401"] != nil, "\(id) needs a bearer token, so it can answer 401")
+            }
+        }
+    }
+
+    @Test(arguments: 0..<(1 << AccountGroup.allCases.count))
+    func everyReferenceResolvesAndEveryAccountSchemaIsUsed(_ mask: Int) throws {
+        let groups = Set(AccountGroup.allCases.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
+        let document = try Self.document(groups)
+        let references = Set(Self.references(in: document))
+        for reference in references {
+            #expect(Self.component(document, reference) != nil, "\(groups): \(reference) does not resolve")
+        }
+        for (name, _) in AccountSchemas.schemas(groups: groups) {
+            #expect(references.contains("#/components/schemas/\(name)"), "\(groups): \(name) is never referenced")
+        }
+        let ids = Set(Self.operations(document).compactMap { $0.operation["operationId"] as? String })
+        for group in AccountGroup.allCases {
+            let present = Set(Self.operationIDs[group] ?? []).isSubset(of: ids)
+            let absent = Set(Self.operationIDs[group] ?? []).isDisjoint(with: ids)
+            #expect(groups.contains(group) ? present : absent, "\(group) is \(groups.contains(group) ? "missing" : "included")")
+        }
+    }
+
+    @Test func requestBodiesAreStrictAndSecretsAreMarked() throws {
+        let document = try Self.document(Set(AccountGroup.allCases))
+        for (_, _, operation) in Self.operations(document) {
+            let content = ((operation["requestBody"] as? Object)?["content"] as? Object)?["application/json"] as? Object
+            guard let reference = (content?["schema"] as? Object)?["$ref"] as? String else { continue }
+            let schema = try #require(Self.component(document, reference))
+            #expect(schema["additionalProperties"] as? Bool == false, "\(reference) accepts unknown keys")
+            #expect((schema["required"] as? [String])?.isEmpty == false, "\(reference) requires nothing")
+        }
+        let schemas = (document["components"] as? Object)?["schemas"] as? Object ?? [:]
+        for (name, value) in schemas {
+            for (key, property) in ((value as? Object)?["properties"] as? Object) ?? [:] {
+                let property = property as? Object ?? [:]
+                if key.hasSuffix("password") {
+                    #expect(property["format"] as? String == "password", "\(name).\(key)")
+                    #expect(property["writeOnly"] as? Bool == true, "\(name).\(key)")
+                    #expect(property["maxLength"] as? Int == 128, "\(name).\(key)")
+                    if key != "current_password" && name != "LoginRequest" {
+                        #expect(property["minLength"] as? Int == 12, "\(name).\(key)")
+                    }
+                }
+                if ["access_token", "key"].contains(key) || (key == "refresh_token" && name == "TokenPair") {
+                    #expect(property["readOnly"] as? Bool == true, "\(name).\(key)")
+                }
+            }
+        }
+        let pair = try #require((schemas["TokenPair"] as? Object)?["properties"] as? Object)
+        #expect((pair["token_type"] as? Object)?["const"] as? String == "Bearer")
+        #expect((pair["expires_in"] as? Object)?["type"] as? String == "integer")
+    }
+
+    @Test func loginDocumentsThrottlingAndAcceptIsOptionalBody() throws {
+        let document = try Self.document(Set(AccountGroup.allCases))
+        let login = try #require(Self.operations(document).first { $0.operation["operationId"] as? String == "authLogin" })
+        let tooMany = try #require((login.operation["responses"] as? Object)?["429"] as? Object)
+        let reference = try #require(tooMany["$ref"] as? String)
+        let rateLimited = try #require(Self.component(document, reference))
+        #expect((rateLimited["headers"] as? Object)?["Retry-After"] != nil)
+        let accept = try #require(Self.operations(document).first { $0.operation["operationId"] as? String == "acceptInvitation" })
+        #expect((accept.operation["requestBody"] as? Object)?["required"] as? Bool == false)
+    }
+
+    @Test func defaultsDescribeWhatTheRuntimeServes() throws {
+        #expect(GeneratorOptions().accountEndpoints == [.auth, .me, .apiKeys])
+        let paths = try #require(try Self.document(GeneratorOptions().accountEndpoints)["paths"] as? Object)
+        #expect(paths["/api/v1/auth/login"] != nil)
+        #expect(paths["/api/v1/me"] != nil)
+        #expect(paths["/api/v1/api-keys"] != nil)
+        #expect(paths["/api/v1/members"] == nil)
+        #expect(paths["/api/v1/invitations"] == nil)
+    }
+
+    @Test func operationIDsStayUniqueNextToGeneratedResources() throws {
+        let folder = GeneratorSnapshotTests.fixtures.appendingPathComponent("kitchen-sink/specs")
+        let specs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+            .map { SpecFile(path: "specs/\($0)", contents: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
+        let document = try Self.document(Set(AccountGroup.allCases), resources: Resolver.resolve(try SpecLoader.load(specs)))
+        let ids = Self.operations(document).compactMap { $0.operation["operationId"] as? String }
+        #expect(ids.count == Set(ids).count)
+        if let dump = ProcessInfo.processInfo.environment["TRELLIS_OPENAPI_DUMP"], !dump.isEmpty {
+            let options = GeneratorOptions(accountEndpoints: Set(AccountGroup.allCases))
+            let json = OpenAPIBuilder(resources: Resolver.resolve(try SpecLoader.load(specs)), options: options).build().json()
+            try json.write(toFile: dump, atomically: true, encoding: .utf8)
+        }
+    }
+}
