@@ -5,7 +5,8 @@ import Trellis
 
 /// Deterministic demo data: fixed ids, names and timestamps, loaded idempotently.
 ///
-/// Two organizations (Acme, Globex), one user per role in each, and 45 projects in Acme.
+/// Two organizations (Acme, Globex), one user per role in each (`<role>@<slug>.test`, all signing in
+/// with ``password``), and 45 projects in Acme.
 public enum DemoData {
     public struct Organization: Sendable {
         public var id: UUID
@@ -50,8 +51,11 @@ public enum DemoData {
 
     public static func projectID(_ number: Int) -> UUID { fixedID(0x0C, number) }
 
+    /// The password of every demo user (development only).
+    public static let password = "trellis demo password"
+
     /// Inserts whatever is missing, in one transaction; running it again changes nothing.
-    public static func load(into database: Database, logger: Logger) async throws {
+    public static func load(into database: Database, hasher: PasswordHasher = PasswordHasher(), logger: Logger) async throws {
         try await database.transaction(logger: logger) { connection in
             for organization in organizations {
                 try await connection.query(
@@ -63,8 +67,13 @@ public enum DemoData {
                 )
             }
             for user in users {
+                // The salt comes from the user's fixed id, so the seed writes the same bytes every time.
+                let hash = try await hasher.hash(password, salt: withUnsafeBytes(of: user.id.uuid) { Array($0) })
                 try await connection.query(
-                    "INSERT INTO users (id, email, name) VALUES (\(user.id), \(user.email), \(user.name)) ON CONFLICT (id) DO NOTHING",
+                    """
+                    INSERT INTO users (id, email, name, password_hash) VALUES (\(user.id), \(user.email), \(user.name), \(hash))
+                    ON CONFLICT (id) DO NOTHING
+                    """,
                     logger: logger
                 )
                 try await connection.query(

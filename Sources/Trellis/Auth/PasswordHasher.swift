@@ -56,7 +56,12 @@ public struct PasswordHasher: Sendable {
     /// - Returns: the PHC-format encoded string, e.g. `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`.
     /// - Throws: ``PasswordHasherError/hashingFailed(reason:)`` when libargon2 rejects the parameters.
     public func hash(_ password: String) async throws -> String {
-        let salt = Self.randomSalt()
+        try await hash(password, salt: Self.randomSalt())
+    }
+
+    /// Hashes `password` with the given 16-byte `salt`: for deterministic fixtures (demo data) only;
+    /// everything else uses ``hash(_:)`` and its fresh random salt.
+    public func hash(_ password: String, salt: [UInt8]) async throws -> String {
         let (memoryKiB, iterations, parallelism) = (self.memoryKiB, self.iterations, self.parallelism)
         return try await threadPool.runIfActive {
             try Self.hashBlocking(

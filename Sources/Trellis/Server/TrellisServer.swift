@@ -48,6 +48,8 @@ public enum TrellisServer {
             throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute)
         ).add(to: group)
         MeRoutes(database: database).add(to: group)
+        MembersRoutes(database: database).add(to: group)
+        InvitationRoutes(database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher).add(to: group)
         APIKeyRoutes(database: database, environment: options.apiKeyEnvironment).add(to: group)
         api.addRoutes(to: group, database: database)
         return router

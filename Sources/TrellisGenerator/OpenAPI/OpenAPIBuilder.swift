@@ -90,7 +90,7 @@ struct OpenAPIBuilder {
 /// endpoints it describes.
 public struct GeneratorOptions: Sendable, Hashable {
     /// The account groups described unless told otherwise: those the runtime serves today.
-    public static let defaultAccountEndpoints: Set<AccountGroup> = [.auth, .me, .apiKeys]
+    public static let defaultAccountEndpoints: Set<AccountGroup> = Set(AccountGroup.allCases)
 
     public var title: String
     public var version: String
