@@ -10,30 +10,17 @@ import Trellis
 /// organization (fixed `mem-*` / `inv-*` emails) and names its own client IP (203.0.113.100-199);
 /// Acme's and Globex's memberships are never touched.
 @Suite struct MembersAndInvitationsTests {
-    static let password = "correct horse battery staple"
-
-    struct Session {
-        var access: String
-        var refresh: String
-    }
+    static let password = AuthTests.password
+    typealias Session = AuthTests.Session
 
     // MARK: - Helpers
 
-    static func ip(_ last: Int) -> HTTPFields { [.xForwardedFor: "203.0.113.\(last)"] }
+    static func ip(_ last: Int) -> HTTPFields { AuthTests.ip(last) }
 
-    static func session(_ response: TestResponse) throws -> Session {
-        let data = try response.data
-        return Session(access: data["access_token"] as? String ?? "", refresh: data["refresh_token"] as? String ?? "")
-    }
+    static func session(_ response: TestResponse) throws -> Session { try AuthTests.session(response) }
 
     static func signup(_ client: any TestClientProtocol, _ email: String, organization: String, ip: Int) async throws -> Session {
-        let response = try await client.request(
-            .post, "/api/v1/auth/signup", bearer: nil,
-            json: #"{"email": "\#(email)", "password": "\#(password)", "name": "Test User", "organization_name": "\#(organization)"}"#,
-            headers: Self.ip(ip)
-        )
-        #expect(response.status == .created, "\(response.text)")
-        return try session(response)
+        try await AuthTests.signup(client, email: email, organization: organization, ip: ip)
     }
 
     static func invite(_ client: any TestClientProtocol, _ access: String, _ email: String, role: Role) async throws -> TestResponse {
