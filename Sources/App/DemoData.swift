@@ -39,6 +39,9 @@ public enum DemoData {
         }
     }
 
+    /// When the organizations, users and memberships were created.
+    public static let accountsCreated = Timestamp(microsecondsSinceEpoch: 1_764_547_200_000_000)  // 2025-12-01T00:00:00Z
+
     public static let projectCount = 45
     /// The first project's creation time; each next one is a minute later.
     public static let projectsStart = Timestamp(microsecondsSinceEpoch: 1_767_225_600_000_000)  // 2026-01-01T00:00:00Z
@@ -60,7 +63,8 @@ public enum DemoData {
             for organization in organizations {
                 try await connection.query(
                     """
-                    INSERT INTO organizations (id, name, slug) VALUES (\(organization.id), \(organization.name), \(organization.slug))
+                    INSERT INTO organizations (id, name, slug, created_at, updated_at)
+                    VALUES (\(organization.id), \(organization.name), \(organization.slug), \(accountsCreated), \(accountsCreated))
                     ON CONFLICT (id) DO NOTHING
                     """,
                     logger: logger
@@ -71,14 +75,16 @@ public enum DemoData {
                 let hash = try await hasher.hash(password, salt: withUnsafeBytes(of: user.id.uuid) { Array($0) })
                 try await connection.query(
                     """
-                    INSERT INTO users (id, email, name, password_hash) VALUES (\(user.id), \(user.email), \(user.name), \(hash))
+                    INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+                    VALUES (\(user.id), \(user.email), \(user.name), \(hash), \(accountsCreated), \(accountsCreated))
                     ON CONFLICT (id) DO NOTHING
                     """,
                     logger: logger
                 )
                 try await connection.query(
                     """
-                    INSERT INTO memberships (org_id, user_id, role) VALUES (\(user.organization), \(user.id), \(user.role.rawValue))
+                    INSERT INTO memberships (org_id, user_id, role, created_at)
+                    VALUES (\(user.organization), \(user.id), \(user.role.rawValue), \(accountsCreated))
                     ON CONFLICT (org_id, user_id) DO NOTHING
                     """,
                     logger: logger
