@@ -204,6 +204,7 @@ import Trellis
             #expect(subjects == ["You are invited to Inv Admin"])
             let body = try #require(try await Self.column("SELECT body FROM email_outbox WHERE recipient = 'inv-new@example.test'", as: String.self).first)
             #expect(body.contains("Member admin invited you") && body.contains("expires at"))
+            #expect(body.contains("Accept the invitation: \(TestEnvironment.appURL)/invitations/\(token)\n"))
             let digests = try await Self.column(
                 "SELECT count(*)::int4 FROM invitations WHERE token_hash = sha256(convert_to(\(token), 'UTF8'))", as: Int32.self
             )

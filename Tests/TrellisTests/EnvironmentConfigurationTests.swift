@@ -27,6 +27,27 @@ import Testing
         }
     }
 
+    @Test func serverOptionsParseAndNameBadValues() throws {
+        let options = try EnvironmentConfiguration([
+            "TRUSTED_PROXY_HOPS": "2", "API_KEY_ENVIRONMENT": "live", "APP_URL": "https://app.example.com/",
+        ]).serverOptions()
+        #expect(options.trustedProxyHops == 2)
+        #expect(options.apiKeyEnvironment == .live)
+        #expect(options.appURL == "https://app.example.com")
+        #expect(try EnvironmentConfiguration([:]).serverOptions().appURL == nil)
+        let bad = [
+            "TRUSTED_PROXY_HOPS": "many", "API_KEY_ENVIRONMENT": "prod", "APP_URL": "app.example.com",
+        ]
+        for (variable, value) in bad.sorted(by: { $0.key < $1.key }) {
+            do {
+                _ = try EnvironmentConfiguration([variable: value]).serverOptions()
+                Issue.record("\(variable)=\(value) should be refused")
+            } catch {
+                #expect(error.variable == variable)
+            }
+        }
+    }
+
     @Test func databaseURLsParse() throws {
         let tcp = try PostgresClient.Configuration(url: "postgres://app:s%40cret@db.internal:6432/main")
         #expect(tcp.host == "db.internal")

@@ -14,15 +14,21 @@ public struct InvitationRoutes: Sendable {
     public let sessions: SessionTokens
     public let hasher: PasswordHasher
     public let email: any EmailTransport
+    /// Where the accept links in invitation emails point (`APP_URL`); nil writes a relative link.
+    public let appURL: String?
 
     static let read = Permission(roles: [.owner, .admin], scope: "read:invitations")
     static let manage = Permission(roles: [.owner, .admin], scope: "write:invitations")
 
-    public init(database: Database, sessions: SessionTokens, hasher: PasswordHasher, email: any EmailTransport = LoggingEmailTransport()) {
+    public init(
+        database: Database, sessions: SessionTokens, hasher: PasswordHasher, email: any EmailTransport = LoggingEmailTransport(),
+        appURL: String? = nil
+    ) {
         self.database = database
         self.sessions = sessions
         self.hasher = hasher
         self.email = email
+        self.appURL = appURL
     }
 
     /// `GET` and `DELETE invitations/:id` share one route node, so the token routes name their
@@ -79,7 +85,10 @@ public struct InvitationRoutes: Sendable {
             let invitation = InvitationRecord(
                 id: id, email: address.value, role: role, invitedBy: principal.userID, expiresAt: expiresAt, createdAt: createdAt
             )
-            let message = try await Self.email(for: invitation, token: token, orgID: principal.orgID, on: connection, logger: logger)
+            let message = try await Self.email(
+                for: invitation, link: "\(appURL ?? "")/invitations/\(token.value)", orgID: principal.orgID, on: connection,
+                logger: logger
+            )
             let queued = try await EmailOutbox.enqueue(message, on: connection, logger: logger)
             try await AuditLog.record(
                 .invitationCreated, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: id,
@@ -156,7 +165,7 @@ public struct InvitationRoutes: Sendable {
     /// The invitation email: who invited whom to what, the accept link (which carries the token)
     /// and when it expires.
     static func email(
-        for invitation: InvitationRecord, token: SecretToken, orgID: UUID, on connection: PostgresConnection, logger: Logger
+        for invitation: InvitationRecord, link: String, orgID: UUID, on connection: PostgresConnection, logger: Logger
     ) async throws -> OutgoingEmail {
         let names = try await first(
             connection.query(
@@ -171,7 +180,7 @@ public struct InvitationRoutes: Sendable {
             body: """
                 \(inviter) invited you to join \(organization) as \(invitation.role.rawValue).
 
-                Accept the invitation: /invitations/\(token.value)
+                Accept the invitation: \(link)
 
                 The invitation expires at \(invitation.expiresAt.description). If you did not expect it, ignore this email.
                 """

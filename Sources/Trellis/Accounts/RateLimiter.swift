@@ -2,6 +2,7 @@ import Logging
 import PostgresNIO
 
 /// Fixed one-minute windows counted in PostgreSQL, so every instance shares the count.
+/// ``RateLimitSweeper`` deletes the windows that have ended.
 public struct RateLimiter: Sendable {
     public let client: PostgresClient
     /// Hits allowed per key and minute.
@@ -26,13 +27,6 @@ public struct RateLimiter: Sendable {
                 logger: logger
             )
             for try await (hits, seconds) in rows.decode((Int32, Int64).self) {
-                if hits == 1 {
-                    // The key's first hit of a new window: forget its older windows.
-                    try await client.query(
-                        "DELETE FROM rate_limit_windows WHERE key = \(key) AND window_start < date_trunc('minute', now())",
-                        logger: logger
-                    )
-                }
                 if Int(hits) > limit { retryAfter = max(retryAfter ?? 1, Int(max(seconds, 1))) }
             }
         }

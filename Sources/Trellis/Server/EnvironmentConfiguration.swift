@@ -51,8 +51,8 @@ public struct EnvironmentConfiguration: Sendable {
 }
 
 extension EnvironmentConfiguration {
-    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`) and `API_KEY_ENVIRONMENT`
-    /// (`live` or `test`, the default).
+    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`), `API_KEY_ENVIRONMENT`
+    /// (`live` or `test`, the default) and `APP_URL` (an `http(s)://` address for links in emails).
     public func serverOptions() throws(ConfigurationError) -> ServerOptions {
         var options = ServerOptions()
         if let text = values["TRUSTED_PROXY_HOPS"], !text.isEmpty {
@@ -66,6 +66,15 @@ extension EnvironmentConfiguration {
                 throw ConfigurationError(variable: "API_KEY_ENVIRONMENT", problem: "must be live or test")
             }
             options.apiKeyEnvironment = environment
+        }
+        if let text = values["APP_URL"], !text.isEmpty {
+            let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+            guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                url.query == nil, url.fragment == nil
+            else {
+                throw ConfigurationError(variable: "APP_URL", problem: "must be an http:// or https:// address such as https://app.example.com")
+            }
+            options.appURL = trimmed
         }
         return options
     }

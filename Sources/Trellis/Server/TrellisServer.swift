@@ -12,15 +12,19 @@ public struct ServerOptions: Sendable {
     public var passwordHasher: PasswordHasher
     /// The kind of API key issued (`sk_live_` or `sk_test_`; `API_KEY_ENVIRONMENT`).
     public var apiKeyEnvironment: APIKey.Environment
+    /// The web app's address, for links in emails (`APP_URL`, no trailing slash); nil writes
+    /// relative links.
+    public var appURL: String?
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, passwordHasher: PasswordHasher = PasswordHasher(),
-        apiKeyEnvironment: APIKey.Environment = .test
+        apiKeyEnvironment: APIKey.Environment = .test, appURL: String? = nil
     ) {
         self.trustedProxyHops = trustedProxyHops
         self.loginAttemptsPerMinute = loginAttemptsPerMinute
         self.passwordHasher = passwordHasher
         self.apiKeyEnvironment = apiKeyEnvironment
+        self.appURL = appURL
     }
 }
 
@@ -49,14 +53,16 @@ public enum TrellisServer {
         ).add(to: group)
         MeRoutes(database: database).add(to: group)
         MembersRoutes(database: database).add(to: group)
-        InvitationRoutes(database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher).add(to: group)
+        InvitationRoutes(
+            database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, appURL: options.appURL
+        ).add(to: group)
         APIKeyRoutes(database: database, environment: options.apiKeyEnvironment).add(to: group)
         api.addRoutes(to: group, database: database)
         return router
     }
 
-    /// The application: HTTP server plus the PostgreSQL pool as a service, shut down gracefully on
-    /// SIGTERM/SIGINT (in-flight requests finish, then the pool closes).
+    /// The application: HTTP server plus the PostgreSQL pool and the rate-limit sweeper as services,
+    /// shut down gracefully on SIGTERM/SIGINT (in-flight requests finish, then the pool closes).
     public static func makeApplication<API: TrellisAPI>(
         api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
         logger: Logger
@@ -67,7 +73,7 @@ public enum TrellisServer {
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),
             logger: logger
         )
-        application.addServices(client)
+        application.addServices(client, RateLimitSweeper(client: client, logger: logger))
         return application
     }
 }

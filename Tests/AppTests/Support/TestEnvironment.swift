@@ -20,6 +20,9 @@ actor TestEnvironment {
         signingKeys: [.init(id: "test", secret: "test-secret-test-secret-test-secret-0123")]
     )
 
+    /// Where invitation emails link to.
+    static let appURL = "https://app.trellis.test"
+
     /// An organization with no projects, for "a token of another org sees an empty list".
     static let emptyOrganization = UUID(uuidString: "0193a5c8-0000-7000-8000-0f0000000001")!
     static let emptyOrganizationOwner = UUID(uuidString: "0193a5c8-0000-7000-8000-0f0000000002")!
@@ -88,15 +91,15 @@ enum Users {
     }
 }
 
-/// Runs `body` against the example app in process (or over a real socket with `.live`).
+/// Runs `body` against the example app served on a real socket (`.router` skips the socket).
 func withApp(
-    _ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
+    _ setup: TestingSetup = .live, _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
 ) async throws {
     let (client, tokens) = try await TestEnvironment.shared.client()
     // One trusted proxy hop: tests name their client address with X-Forwarded-For, so the per-IP
     // sign-in limit of one test does not spill into another.
     let router = TrellisServer.makeRouter(
-        api: App.api(), database: Database(client: client), tokens: tokens, options: ServerOptions(trustedProxyHops: 1)
+        api: App.api(), database: Database(client: client), tokens: tokens, options: ServerOptions(trustedProxyHops: 1, appURL: TestEnvironment.appURL)
     )
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
     try await app.test(setup) { testClient in

@@ -1,0 +1,44 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Deletes the rate-limit windows that have ended, once a minute, so keys seen once (a client IP,
+/// an email tried once) do not pile up. Stops at graceful shutdown.
+public struct RateLimitSweeper: Service {
+    public let client: PostgresClient
+    public let interval: Duration
+    public let logger: Logger
+
+    public init(client: PostgresClient, interval: Duration = .seconds(60), logger: Logger) {
+        self.client = client
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while true {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            do {
+                try await sweep()
+            } catch {
+                logger.warning("rate-limit sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    /// Deletes every window that started before the current minute; returns how many.
+    @discardableResult
+    public func sweep() async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH ended AS (DELETE FROM rate_limit_windows WHERE window_start < date_trunc('minute', now()) RETURNING 1)
+            SELECT count(*) FROM ended
+            """,
+            logger: logger
+        )
+        var deleted = 0
+        for try await count in rows.decode(Int64.self) { deleted = Int(count) }
+        return deleted
+    }
+}
