@@ -173,6 +173,38 @@ import Trellis
         }
     }
 
+    @Test func whatAMemberCouldGrantEndsWithTheirRole() async throws {
+        try await withApp { client, _ in
+            let owner = try await Self.signup(client, "mem-grant-owner@example.test", organization: "Mem Grant", ip: 112)
+            let admin = try await Self.addMember(client, by: owner.access, "mem-grant-admin@example.test", role: .admin, ip: 112)
+            let adminID = try await Self.userID("mem-grant-admin@example.test")
+            let key = try #require(try await APIKeyTests.createKey(client, as: admin, scopes: ["read:projects"]).data["key"] as? String)
+
+            // Demotion revokes the invitations the new role cannot send.
+            #expect(try await Self.invite(client, admin.access, "mem-grant-1@example.test", role: .member).status == .created)
+            let first = try await Self.token(for: "mem-grant-1@example.test")
+            #expect(try await client.request(.get, "/api/v1/invitations/\(first)", bearer: nil).status == .ok)
+            #expect(try await Self.patchRole(client, owner.access, adminID, "member").status == .ok)
+            #expect(try await client.request(.get, "/api/v1/invitations/\(first)", bearer: nil).status == .notFound)
+
+            // Even a role changed behind the routes' back: an invitation needs an inviter who may grant it.
+            #expect(try await Self.patchRole(client, owner.access, adminID, "admin").status == .ok)
+            #expect(try await Self.invite(client, admin.access, "mem-grant-2@example.test", role: .admin).status == .created)
+            let second = try await Self.token(for: "mem-grant-2@example.test")
+            try await Self.execute("UPDATE memberships SET role = 'viewer' WHERE user_id = \(UUID(uuidString: adminID)!)")
+            #expect(try await Self.accept(client, second, name: "Too Late", ip: 112).status == .notFound)
+            try await Self.execute("UPDATE memberships SET role = 'admin' WHERE user_id = \(UUID(uuidString: adminID)!)")
+
+            // Removal ends the member's API keys in the organization, for good.
+            #expect(try await client.request(.get, "/api/v1/projects", bearer: key).status == .ok)
+            #expect(try await Self.remove(client, owner.access, adminID).status == .noContent)
+            try await Self.execute(
+                "INSERT INTO memberships (org_id, user_id, role) SELECT org_id, \(UUID(uuidString: adminID)!), 'admin' FROM api_keys WHERE created_by = \(UUID(uuidString: adminID)!)"
+            )
+            #expect(try await client.request(.get, "/api/v1/projects", bearer: key).status == .unauthorized)
+        }
+    }
+
     // MARK: - Invitations (admin side)
 
     @Test func invitationsAreCreatedListedAndRevoked() async throws {

@@ -18,7 +18,7 @@ public struct APIKeyRoutes: Sendable {
     public func add(to group: RouterGroup<TrellisRequestContext>) {
         group.get("api-keys") { _, context in try await list(context) }
         group.post("api-keys") { request, context in try await create(request, context) }
-        group.delete("api-keys/:id") { _, context in try await revoke(context) }
+        group.delete("api-keys/:id") { request, context in try await revoke(request, context) }
     }
 
     private func signedIn(_ context: TrellisRequestContext) throws(APIError) -> Principal {
@@ -105,11 +105,11 @@ public struct APIKeyRoutes: Sendable {
         return Response.data(Self.json(row, key: key.value), status: .created)
     }
 
-    func revoke(_ context: TrellisRequestContext) async throws -> Response {
+    func revoke(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try signedIn(context)
-        let id = try context.parameters.require("id", as: UUID.self)
+        let id = try context.resourceID("id")
         let all = Self.managesAll(principal)
-        let origin = RequestOrigin(ip: context.clientIP, requestID: context.requestID)
+        let origin = RequestOrigin(request, context: context)
         let revoked = try await database.transaction(logger: context.logger) { connection in
             let rows = try await connection.query(
                 """

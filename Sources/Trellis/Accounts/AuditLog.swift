@@ -16,6 +16,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case logoutAll = "logout.all"
     case orgSwitched = "org.switched"
     case passwordChanged = "password.changed"
+    case passwordChangeFailed = "password.change_failed"
     case memberRoleChanged = "member.role_changed"
     case memberRemoved = "member.removed"
     case invitationCreated = "invitation.created"

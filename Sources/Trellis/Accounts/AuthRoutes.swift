@@ -83,6 +83,7 @@ public struct AuthRoutes: Sendable {
         var input = InputReader(try await request.jsonObject(context: context), fields: ["email", "password"], serverOwned: [])
         let emailText = input.read("email", as: String.self, required: true)
         let password = input.read("password", as: String.self, required: true)
+        if let emailText, emailText.utf8.count > 254 { input.reject("email", "must be at most 254 bytes") }
         try input.finish()
         guard let emailText, let password else { throw input.failure() }
         let email = EmailAddress(emailText)?.value ?? emailText.lowercased()
@@ -104,12 +105,15 @@ public struct AuthRoutes: Sendable {
                     .decode((UUID, String?).self)
             )
         }
-        // Unknown emails verify against a dummy hash, so both failures take the same time.
-        let storedHash: String
-        if let hash = account?.1 { storedHash = hash } else { storedHash = try await Self.dummyHash(hasher) }
-        let verified = try await hasher.verify(password, against: storedHash)
+        // Unknown emails (and accounts without a password) verify against a dummy hash, so every
+        // failure takes the same time; matching the dummy never signs anyone in.
+        let storedHash = account?.1
+        let checkedHash: String
+        if let storedHash { checkedHash = storedHash } else { checkedHash = try await Self.dummyHash(hasher) }
+        let matches = try await hasher.verify(password, against: checkedHash)
+        let verified = matches && storedHash != nil
         let membership: (UUID, Role)?
-        if let (userID, hash) = account, hash != nil, verified {
+        if let (userID, _) = account, verified {
             membership = try await database.client.withConnection { connection in
                 try await Memberships.defaultOrganization(of: userID, on: connection, logger: context.logger)
             }
@@ -125,7 +129,13 @@ public struct AuthRoutes: Sendable {
             }
             throw APIError(.unauthorized, "The email or password is incorrect.")
         }
+        // Hashes made with older cost parameters are upgraded while the password is at hand.
+        var upgraded: String?
+        if let storedHash, hasher.needsRehash(storedHash) { upgraded = try await hasher.hash(password) }
         let pair = try await database.transaction(logger: context.logger) { connection in
+            if let upgraded {
+                try await connection.query("UPDATE users SET password_hash = \(upgraded) WHERE id = \(userID)", logger: context.logger)
+            }
             try await AuditLog.record(.loginSucceeded, userID: userID, orgID: orgID, origin: origin, on: connection, logger: context.logger)
             return try await sessions.start(userID: userID, orgID: orgID, role: role, origin: origin, on: connection, logger: context.logger)
         }
@@ -136,101 +146,6 @@ public struct AuthRoutes: Sendable {
 
     static func dummyHash(_ hasher: PasswordHasher) async throws -> String {
         try await dummyHashes.hash(for: hasher)
-    }
-
-    // MARK: - Tokens and sessions
-
-    func refresh(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
-        var input = InputReader(try await request.jsonObject(context: context), fields: ["refresh_token"], serverOwned: [])
-        let token = input.read("refresh_token", as: String.self, required: true)
-        try input.finish()
-        guard let token else { throw input.failure() }
-        let origin = RequestOrigin(request, context: context)
-        let rotation = try await database.transaction(logger: context.logger) { connection in
-            let rotation = try await sessions.rotate(token, on: connection, logger: context.logger)
-            if case .reused(let userID, let orgID, let sessionID) = rotation {
-                try await AuditLog.record(
-                    .refreshReused, userID: userID, orgID: orgID, subjectID: sessionID, origin: origin, on: connection, logger: context.logger
-                )
-            }
-            return rotation
-        }
-        guard case .rotated(let pair, _) = rotation else { throw APIError.unauthorized }
-        return Response.data(pair)
-    }
-
-    func logout(_ request: Request, _ context: TrellisRequestContext, all: Bool) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        guard let sessionID = principal.sessionID else { throw APIError(.forbidden, "Only a signed-in session can log out.") }
-        let origin = RequestOrigin(request, context: context)
-        try await database.transaction(logger: context.logger) { connection in
-            if all {
-                try await sessions.revokeAll(userID: principal.userID, on: connection, logger: context.logger)
-            } else {
-                try await sessions.revoke(sessionID: sessionID, on: connection, logger: context.logger)
-            }
-            try await AuditLog.record(
-                all ? .logoutAll : .logout, userID: principal.userID, orgID: principal.orgID, subjectID: sessionID, origin: origin,
-                on: connection, logger: context.logger
-            )
-        }
-        return Response(status: .noContent)
-    }
-
-    func switchOrganization(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        guard let sessionID = principal.sessionID else { throw APIError(.forbidden, "Only a signed-in session can switch organizations.") }
-        var input = InputReader(try await request.jsonObject(context: context), fields: ["org_id"], serverOwned: [])
-        let orgID = input.read("org_id", as: UUID.self, required: true)
-        try input.finish()
-        guard let orgID else { throw input.failure() }
-        let origin = RequestOrigin(request, context: context)
-        let pair = try await database.transaction(logger: context.logger) { connection in
-            guard let role = try await Memberships.role(of: principal.userID, in: orgID, on: connection, logger: context.logger) else {
-                throw APIError(.forbidden, "You are not a member of that organization.")
-            }
-            try await sessions.revoke(sessionID: sessionID, on: connection, logger: context.logger)
-            try await AuditLog.record(
-                .orgSwitched, userID: principal.userID, orgID: orgID, subjectID: principal.orgID, origin: origin, on: connection,
-                logger: context.logger
-            )
-            return try await sessions.start(userID: principal.userID, orgID: orgID, role: role, origin: origin, on: connection, logger: context.logger)
-        }
-        return Response.data(pair)
-    }
-
-    func changePassword(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        var input = InputReader(try await request.jsonObject(context: context), fields: ["current_password", "new_password"], serverOwned: [])
-        let current = input.read("current_password", as: String.self, required: true)
-        let new = input.read("new_password", as: String.self, required: true)
-        try input.finish()
-        guard let current, let new else { throw input.failure() }
-        let stored = try await database.client.withConnection { connection in
-            try await first(
-                connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
-                    .decode((String?, String).self)
-            )
-        }
-        guard let stored else { throw APIError.unauthorized }
-        var errors = ValidationErrors()
-        let currentMatches: Bool
-        if let hash = stored.0 { currentMatches = try await hasher.verify(current, against: hash) } else { currentMatches = false }
-        if !currentMatches { errors.add("current_password", "is incorrect") }
-        for problem in PasswordPolicy.problems(with: new, email: stored.1) { errors.add("new_password", problem) }
-        try errors.throwIfAny()
-        let hash = try await hasher.hash(new)
-        let origin = RequestOrigin(request, context: context)
-        try await database.transaction(logger: context.logger) { connection in
-            try await connection.query(
-                "UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(principal.userID)", logger: context.logger
-            )
-            try await sessions.revokeAll(userID: principal.userID, keeping: principal.sessionID, on: connection, logger: context.logger)
-            try await AuditLog.record(
-                .passwordChanged, userID: principal.userID, orgID: principal.orgID, origin: origin, on: connection, logger: context.logger
-            )
-        }
-        return Response(status: .noContent)
     }
 }
 

@@ -68,12 +68,16 @@ struct InvitationOffer: Sendable {
     }
 
     /// The pending invitation whose token is `token`, or nil when it is unknown, expired, used or
-    /// revoked. With `lock`, its row stays locked until the transaction ends.
+    /// revoked, or when its inviter may no longer grant its role (removed, or demoted below admin,
+    /// or below owner for an owner invitation). With `lock`, its row stays locked until the
+    /// transaction ends.
     static func find(token: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> InvitationOffer? {
         let rows = try await connection.query(
             """
             SELECT i.id, i.org_id, o.name, o.slug, i.email, i.role, u.name, i.expires_at
             FROM invitations i JOIN organizations o ON o.id = i.org_id JOIN users u ON u.id = i.invited_by
+                JOIN memberships m ON m.org_id = i.org_id AND m.user_id = i.invited_by
+                    AND (m.role = 'owner' OR (m.role = 'admin' AND i.role <> 'owner'))
             WHERE i.token_hash = \(SecretToken.digest(of: token)) AND \(unescaped: InvitationRecord.pending) \(unescaped: lock ? "FOR UPDATE OF i" : "")
             """,
             logger: logger

@@ -75,6 +75,32 @@ enum MemberAccess {
         try await connection.query("SELECT id FROM organizations WHERE id = \(orgID) FOR NO KEY UPDATE", logger: logger)
     }
 
+    /// After `userID`'s role in `orgID` became `role` (nil: they left): revokes the pending
+    /// invitations they sent that the new role cannot grant, and, when they left, their API keys.
+    static func revokeWhatTheyNoLongerHold(
+        _ userID: UUID, in orgID: UUID, role: Role?, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let grantable: [String] = switch role {
+        case .owner: Role.allCases.map(\.rawValue)
+        case .admin: [Role.admin, .member, .viewer].map(\.rawValue)
+        case .member, .viewer, nil: []
+        }
+        try await connection.query(
+            """
+            UPDATE invitations i SET revoked_at = now()
+            WHERE i.org_id = \(orgID) AND i.invited_by = \(userID) AND i.role <> ALL(\(grantable))
+                AND \(unescaped: InvitationRecord.pending)
+            """,
+            logger: logger
+        )
+        if role == nil {
+            try await connection.query(
+                "UPDATE api_keys SET revoked_at = now() WHERE org_id = \(orgID) AND created_by = \(userID) AND revoked_at IS NULL",
+                logger: logger
+            )
+        }
+    }
+
     /// 409 unless `orgID` has an owner besides the one about to stop being one.
     static func requireAnotherOwner(in orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         let owners = try await first(

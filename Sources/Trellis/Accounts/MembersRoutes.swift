@@ -9,7 +9,8 @@ import PostgresNIO
 /// the owner role or change or remove an owner; anyone may leave; the last owner can neither leave
 /// nor be demoted (409). A user id that is not a member of the caller's organization is 404, so
 /// nothing about other organizations leaks. Removal revokes the member's sessions in the
-/// organization, so they lose access within one access-token lifetime.
+/// organization, so they lose access within one access-token lifetime, and their API keys there.
+/// Removal and demotion revoke the pending invitations the member could no longer send.
 public struct MembersRoutes: Sendable {
     public let database: Database
 
@@ -62,6 +63,7 @@ public struct MembersRoutes: Sendable {
                 "UPDATE memberships SET role = \(newRole.rawValue) WHERE org_id = \(principal.orgID) AND user_id = \(userID)",
                 logger: context.logger
             )
+            try await MemberAccess.revokeWhatTheyNoLongerHold(userID, in: principal.orgID, role: newRole, on: connection, logger: context.logger)
             try await AuditLog.record(
                 .memberRoleChanged, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: userID,
                 origin: origin, on: connection, logger: context.logger
@@ -96,6 +98,7 @@ public struct MembersRoutes: Sendable {
                 "UPDATE sessions SET revoked_at = now() WHERE user_id = \(userID) AND org_id = \(principal.orgID) AND revoked_at IS NULL",
                 logger: context.logger
             )
+            try await MemberAccess.revokeWhatTheyNoLongerHold(userID, in: principal.orgID, role: nil, on: connection, logger: context.logger)
             try await AuditLog.record(
                 .memberRemoved, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: userID,
                 origin: origin, on: connection, logger: context.logger

@@ -108,6 +108,19 @@ public struct SessionTokens: Sendable {
         return .rotated(try await issue(principal, on: connection, logger: logger), principal)
     }
 
+    /// 401 unless `sessionID` is `userID`'s and not revoked; locks it until the transaction ends.
+    /// Whatever starts a session or changes credentials from an access token checks this first,
+    /// so a token whose session ended (logout, reuse, password change) cannot mint a new one.
+    public func requireActive(sessionID: UUID, userID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        let active = try await first(
+            connection.query(
+                "SELECT 1::int4 FROM sessions WHERE id = \(sessionID) AND user_id = \(userID) AND revoked_at IS NULL FOR UPDATE",
+                logger: logger
+            ).decode(Int32.self)
+        )
+        guard active != nil else { throw APIError(.unauthorized, "This session has ended; sign in again.") }
+    }
+
     public func revoke(sessionID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("UPDATE sessions SET revoked_at = now() WHERE id = \(sessionID) AND revoked_at IS NULL", logger: logger)
     }

@@ -25,7 +25,7 @@ extension AccountPaths {
                 failures: [
                     failure("Unauthorized", "The email or password is incorrect (an unknown email answers the same)."),
                     failure("Forbidden", "The account belongs to no organization; accept an invitation first."),
-                    failure("ValidationFailed", "The email or the password is missing."),
+                    failure("ValidationFailed", "The email or the password is missing, or the email is longer than 254 bytes."),
                     failure("RateLimited", "Too many sign-in attempts; retry after `Retry-After` seconds."),
                 ]
             )]),
@@ -59,7 +59,8 @@ extension AccountPaths {
             )]),
             (base + "/auth/password", ["post": operation(
                 "authChangePassword", .auth, summary: "Change the user's password.",
-                description: "Revokes every other session of the user; the current one stays signed in.",
+                description: "Revokes every other session of the user; the current one stays signed in. "
+                    + "Throttled to 5 attempts per minute per user.",
                 body: "PasswordChangeRequest",
                 success: ("204", noContent("The password is changed.")),
                 failures: [
@@ -67,7 +68,9 @@ extension AccountPaths {
                         "ValidationFailed",
                         "`details.current_password` when the current password is incorrect; "
                             + "`details.new_password` when the new one is too short, too long or too common."
-                    )
+                    ),
+                    notASession,
+                    failure("RateLimited", "Too many password attempts; retry after `Retry-After` seconds."),
                 ]
             )]),
         ]

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import PostgresNIO
+
+/// `POST /auth/password`: a signed-in session changes its user's password.
+extension AuthRoutes {
+    /// Needs the current password (attempts are throttled per user like sign-in, and failures are
+    /// audited) and a session that is still active; API keys cannot change passwords. Every other
+    /// session of the user ends.
+    func changePassword(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let sessionID = principal.sessionID else { throw APIError(.forbidden, "Only a signed-in session can change the password.") }
+        var input = InputReader(try await request.jsonObject(context: context), fields: ["current_password", "new_password"], serverOwned: [])
+        let current = input.read("current_password", as: String.self, required: true)
+        let new = input.read("new_password", as: String.self, required: true)
+        try input.finish()
+        guard let current, let new else { throw input.failure() }
+        let origin = RequestOrigin(request, context: context)
+        if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
+            throw APIError(
+                .rateLimited, "Too many password attempts; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)]
+            )
+        }
+        let stored = try await database.client.withConnection { connection in
+            try await first(
+                connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
+                    .decode((String?, String).self)
+            )
+        }
+        guard let (storedHash, email) = stored else { throw APIError.unauthorized }
+        var errors = ValidationErrors()
+        let currentMatches: Bool
+        if let storedHash { currentMatches = try await hasher.verify(current, against: storedHash) } else { currentMatches = false }
+        if !currentMatches {
+            errors.add("current_password", "is incorrect")
+            try await database.client.withConnection { connection in
+                try await AuditLog.record(
+                    .passwordChangeFailed, userID: principal.userID, orgID: principal.orgID, subjectID: sessionID, origin: origin,
+                    on: connection, logger: context.logger
+                )
+            }
+        }
+        for problem in PasswordPolicy.problems(with: new, email: email) { errors.add("new_password", problem) }
+        try errors.throwIfAny()
+        let hash = try await hasher.hash(new)
+        try await database.transaction(logger: context.logger) { connection in
+            try await sessions.requireActive(sessionID: sessionID, userID: principal.userID, on: connection, logger: context.logger)
+            try await connection.query(
+                "UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(principal.userID)", logger: context.logger
+            )
+            try await sessions.revokeAll(userID: principal.userID, keeping: sessionID, on: connection, logger: context.logger)
+            try await AuditLog.record(
+                .passwordChanged, userID: principal.userID, orgID: principal.orgID, origin: origin, on: connection, logger: context.logger
+            )
+        }
+        return Response(status: .noContent)
+    }
+}
