@@ -73,6 +73,30 @@ import Trellis
         }
     }
 
+    @Test func organizationsWithOneNameGetDistinctSlugs() async throws {
+        try await withApp { client, _ in
+            func slug(_ session: Session) async throws -> String? {
+                let me = try await client.request(.get, "/api/v1/me", bearer: session.access)
+                return (try me.data["organization"] as? [String: Any])?["slug"] as? String
+            }
+            let first = try await Self.signup(client, email: "twin-1@example.test", organization: "Twin Peaks", ip: 5)
+            let second = try await Self.signup(client, email: "twin-2@example.test", organization: "Twin Peaks", ip: 5)
+            #expect(try await slug(first) == "twin-peaks")
+            let suffixed = try #require(try await slug(second))
+            #expect(suffixed.hasPrefix("twin-peaks-") && suffixed.count == "twin-peaks-".count + 8)
+            // Signing up at once: both succeed, whichever commits second takes the suffix.
+            let sessions = try await withThrowingTaskGroup(of: Session.self) { group in
+                for number in 3...4 {
+                    group.addTask { try await Self.signup(client, email: "twin-\(number)@example.test", organization: "Twin Lakes", ip: 5) }
+                }
+                return try await group.reduce(into: [Session]()) { $0.append($1) }
+            }
+            var slugs: Set<String> = []
+            for session in sessions { slugs.insert(try await slug(session) ?? "") }
+            #expect(slugs.count == 2 && slugs.contains("twin-lakes"))
+        }
+    }
+
     @Test func weakPasswordsAndBadEmailsAreRefused() async throws {
         try await withApp { client, _ in
             for (email, password, field) in [

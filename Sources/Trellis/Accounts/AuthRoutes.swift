@@ -66,10 +66,7 @@ public struct AuthRoutes: Sendable {
                 "INSERT INTO users (id, email, name, password_hash) VALUES (\(userID), \(email.value), \(name), \(hash))",
                 logger: context.logger
             )
-            let slug = try await Organizations.availableSlug(for: organizationName, id: orgID, on: connection, logger: context.logger)
-            try await connection.query(
-                "INSERT INTO organizations (id, name, slug) VALUES (\(orgID), \(organizationName), \(slug))", logger: context.logger
-            )
+            _ = try await Organizations.insert(id: orgID, name: organizationName, on: connection, logger: context.logger)
             try await connection.query(
                 "INSERT INTO memberships (org_id, user_id, role) VALUES (\(orgID), \(userID), 'owner')", logger: context.logger
             )

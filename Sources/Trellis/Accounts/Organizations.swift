@@ -3,15 +3,21 @@ import Logging
 import PostgresNIO
 
 enum Organizations {
-    /// A slug for a new organization named `name`: its slugified name, or that plus a piece of
-    /// `id` when another organization has it.
-    static func availableSlug(for name: String, id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> String {
+    /// Inserts the organization `id` named `name` with its slugified name as slug, or that plus a
+    /// piece of `id` when another organization has it (also one created concurrently: the insert
+    /// waits for it and yields). Returns the slug.
+    static func insert(id: UUID, name: String, on connection: PostgresConnection, logger: Logger) async throws -> String {
         let base = slugify(name)
-        let taken = try await first(
-            connection.query("SELECT 1::int4 FROM organizations WHERE slug = \(base)", logger: logger).decode(Int32.self)
-        )
-        guard taken != nil else { return base }
-        return base + "-" + id.uuidString.lowercased().suffix(8)
+        for slug in [base, base + "-" + id.uuidString.lowercased().suffix(8)] {
+            let inserted = try await first(
+                connection.query(
+                    "INSERT INTO organizations (id, name, slug) VALUES (\(id), \(name), \(slug)) ON CONFLICT (slug) DO NOTHING RETURNING slug",
+                    logger: logger
+                ).decode(String.self)
+            )
+            if let inserted { return inserted }
+        }
+        throw APIError(.conflict, "An organization with this name was just created; try again.")
     }
 
     /// `Acme Corp.` -> `acme-corp`; letters and digits outside ASCII are dropped.
