@@ -9,7 +9,8 @@ import Testing
 import Trellis
 
 /// Runs the account flows with every log line captured at trace level and checks that no
-/// password, token or key appears in any of them.
+/// password, token or key appears in any of them, in any audit row, or in any response but the
+/// one that issued it.
 @Suite struct SecretsStayOutOfLogsTests {
     /// Every line logged through the app's logger: message plus metadata, as text.
     final class Capture: Sendable {
@@ -35,8 +36,14 @@ import Trellis
         }
     }
 
-    @Test func noSecretReachesALogLine() async throws {
+    /// One HTTP exchange's response as text: status, headers and body.
+    static func text(_ response: TestResponse) -> String {
+        "\(response.status.code) \(response.headers.map { "\($0.name)=\($0.value)" }) \(response.text)"
+    }
+
+    @Test func noSecretReachesALogLineOrAnotherResponse() async throws {
         let capture = Capture()
+        let responses = Capture()
         let (pool, tokens) = try await TestEnvironment.shared.client()
         var logger = Logger(label: "capture") { _ in CapturingHandler(capture: capture) }
         logger.logLevel = .trace
@@ -45,33 +52,70 @@ import Trellis
         )
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         let issued = Capture()
-        try await app.test(.router) { client in
-            let session = try await AuthTests.signup(client, email: "logs@example.test", organization: "Logs", ip: 50)
-            _ = try await AuthTests.login(client, "logs@example.test", "wrong password, surely", ip: 50)
-            let rotated = try AuthTests.session(try await AuthTests.refresh(client, session.refresh, ip: 50))
-            _ = try await AuthTests.refresh(client, session.refresh, ip: 50)  // reuse
-            let fresh = try AuthTests.session(try await AuthTests.login(client, "logs@example.test", AuthTests.password, ip: 50))
-            let key = try await APIKeyTests.createKey(client, as: fresh, scopes: ["read:projects"]).data["key"] as? String ?? ""
-            _ = try await client.request(.get, "/api/v1/projects", bearer: key)
-            let invitation = try await client.request(
+        try await app.test(.live) { client in
+            /// Sends a request and keeps its response, except `issuing` ones (which answer a new secret).
+            @Sendable func send(
+                _ method: HTTPRequest.Method, _ uri: String, bearer: String? = nil, json: String? = nil, issuing: Bool = false
+            ) async throws -> TestResponse {
+                let response = try await client.request(method, uri, bearer: bearer, json: json, headers: AuthTests.ip(50))
+                if !issuing { responses.append(Self.text(response)) }
+                return response
+            }
+            let password = AuthTests.password
+            let session = try AuthTests.session(try await send(
+                .post, "/api/v1/auth/signup",
+                json: #"{"email": "logs@example.test", "password": "\#(password)", "name": "Logs", "organization_name": "Logs"}"#,
+                issuing: true
+            ))
+            _ = try await send(.post, "/api/v1/auth/login", json: #"{"email": "logs@example.test", "password": "wrong password, surely"}"#)
+            let rotated = try AuthTests.session(
+                try await send(.post, "/api/v1/auth/refresh", json: #"{"refresh_token": "\#(session.refresh)"}"#, issuing: true)
+            )
+            _ = try await send(.post, "/api/v1/auth/refresh", json: #"{"refresh_token": "\#(session.refresh)"}"#)  // reuse
+            let fresh = try AuthTests.session(try await send(
+                .post, "/api/v1/auth/login", json: #"{"email": "logs@example.test", "password": "\#(password)"}"#, issuing: true
+            ))
+            let created = try await send(
+                .post, "/api/v1/api-keys", bearer: fresh.access, json: #"{"name": "Logs", "scopes": ["read:projects"]}"#, issuing: true
+            )
+            let key = try created.data["key"] as? String ?? ""
+            _ = try await send(.get, "/api/v1/api-keys", bearer: fresh.access)
+            _ = try await send(.get, "/api/v1/projects", bearer: key)
+            _ = try await send(.get, "/api/v1/me", bearer: fresh.access)
+            _ = try await send(.get, "/api/v1/members", bearer: fresh.access)
+            let invitation = try await send(
                 .post, "/api/v1/invitations", bearer: fresh.access, json: #"{"email": "logs-invitee@example.test", "role": "member"}"#
             )
             #expect(invitation.status == .created)
+            _ = try await send(.get, "/api/v1/invitations", bearer: fresh.access)
             let stored = try await pool.query(
                 "SELECT body FROM email_outbox WHERE recipient = 'logs-invitee@example.test'", logger: TestEnvironment.shared.logger
             ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
             let token = stored.first.flatMap { $0.components(separatedBy: "/invitations/").last?.prefix(43) }.map(String.init) ?? ""
             #expect(token.count == 43 && key.hasPrefix("sk_test_"))
-            #expect(try await client.request(.get, "/api/v1/invitations/\(token)", bearer: nil).status == .ok)
+            #expect(try await send(.get, "/api/v1/invitations/\(token)").status == .ok)
+            let changed = try await send(
+                .post, "/api/v1/auth/password", bearer: fresh.access,
+                json: #"{"current_password": "\#(password)", "new_password": "another long passphrase"}"#
+            )
+            #expect(changed.status == .noContent)
             for secret in [session.access, session.refresh, rotated.access, rotated.refresh, fresh.access, fresh.refresh, key, token] {
                 issued.append(secret)
             }
         }
-        let secrets = [AuthTests.password, "wrong password, surely"] + issued.all
+        let secrets = [AuthTests.password, "wrong password, surely", "another long passphrase"] + issued.all
         let lines = capture.all
         #expect(lines.count > 10, "the flows should have logged")
+        #expect(responses.all.count == 10, "every non-issuing response was kept")
         for secret in secrets where !secret.isEmpty {
             #expect(!lines.contains { $0.contains(secret) }, "a log line holds a secret: \(lines.first { $0.contains(secret) } ?? "")")
+            #expect(!responses.all.contains { $0.contains(secret) }, "a response repeats a secret: \(responses.all.first { $0.contains(secret) } ?? "")")
+        }
+        let audit = try await pool.query(
+            "SELECT concat_ws('|', action, ip, user_agent, request_id) FROM audit_events", logger: TestEnvironment.shared.logger
+        ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
+        for secret in secrets where !secret.isEmpty {
+            #expect(!audit.contains { $0.contains(secret) }, "an audit row holds a secret")
         }
     }
 }
