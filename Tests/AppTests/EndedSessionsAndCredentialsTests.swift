@@ -30,6 +30,9 @@ import Trellis
             #expect(switched.status == .unauthorized)
             #expect(!switched.text.contains("refresh_token"))
             #expect(try await Self.changePassword(client, session.access, current: AuthTests.password).status == .unauthorized)
+            #expect(try await APIKeyTests.createKey(client, as: session, scopes: ["*"]).status == .unauthorized)
+            let invited = try await MembersAndInvitationsTests.invite(client, session.access, "ended-invitee@example.test", role: .admin)
+            #expect(invited.status == .unauthorized)
             #expect(try await AuthTests.login(client, "ended@example.test", AuthTests.password, ip: 60).status == .ok, "password unchanged")
         }
     }
@@ -57,6 +60,19 @@ import Trellis
             )
             #expect(failures == [5])
             #expect(try await AuthTests.login(client, "guess@example.test", AuthTests.password, ip: 61).status == .ok, "password unchanged")
+        }
+    }
+
+    @Test func apiKeyCreationIsThrottledPerUser() async throws {
+        try await AuthTests.awaitRoomInTheRateLimitMinute()
+        try await withApp { client, _ in
+            let session = try await AuthTests.signup(client, email: "many-keys@example.test", organization: "Many Keys", ip: 65)
+            for _ in 0..<10 {
+                #expect(try await APIKeyTests.createKey(client, as: session, scopes: ["read:projects"]).status == .created)
+            }
+            let limited = try await APIKeyTests.createKey(client, as: session, scopes: ["read:projects"])
+            #expect(limited.status == .tooManyRequests)
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
         }
     }
 

@@ -6,13 +6,16 @@ import PostgresNIO
 /// `/api-keys`: members create keys that act for the organization with their own role, limited to
 /// the key's scopes. The key is answered once, as `key`; lists show its prefix. Admins and owners
 /// see and revoke every key of the organization, members their own. Keys cannot manage keys.
+/// Creation is throttled per user (`throttle`).
 public struct APIKeyRoutes: Sendable {
     public let database: Database
     public let environment: APIKey.Environment
+    public let throttle: RateLimiter
 
-    public init(database: Database, environment: APIKey.Environment) {
+    public init(database: Database, environment: APIKey.Environment, throttle: RateLimiter) {
         self.database = database
         self.environment = environment
+        self.throttle = throttle
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
@@ -82,11 +85,17 @@ public struct APIKeyRoutes: Sendable {
         if let expiresAt, expiresAt <= Timestamp.now() { input.reject("expires_at", "must be in the future") }
         try input.finish()
         guard let name, let scopes else { throw input.failure() }
+        if let retryAfter = try await throttle.hit(["api-keys:user:\(principal.userID)"], logger: context.logger) {
+            throw APIError(
+                .rateLimited, "Too many API keys created; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)]
+            )
+        }
 
         let key = APIKey.generate(environment)
         let id = UUID.v7()
         let origin = RequestOrigin(request, context: context)
         let row = try await database.transaction(logger: context.logger) { connection in
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
             let rows = try await connection.query(
                 """
                 INSERT INTO api_keys (id, org_id, created_by, name, prefix, key_hash, scopes, expires_at)

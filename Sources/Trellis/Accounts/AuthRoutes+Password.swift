@@ -44,7 +44,7 @@ extension AuthRoutes {
         try errors.throwIfAny()
         let hash = try await hasher.hash(new)
         try await database.transaction(logger: context.logger) { connection in
-            try await sessions.requireActive(sessionID: sessionID, userID: principal.userID, on: connection, logger: context.logger)
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
             try await connection.query(
                 "UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(principal.userID)", logger: context.logger
             )

@@ -50,7 +50,7 @@ extension AuthRoutes {
         guard let orgID else { throw input.failure() }
         let origin = RequestOrigin(request, context: context)
         let pair = try await database.transaction(logger: context.logger) { connection in
-            try await sessions.requireActive(sessionID: sessionID, userID: principal.userID, on: connection, logger: context.logger)
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
             guard let role = try await Memberships.role(of: principal.userID, in: orgID, on: connection, logger: context.logger) else {
                 throw APIError(.forbidden, "You are not a member of that organization.")
             }

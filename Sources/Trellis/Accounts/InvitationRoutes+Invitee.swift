@@ -59,9 +59,7 @@ extension InvitationRoutes {
             }
             let userID: UUID
             if let principal {
-                if let sessionID = principal.sessionID {
-                    try await sessions.requireActive(sessionID: sessionID, userID: principal.userID, on: connection, logger: logger)
-                }
+                try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: logger)
                 let email = try await first(
                     connection.query("SELECT lower(email) FROM users WHERE id = \(principal.userID)", logger: logger).decode(String.self)
                 )

@@ -67,6 +67,7 @@ public struct InvitationRoutes: Sendable {
         let origin = RequestOrigin(request, context: context)
         let logger = context.logger
         let (invitation, queued) = try await database.transaction(logger: logger) { connection in
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: logger)
             let callerRole = try await MemberAccess.currentRole(of: principal, among: Self.manage.roles, on: connection, logger: logger)
             if role == .owner && callerRole != .owner { throw APIError(.forbidden, "Only owners can invite owners.") }
             try await Self.requireInvitable(address, to: principal.orgID, on: connection, logger: logger)

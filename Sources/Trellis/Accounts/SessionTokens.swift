@@ -108,13 +108,19 @@ public struct SessionTokens: Sendable {
         return .rotated(try await issue(principal, on: connection, logger: logger), principal)
     }
 
-    /// 401 unless `sessionID` is `userID`'s and not revoked; locks it until the transaction ends.
-    /// Whatever starts a session or changes credentials from an access token checks this first,
-    /// so a token whose session ended (logout, reuse, password change) cannot mint a new one.
-    public func requireActive(sessionID: UUID, userID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// 401 unless the principal's session is still active (not revoked); locks it until the
+    /// transaction ends. Whatever mints a credential from an access token (a session, an API key,
+    /// an invitation, a new password) checks this first, so a token whose session ended (logout,
+    /// reuse, password change, removal) cannot outlive it. Principals without a session (API keys,
+    /// operator tokens from `Server token`) pass.
+    public static func requireActiveSession(of principal: Principal, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let sessionID = principal.sessionID else { return }
         let active = try await first(
             connection.query(
-                "SELECT 1::int4 FROM sessions WHERE id = \(sessionID) AND user_id = \(userID) AND revoked_at IS NULL FOR UPDATE",
+                """
+                SELECT 1::int4 FROM sessions WHERE id = \(sessionID) AND user_id = \(principal.userID) AND revoked_at IS NULL
+                FOR UPDATE
+                """,
                 logger: logger
             ).decode(Int32.self)
         )

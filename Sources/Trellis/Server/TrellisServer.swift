@@ -7,8 +7,11 @@ import PostgresNIO
 public struct ServerOptions: Sendable {
     /// Proxies in front of the server that append to `X-Forwarded-For` (`TRUSTED_PROXY_HOPS`).
     public var trustedProxyHops: Int
-    /// Sign-in attempts allowed per minute, per IP and per account.
+    /// Sign-in attempts allowed per minute, per IP and per account (and password-change attempts
+    /// per user).
     public var loginAttemptsPerMinute: Int
+    /// API keys a user may create per minute.
+    public var apiKeysPerMinute: Int
     public var passwordHasher: PasswordHasher
     /// The kind of API key issued (`sk_live_` or `sk_test_`; `API_KEY_ENVIRONMENT`).
     public var apiKeyEnvironment: APIKey.Environment
@@ -17,11 +20,13 @@ public struct ServerOptions: Sendable {
     public var appURL: String?
 
     public init(
-        trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, passwordHasher: PasswordHasher = PasswordHasher(),
+        trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
+        passwordHasher: PasswordHasher = PasswordHasher(),
         apiKeyEnvironment: APIKey.Environment = .test, appURL: String? = nil
     ) {
         self.trustedProxyHops = trustedProxyHops
         self.loginAttemptsPerMinute = loginAttemptsPerMinute
+        self.apiKeysPerMinute = apiKeysPerMinute
         self.passwordHasher = passwordHasher
         self.apiKeyEnvironment = apiKeyEnvironment
         self.appURL = appURL
@@ -56,7 +61,10 @@ public enum TrellisServer {
         InvitationRoutes(
             database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, appURL: options.appURL
         ).add(to: group)
-        APIKeyRoutes(database: database, environment: options.apiKeyEnvironment).add(to: group)
+        APIKeyRoutes(
+            database: database, environment: options.apiKeyEnvironment,
+            throttle: RateLimiter(client: database.client, limit: options.apiKeysPerMinute)
+        ).add(to: group)
         api.addRoutes(to: group, database: database)
         return router
     }

@@ -11,11 +11,13 @@ extension AccountPaths {
                 ),
                 "post": operation(
                     "createApiKey", .apiKeys, summary: "Create an API key.",
-                    description: "The response carries the secret `key` this once: store it now; it cannot be shown again.",
+                    description: "The response carries the secret `key` this once: store it now; it cannot be shown again. "
+                        + "A user creates at most 10 keys a minute.",
                     body: "ApiKeyCreate", success: ("201", json("ApiKeyCreatedResponse", "The new key, with its secret.")),
                     failures: [
                         failure("Forbidden"),
                         failure("ValidationFailed", "The name is missing or too long, a scope is malformed, or `expires_at` is not in the future."),
+                        failure("RateLimited", "Too many keys created; retry after `Retry-After` seconds."),
                     ]
                 ),
             ]),
