@@ -251,6 +251,14 @@ import Trellis
                 logger: logger
             )
             #expect(try await Self.refresh(client, initech.refresh, ip: 8).status == .unauthorized)
+            let audited = try await MembersAndInvitationsTests.column(
+                """
+                SELECT count(*)::int4 FROM audit_events a JOIN users u ON u.id = a.user_id
+                WHERE u.email = 'switch@example.test' AND a.action = 'refresh.membership_ended'
+                """,
+                as: Int32.self
+            )
+            #expect(audited == [1])
         }
     }
 

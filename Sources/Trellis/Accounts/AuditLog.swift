@@ -12,6 +12,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case loginFailed = "login.failed"
     case loginThrottled = "login.throttled"
     case refreshReused = "refresh.reused"
+    /// A refresh found the user no longer a member of the session's organization.
+    case refreshMembershipEnded = "refresh.membership_ended"
     case logout
     case logoutAll = "logout.all"
     case orgSwitched = "org.switched"

@@ -12,10 +12,18 @@ extension AuthRoutes {
         let origin = RequestOrigin(request, context: context)
         let rotation = try await database.transaction(logger: context.logger) { connection in
             let rotation = try await sessions.rotate(token, on: connection, logger: context.logger)
-            if case .reused(let userID, let orgID, let sessionID) = rotation {
+            switch rotation {
+            case .reused(let userID, let orgID, let sessionID):
                 try await AuditLog.record(
                     .refreshReused, userID: userID, orgID: orgID, subjectID: sessionID, origin: origin, on: connection, logger: context.logger
                 )
+            case .membershipEnded(let userID, let orgID, let sessionID):
+                try await AuditLog.record(
+                    .refreshMembershipEnded, userID: userID, orgID: orgID, subjectID: sessionID, origin: origin, on: connection,
+                    logger: context.logger
+                )
+            case .rotated, .invalid:
+                break
             }
             return rotation
         }

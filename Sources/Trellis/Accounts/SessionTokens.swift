@@ -69,7 +69,7 @@ public struct SessionTokens: Sendable {
         /// Already used: the session is now revoked.
         case reused(userID: UUID, orgID: UUID, sessionID: UUID)
         /// The user is no longer a member of the session's organization: the session is now revoked.
-        case membershipEnded
+        case membershipEnded(userID: UUID, orgID: UUID, sessionID: UUID)
     }
 
     /// Rotates `token` inside the caller's transaction. The row lock (`FOR UPDATE NOWAIT`) makes
@@ -102,7 +102,7 @@ public struct SessionTokens: Sendable {
         try await connection.query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = \(digest)", logger: logger)
         guard let role = try await Memberships.role(of: userID, in: orgID, on: connection, logger: logger) else {
             try await revoke(sessionID: sessionID, on: connection, logger: logger)
-            return .membershipEnded
+            return .membershipEnded(userID: userID, orgID: orgID, sessionID: sessionID)
         }
         let principal = Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID)
         return .rotated(try await issue(principal, on: connection, logger: logger), principal)
