@@ -30,6 +30,7 @@ import Trellis
             #expect(switched.status == .unauthorized)
             #expect(!switched.text.contains("refresh_token"))
             #expect(try await Self.changePassword(client, session.access, current: AuthTests.password).status == .unauthorized)
+            #expect(try await Self.changePassword(client, session.access, current: "a wrong guess").status == .unauthorized)
             #expect(try await APIKeyTests.createKey(client, as: session, scopes: ["*"]).status == .unauthorized)
             let invited = try await MembersAndInvitationsTests.invite(client, session.access, "ended-invitee@example.test", role: .admin)
             #expect(invited.status == .unauthorized)

@@ -16,6 +16,10 @@ extension AuthRoutes {
         try input.finish()
         guard let current, let new else { throw input.failure() }
         let origin = RequestOrigin(request, context: context)
+        // An ended session learns nothing, not even whether a guess was right.
+        try await database.client.withConnection { connection in
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
+        }
         if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
             throw APIError(
                 .rateLimited, "Too many password attempts; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)]
