@@ -86,9 +86,7 @@ public struct APIKeyRoutes: Sendable {
         try input.finish()
         guard let name, let scopes else { throw input.failure() }
         if let retryAfter = try await throttle.hit(["api-keys:user:\(principal.userID)"], logger: context.logger) {
-            throw APIError(
-                .rateLimited, "Too many API keys created; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)]
-            )
+            throw APIError.tooMany("API keys created", retryAfter: retryAfter)
         }
 
         let key = APIKey.generate(environment)

@@ -21,9 +21,7 @@ extension AuthRoutes {
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
         }
         if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
-            throw APIError(
-                .rateLimited, "Too many password attempts; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)]
-            )
+            throw APIError.tooMany("password attempts", retryAfter: retryAfter)
         }
         let stored = try await database.client.withConnection { connection in
             try await first(

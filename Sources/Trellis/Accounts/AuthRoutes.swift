@@ -90,10 +90,7 @@ public struct AuthRoutes: Sendable {
             try await database.client.withConnection { connection in
                 try await AuditLog.record(.loginThrottled, origin: origin, on: connection, logger: context.logger)
             }
-            throw APIError(
-                .rateLimited, "Too many sign-in attempts; try again in \(retryAfter) seconds.",
-                headers: [.retryAfter: String(retryAfter)]
-            )
+            throw APIError.tooMany("sign-in attempts", retryAfter: retryAfter)
         }
 
         let account = try await database.client.withConnection { connection in

@@ -68,4 +68,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     )
 
     public static let forbidden = APIError(.forbidden, "You are not allowed to do this.")
+
+    /// 429 with `Retry-After`: "Too many `what`; try again in N seconds."
+    public static func tooMany(_ what: String, retryAfter seconds: Int) -> APIError {
+        APIError(.rateLimited, "Too many \(what); try again in \(seconds) seconds.", headers: [.retryAfter: String(seconds)])
+    }
 }
