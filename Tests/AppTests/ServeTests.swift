@@ -1,0 +1,97 @@
+import App
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `Server serve` as `make run` starts it: a separate process on a real port, answering health,
+/// sign-in and tenant-scoped lists, and exiting cleanly on SIGTERM.
+@Suite struct ServeTests {
+    static let secret = "serve-test-secret-serve-test-secret-0123"
+
+    @Test func servesSignsInAndShutsDownGracefully() async throws {
+        try await ScratchDatabase.with("trellis_serve") { database in
+            for command in [["migrate"], ["seed"]] {
+                let run = try await ServerProcess.launch(command, databaseURL: database.url).finish()
+                try #require(run.status == 0, "\(command): \(run.stderr)")
+            }
+            let port = try FreePort.find()
+            let server = try ServerProcess.launch(
+                ["serve", "--host", "127.0.0.1", "--port", String(port)], databaseURL: database.url, environment: ["JWT_SECRET": Self.secret]
+            )
+            let base = "http://127.0.0.1:\(port)"
+            do {
+                try await Self.waitUntilHealthy(base)
+                let ready = try await Self.send("GET", base + "/ready")
+                #expect(ready.status == 200)
+
+                let owner = Users.user(.owner, in: "acme").email
+                let login = try await Self.send(
+                    "POST", base + "/api/v1/auth/login", json: #"{"email": "\#(owner)", "password": "\#(DemoData.password)"}"#
+                )
+                #expect(login.status == 200)
+                let access = try #require((login.json["data"] as? [String: Any])?["access_token"] as? String)
+                let projects = try await Self.send("GET", base + "/api/v1/projects?limit=5", bearer: access)
+                #expect(projects.status == 200)
+                #expect((projects.json["data"] as? [Any])?.count == 5)
+                #expect(try await Self.send("GET", base + "/api/v1/projects").status == 401)
+            } catch {
+                server.terminate()
+                throw error
+            }
+            server.terminate()
+            let run = await server.finish()
+            #expect(run.status == 0, "graceful shutdown exits 0: \(run.stderr)")
+            #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("crashed"), "\(run.stderr)")
+        }
+    }
+
+    struct Reply {
+        var status: Int
+        var body: Data
+
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    static func send(_ method: String, _ url: String, bearer: String? = nil, json: String? = nil) async throws -> Reply {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = method
+        if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(json.utf8)
+        }
+        let (body, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: body)
+    }
+
+    /// Polls `/health` for up to 30 seconds (the process is starting its pool and listener).
+    static func waitUntilHealthy(_ base: String) async throws {
+        for _ in 0..<300 {
+            if let reply = try? await send("GET", base + "/health"), reply.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSetupError("no 200 from \(base)/health within 30 s")
+    }
+}
+
+/// A TCP port nothing listens on right now: the kernel picks it for a socket bound to port 0.
+enum FreePort {
+    static func find() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestSetupError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw TestSetupError("could not bind a probe socket") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
