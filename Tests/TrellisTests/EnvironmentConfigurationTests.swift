@@ -30,13 +30,15 @@ import Testing
     @Test func serverOptionsParseAndNameBadValues() throws {
         let options = try EnvironmentConfiguration([
             "TRUSTED_PROXY_HOPS": "2", "API_KEY_ENVIRONMENT": "live", "APP_URL": "https://app.example.com/",
+            "LOGIN_ATTEMPTS_PER_MINUTE": "20",
         ]).serverOptions()
         #expect(options.trustedProxyHops == 2)
+        #expect(options.loginAttemptsPerMinute == 20)
         #expect(options.apiKeyEnvironment == .live)
         #expect(options.appURL == "https://app.example.com")
         #expect(try EnvironmentConfiguration([:]).serverOptions().appURL == nil)
         let bad = [
-            "TRUSTED_PROXY_HOPS": "many", "API_KEY_ENVIRONMENT": "prod", "APP_URL": "app.example.com",
+            "TRUSTED_PROXY_HOPS": "many", "API_KEY_ENVIRONMENT": "prod", "APP_URL": "app.example.com", "LOGIN_ATTEMPTS_PER_MINUTE": "0",
         ]
         for (variable, value) in bad.sorted(by: { $0.key < $1.key }) {
             do {

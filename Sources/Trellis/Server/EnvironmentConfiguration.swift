@@ -51,8 +51,9 @@ public struct EnvironmentConfiguration: Sendable {
 }
 
 extension EnvironmentConfiguration {
-    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`), `API_KEY_ENVIRONMENT`
-    /// (`live` or `test`, the default) and `APP_URL` (an `http(s)://` address for links in emails).
+    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`), `LOGIN_ATTEMPTS_PER_MINUTE`
+    /// (per IP and per account, default 5), `API_KEY_ENVIRONMENT` (`live` or `test`, the default)
+    /// and `APP_URL` (an `http(s)://` address for links in emails).
     public func serverOptions() throws(ConfigurationError) -> ServerOptions {
         var options = ServerOptions()
         if let text = values["TRUSTED_PROXY_HOPS"], !text.isEmpty {
@@ -60,6 +61,12 @@ extension EnvironmentConfiguration {
                 throw ConfigurationError(variable: "TRUSTED_PROXY_HOPS", problem: "must be a number of proxies from 0 to 10")
             }
             options.trustedProxyHops = hops
+        }
+        if let text = values["LOGIN_ATTEMPTS_PER_MINUTE"], !text.isEmpty {
+            guard let attempts = Int(text), (1...10_000).contains(attempts) else {
+                throw ConfigurationError(variable: "LOGIN_ATTEMPTS_PER_MINUTE", problem: "must be a number from 1 to 10000")
+            }
+            options.loginAttemptsPerMinute = attempts
         }
         if let text = values["API_KEY_ENVIRONMENT"], !text.isEmpty {
             guard let environment = APIKey.Environment(rawValue: text) else {
