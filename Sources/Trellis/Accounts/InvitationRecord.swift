@@ -68,9 +68,9 @@ struct InvitationOffer: Sendable {
     }
 
     /// The pending invitation whose token is `token`, or nil when it is unknown, expired, used or
-    /// revoked, or when its inviter may no longer grant its role (removed, or demoted below admin,
-    /// or below owner for an owner invitation). With `lock`, its row stays locked until the
-    /// transaction ends.
+    /// revoked, or when its inviter may no longer grant its role (``Role/grantableRoles``: removed,
+    /// or demoted below admin, or below owner for an owner invitation). With `lock`, its row stays
+    /// locked until the transaction ends.
     static func find(token: String, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> InvitationOffer? {
         let rows = try await connection.query(
             """

@@ -69,7 +69,7 @@ public struct InvitationRoutes: Sendable {
         let (invitation, queued) = try await database.transaction(logger: logger) { connection in
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: logger)
             let callerRole = try await MemberAccess.currentRole(of: principal, among: Self.manage.roles, on: connection, logger: logger)
-            if role == .owner && callerRole != .owner { throw APIError(.forbidden, "Only owners can invite owners.") }
+            guard callerRole.grantableRoles.contains(role) else { throw APIError(.forbidden, "Only owners can invite owners.") }
             try await Self.requireInvitable(address, to: principal.orgID, on: connection, logger: logger)
             let row = try await first(
                 connection.query(

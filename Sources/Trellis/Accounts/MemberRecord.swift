@@ -80,11 +80,7 @@ enum MemberAccess {
     static func revokeWhatTheyNoLongerHold(
         _ userID: UUID, in orgID: UUID, role: Role?, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let grantable: [String] = switch role {
-        case .owner: Role.allCases.map(\.rawValue)
-        case .admin: [Role.admin, .member, .viewer].map(\.rawValue)
-        case .member, .viewer, nil: []
-        }
+        let grantable = (role?.grantableRoles ?? []).map(\.rawValue)
         try await connection.query(
             """
             UPDATE invitations i SET revoked_at = now()

@@ -6,6 +6,16 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
     case admin
     case member
     case viewer
+
+    /// The roles this role may give others by invitation: owners any, admins any but owner,
+    /// members and viewers none.
+    public var grantableRoles: [Role] {
+        switch self {
+        case .owner: Role.allCases
+        case .admin: [.admin, .member, .viewer]
+        case .member, .viewer: []
+        }
+    }
 }
 
 /// The authenticated caller: a user acting in one organization with one role.
