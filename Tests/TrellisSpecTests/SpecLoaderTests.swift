@@ -73,13 +73,13 @@ private func diagnose(_ yaml: String) -> [String] {
 
     @Test func everyErrorOfEveryFileIsReportedAtOnce() {
         let lines = diagnose([
-            "specs/a.yaml": "resource: A\nfields:\n  x: { type: int32, min: 5, max: 1 }\n",
-            "specs/b.yaml": "resource: B\nfields:\n  a_id: { type: ref, to: Aa }\n",
+            "specs/a.yaml": "resource: Item\nfields:\n  x: { type: int32, min: 5, max: 1 }\n",
+            "specs/b.yaml": "resource: B\nfields:\n  a_id: { type: ref, to: Itme }\n",
         ])
         #expect(
             lines == [
                 "specs/a.yaml:3:3: error: field 'x' has min 5 above max 1",
-                "specs/b.yaml:3:26: error: field 'a_id' refers to unknown resource 'Aa' (fix: did you mean 'A'?)",
+                "specs/b.yaml:3:26: error: field 'a_id' refers to unknown resource 'Itme' (fix: did you mean 'Item'?)",
             ]
         )
     }
@@ -99,6 +99,16 @@ private func diagnose(_ yaml: String) -> [String] {
                 "specs/things.yaml:1:11: error: resource name 'thing' must be PascalCase (fix: use 'Thing')",
                 "specs/things.yaml:3:3: error: 'created_at' is a column the server manages (fix: remove the field; every resource has it already)",
                 "specs/things.yaml:4:3: error: field name 'Title' must be snake_case (fix: use 'title')",
+            ]
+        )
+    }
+
+    @Test func sqlReservedWordsCannotNameColumnsOrTables() {
+        #expect(
+            diagnose("resource: Slot\ntable: order\nfields:\n  default: { type: string }\n  time: { type: datetime }\n") == [
+                "specs/things.yaml:2:8: error: table 'order' is a reserved word in PostgreSQL (fix: set another `table:`, e.g. 'order_records')",
+                "specs/things.yaml:4:3: error: field name 'default' is a reserved word in PostgreSQL, so it cannot name a column "
+                    + "(fix: rename the field, e.g. 'default_value' or 'slot_default')",
             ]
         )
     }

@@ -18,6 +18,12 @@ struct SpecValidator {
                 error(at: spec.table?.location ?? name.location, "table '\(table)' is already used by the resource at \(first)", fix: "set a different `table:`")
             }
             tables[table] = spec.table?.location ?? name.location
+            if BuiltinResources.sqlReservedWords.contains(table) {
+                error(
+                    at: spec.table?.location ?? name.location, "table '\(table)' is a reserved word in PostgreSQL",
+                    fix: "set another `table:`, e.g. '\(table)_records'"
+                )
+            }
             if BuiltinResources.reservedTables.contains(table) || BuiltinResources.reservedTables.contains(table.replacingOccurrences(of: "_", with: "-")) {
                 error(
                     at: spec.table?.location ?? name.location, "table '\(table)' belongs to Trellis itself (accounts, sessions, keys, audit)",
@@ -143,6 +149,12 @@ struct SpecValidator {
         }
         if BuiltinResources.reservedFieldNames.contains(name.value) {
             error(at: name.location, "'\(name.value)' is a name the generated code uses", fix: "rename the field, e.g. '\(name.value)_name'")
+        }
+        if BuiltinResources.sqlReservedWords.contains(name.value) {
+            error(
+                at: name.location, "field name '\(name.value)' is a reserved word in PostgreSQL, so it cannot name a column",
+                fix: "rename the field, e.g. '\(name.value)_value' or '\(Naming.snakeCase(spec.name.value))_\(name.value)'"
+            )
         }
         if let minimum = field.minimum, let maximum = field.maximum, minimum > maximum {
             error(at: name.location, "field '\(name.value)' has min \(minimum) above max \(maximum)")
