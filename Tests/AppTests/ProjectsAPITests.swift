@@ -205,14 +205,15 @@ import Trellis
         }
     }
 
-    @Test func uniqueSlugPerOrganizationConflicts() async throws {
+    @Test func uniqueSlugIsPerOrganization() async throws {
         try await withApp { client, tokens in
             let owner = Users.principal(.owner, in: "globex")
             let body = #"{"name":"Twin","slug":"project-01"}"#  // Acme has project-01 too: other orgs don't count
             let first = try await client.request(.post, "/api/v1/projects", as: owner, tokens: tokens, json: body)
             #expect(first.status == .created)
             let second = try await client.request(.post, "/api/v1/projects", as: owner, tokens: tokens, json: body)
-            #expect(second.status == .conflict)
+            #expect(second.status == .unprocessableContent)
+            #expect(try second.error["code"] as? String == "validation_error")
             #expect(try (second.error["details"] as? [String: [String]])?["slug"] == ["is already taken"])
         }
     }

@@ -72,11 +72,9 @@ public struct ErrorMiddleware: RouterMiddleware {
         let entry = info[.constraintName].flatMap { constraints[$0] }
         switch state {
         case "23505":  // unique_violation
-            let field = entry?.field
-            return APIError(
-                .conflict, "A record with the same value already exists.",
-                details: field.map { [$0: ["is already taken"]] } ?? [:]
-            )
+            // A spec's `unique` field: the client can fix the value, as with any other rule.
+            if let field = entry?.field { return .validation([field: ["is already taken"]]) }
+            return APIError(.conflict, "A record with the same value already exists.")
         case "23503":  // foreign_key_violation
             if case .foreignKey(let table) = entry?.kind, let field = entry?.field {
                 if info[.tableName] == table {
