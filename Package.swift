@@ -10,9 +10,11 @@ let package = Package(
         .library(name: "Trellis", targets: ["Trellis"]),
         .library(name: "TrellisSpec", targets: ["TrellisSpec"]),
         .library(name: "TrellisGenerator", targets: ["TrellisGenerator"]),
+        .library(name: "TrellisTesting", targets: ["TrellisTesting"]),
         .executable(name: "TrellisCLI", targets: ["TrellisCLI"]),
         .plugin(name: "TrellisBuildPlugin", targets: ["TrellisBuildPlugin"]),
         .plugin(name: "TrellisCommandPlugin", targets: ["TrellisCommandPlugin"]),
+        .plugin(name: "TrellisTestPlugin", targets: ["TrellisTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -45,6 +47,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .plugin(name: "TrellisBuildPlugin", capability: .buildTool(), dependencies: ["TrellisCLI"]),
+        // Applied to a test target: emits the spec tests of the specs its dependencies are built from.
+        .plugin(name: "TrellisTestPlugin", capability: .buildTool(), dependencies: ["TrellisCLI"]),
         .plugin(
             name: "TrellisCommandPlugin",
             capability: .command(
@@ -67,6 +71,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // The harness and checks the generated spec tests run on (test targets only).
+        .target(
+            name: "TrellisTesting",
+            dependencies: [
+                "Trellis",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -101,6 +116,29 @@ let package = Package(
             name: "TrellisTests",
             dependencies: ["Trellis", "TrellisGenerator", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
+        ),
+        // The tests the generator emits from specs/, run against the example app.
+        .testTarget(
+            name: "AppSpecTests",
+            dependencies: ["App", "TrellisTesting"],
+            swiftSettings: strict,
+            plugins: ["TrellisTestPlugin"]
+        ),
+        // Every spec feature, compiled and run: Tests/KitchenSink is a Trellis project of its own
+        // (specs/, generated/), with its generated spec tests.
+        .target(
+            name: "KitchenSinkAPI",
+            dependencies: ["Trellis"],
+            path: "Tests/KitchenSink/specs",
+            swiftSettings: strict,
+            plugins: ["TrellisBuildPlugin"]
+        ),
+        .testTarget(
+            name: "KitchenSinkSpecTests",
+            dependencies: ["KitchenSinkAPI", "TrellisTesting"],
+            path: "Tests/KitchenSink/SpecTests",
+            swiftSettings: strict,
+            plugins: ["TrellisTestPlugin"]
         ),
         .testTarget(
             name: "AppTests",

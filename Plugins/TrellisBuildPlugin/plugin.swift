@@ -4,8 +4,10 @@ import PackagePlugin
 /// Generates the Swift of a target from the `*.yaml` specs in its own source folder.
 ///
 /// The specs live in the target's folder (next to at least one `.swift` file) so that adding or
-/// removing a spec changes the target's file list and SwiftPM re-plans the build. Output names
-/// derive from spec file names alone, so they are known before any spec is parsed.
+/// removing a spec changes the target's file list and SwiftPM re-plans the build. That folder's
+/// parent is the project: its `generated/` holds the committed migrations and schema snapshot, its
+/// `templates/` any template overrides. Output names derive from spec file names alone, so they are
+/// known before any spec is parsed.
 @main
 struct TrellisBuildPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
@@ -14,8 +16,10 @@ struct TrellisBuildPlugin: BuildToolPlugin {
             .sorted { $0.path < $1.path }
         guard !specs.isEmpty else { return [] }
 
+        // A project is a folder holding specs/ (this target), generated/ and templates/.
+        let project = module.directoryURL.deletingLastPathComponent()
         let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedSources")
-        let templates = context.package.directoryURL.appending(path: "templates")
+        let templates = project.appending(path: "templates")
         let templateFiles = ((try? FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)) ?? [])
             .filter { $0.pathExtension == "mustache" }
 
@@ -23,7 +27,7 @@ struct TrellisBuildPlugin: BuildToolPlugin {
         // Inputs are the snapshot (every `trellis generate` rewrites it) and the migrations folder
         // (adding a file changes it), not the files one by one: this list is only re-planned when
         // the target's own files change, so a file listed here and later removed would break builds.
-        let generated = context.package.directoryURL.appending(path: "generated")
+        let generated = project.appending(path: "generated")
         let history = [generated.appending(path: "schema.json"), generated.appending(path: "migrations")]
             .filter { FileManager.default.fileExists(atPath: $0.path) }
 

@@ -35,6 +35,13 @@ public struct Generator: Sendable {
         return perSpec + ["GeneratedAPI.swift", "GeneratedAPI+Migrations.swift", "GeneratedAPI+OpenAPI.swift"]
     }
 
+    /// The spec test file names the specs produce (for `TrellisTestPlugin`), known from their file
+    /// names alone.
+    public static func testFileNames(specFiles: [String]) -> [String] {
+        specFiles.map(fileStem).sorted().map { "\(Naming.pascalCase(Naming.snakeCase($0)))+SpecTests.swift" }
+            + ["GeneratedSpecTests.swift"]
+    }
+
     static func fileStem(_ path: String) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return name.split(separator: ".").first.map(String.init) ?? name
@@ -53,6 +60,8 @@ public struct Generator: Sendable {
     public struct Output: Sendable {
         /// Swift sources, named as ``Generator/swiftFileNames(specFiles:)`` predicts.
         public var swiftFiles: [GeneratedFile]
+        /// The spec tests, named as ``Generator/testFileNames(specFiles:)`` predicts.
+        public var testFiles: [GeneratedFile]
         /// The files under `generated/` that generation owns, paths relative to it. Migrations
         /// already committed are never rewritten, so only new ones are listed.
         public var committedFiles: [GeneratedFile]
@@ -108,7 +117,7 @@ public struct Generator: Sendable {
         }
 
         let apiContext: [String: Any] = [
-            "specDirectory": specDirectory,
+            "specDirectory": Resolver.displayDirectory(specDirectory),
             "resources": resources.map { resource in
                 ["typeName": resource.swiftName, "hooksProperty": Naming.camelCase(Naming.snakeCase(resource.swiftName))]
             },
@@ -120,7 +129,10 @@ public struct Generator: Sendable {
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+Migrations.swift", contents: try render("migrations.swift", apiContext)))
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+OpenAPI.swift", contents: try render("openapi.swift", apiContext)))
 
+        let testFiles = try specTests(resources, specDirectory: specDirectory)
         var committed = swiftFiles.map { GeneratedFile(path: "swift/\($0.path)", contents: $0.contents) }
+        committed += testFiles.map { GeneratedFile(path: "tests/\($0.path)", contents: $0.contents) }
+        committed.append(GeneratedFile(path: "permissions.md", contents: PermissionMatrix.markdown(resources, specDirectory: specDirectory)))
         committed.append(GeneratedFile(path: "openapi.yaml", contents: document.yaml()))
         committed += newMigrations.map { GeneratedFile(path: $0.path, contents: $0.sql) }
         if pendingChanges.isEmpty {
@@ -129,12 +141,31 @@ public struct Generator: Sendable {
             committed.append(GeneratedFile(path: "schema.json", contents: try snapshot.json()))
         }
         return Output(
-            swiftFiles: swiftFiles, committedFiles: committed.sorted { $0.path < $1.path },
+            swiftFiles: swiftFiles, testFiles: testFiles, committedFiles: committed.sorted { $0.path < $1.path },
             newMigrations: newMigrations.map(\.id), pendingChanges: pendingChanges
         )
     }
 
-    private func render(_ template: String, _ context: [String: Any]) throws -> String {
+    /// The spec tests of `files`: one Swift Testing file per spec, plus the file that ties them
+    /// to the test target's app (`TrellisTestPlugin`).
+    public func specTests(_ files: [SpecFile], specDirectory: String = "specs/") throws -> [GeneratedFile] {
+        try specTests(Resolver.resolve(try SpecLoader.load(files.sorted { $0.path < $1.path })), specDirectory: specDirectory)
+    }
+
+    func specTests(_ resources: [ResolvedResource], specDirectory: String) throws -> [GeneratedFile] {
+        var files = try resources.map { resource in
+            let base = Naming.pascalCase(Naming.snakeCase(resource.fileStem))
+            return GeneratedFile(path: "\(base)+SpecTests.swift", contents: try render("spec-tests.swift", SpecTestsContext(resource)))
+        }
+        let harness = SpecHarnessContext(
+            specDirectory: Resolver.displayDirectory(specDirectory),
+            contracts: resources.map { "." + SpecTestsContext($0).contractName }.joined(separator: ", ")
+        )
+        files.append(GeneratedFile(path: "GeneratedSpecTests.swift", contents: try render("spec-tests-harness.swift", harness)))
+        return files
+    }
+
+    private func render(_ template: String, _ context: Any) throws -> String {
         try templates.render(template, context)
     }
 

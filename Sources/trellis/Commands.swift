@@ -89,6 +89,30 @@ struct GenerateSources: ParsableCommand {
     }
 }
 
+/// The test plugin's entry point: writes the spec tests into the plugin's work folder.
+struct GenerateTests: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-tests", abstract: "Write the spec tests for the test plugin.", shouldDisplay: false
+    )
+
+    @Option(help: "The folder to write the tests into.")
+    var output: String
+
+    @Option(help: "The folder of template overrides.")
+    var templates: String?
+
+    @Argument(help: "The spec files.")
+    var specs: [String]
+
+    func run() throws {
+        try reportingFailures {
+            let generator = Generator(templates: try TemplateSet(overridesIn: templates))
+            let files = try generator.specTests(try SpecFiles.read(paths: specs))
+            try ArtifactDirectory(root: output, ownedFolders: [""]).write(files)
+        }
+    }
+}
+
 /// Regenerates the generator's built-in templates from Trellis's own templates/ folder.
 struct EmbedTemplates: ParsableCommand {
     static let configuration = CommandConfiguration(

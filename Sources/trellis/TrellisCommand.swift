@@ -5,6 +5,6 @@ struct TrellisCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trellis",
         abstract: "Generate a Hummingbird + PostgreSQL service from YAML resource specs.",
-        subcommands: [Generate.self, Check.self, Lint.self, GenerateSources.self, EmbedTemplates.self]
+        subcommands: [Generate.self, Check.self, Lint.self, GenerateSources.self, GenerateTests.self, EmbedTemplates.self]
     )
 }

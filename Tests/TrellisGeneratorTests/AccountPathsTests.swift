@@ -161,7 +161,7 @@ import TrellisSpec
     }
 
     @Test func operationIDsStayUniqueNextToGeneratedResources() throws {
-        let folder = GeneratorSnapshotTests.fixtures.appendingPathComponent("kitchen-sink/specs")
+        let folder = GeneratorSnapshotTests.kitchenSink.appendingPathComponent("specs")
         let specs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
             .map { SpecFile(path: "specs/\($0)", contents: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
         let document = try Self.document(Set(AccountGroup.allCases), resources: Resolver.resolve(try SpecLoader.load(specs)))

@@ -29,7 +29,7 @@ struct ResourceSchemas {
         if !required.isEmpty { create.append(("required", .array(required))) }
         create.append(("additionalProperties", false))
         create.append(("properties", .object(createFields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) })))
-        create.append(("examples", [.object(createFields.filter { $0.requiredOnCreate || $0.spec.defaultValue == nil }.map { ($0.name, FieldSchema.example(for: $0)) })]))
+        create.append(("examples", [.object(createFields.filter { $0.requiredOnCreate || $0.spec.defaultValue == nil }.map { ($0.name, FixtureValues.example(for: $0)) })]))
 
         let patch: Document = [
             "type": "object",
@@ -56,7 +56,7 @@ struct ResourceSchemas {
     }
 }
 
-/// JSON Schema (2020-12, as OpenAPI 3.1 uses it) of one field, and an example value.
+/// JSON Schema (2020-12, as OpenAPI 3.1 uses it) of one field.
 enum FieldSchema {
     static let slugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -120,48 +120,9 @@ enum FieldSchema {
         }
         if !description.isEmpty { entries.insert(("description", .string(description)), at: 0) }
         if let value = field.spec.defaultValue?.value {
-            entries.append(("default", defaultDocument(value, field: field)))
+            entries.append(("default", FixtureValues.defaultDocument(value)))
         }
-        entries.append(("examples", [example(for: field)]))
+        entries.append(("examples", [FixtureValues.example(for: field)]))
         return .object(entries)
-    }
-
-    private static func defaultDocument(_ value: DefaultValue, field: ResolvedField) -> Document {
-        switch value {
-        case .string(let text): .string(text)
-        case .integer(let number): .integer(number)
-        case .decimal(let text): .string(text)
-        case .bool(let flag): .bool(flag)
-        }
-    }
-
-    /// A deterministic example that satisfies the field's constraints.
-    static func example(for field: ResolvedField) -> Document {
-        if let value = field.spec.defaultValue?.value { return defaultDocument(value, field: field) }
-        switch field.kind {
-        case .string, .text:
-            let text: String
-            switch field.spec.format {
-            case .email: text = "ada@example.com"
-            case .url: text = "https://example.com"
-            case .slug: text = "example-\(field.name.replacingOccurrences(of: "_", with: "-"))"
-            case nil: text = "Example \(field.name.replacingOccurrences(of: "_", with: " "))"
-            }
-            let maxLength = field.effectiveMaxLength ?? text.count
-            let minLength = field.spec.minLength ?? 0
-            var bounded = String(text.prefix(maxLength))
-            while bounded.count < minLength { bounded += "x" }
-            return .string(bounded)
-        case .int32, .int64:
-            return .integer(max(field.spec.minimum ?? 1, min(field.spec.maximum ?? 1, 1)))
-        case .decimal(_, let scale):
-            return .string(scale > 0 ? "1." + String(repeating: "0", count: scale) : "1")
-        case .bool: return false
-        case .uuid, .reference: return "0193a5c8-7d2e-7000-8000-00000000000a"
-        case .date: return "2026-01-31"
-        case .datetime: return "2026-01-31T09:30:00.000000Z"
-        case .enumeration(_, let values): return .string(values.first ?? "")
-        case .json: return ["key": "value"]
-        }
     }
 }

@@ -18,7 +18,7 @@ public struct Project: Sendable {
 
     private var artifacts: ArtifactDirectory {
         // Migrations are never removed or rewritten: only new ones are added.
-        ArtifactDirectory(root: output, ownedFolders: ["swift"])
+        ArtifactDirectory(root: output, ownedFolders: ["swift", "tests"])
     }
 
     /// Every `*.yaml` / `*.yml` file of the spec folder, sorted by path.

@@ -11,6 +11,7 @@ public struct ResolvedResource: Sendable, Hashable {
     public var path: String
     /// The stem of the spec file (`tasks` for `specs/tasks.yaml`); output files derive from it.
     public var fileStem: String
+    /// The spec's folder and file name (`specs/tasks.yaml`), for headers and messages.
     public var specFile: String
     public var description: String?
     public var isTenant: Bool

@@ -13,6 +13,17 @@ public enum Resolver {
             .sorted { $0.fileStem < $1.fileStem }
     }
 
+    /// `specs/tasks.yaml` for any path of that file (the build plugin passes absolute ones), so
+    /// generated headers and test names read the same wherever the generator runs.
+    static func displayPath(_ path: String) -> String {
+        path.split(separator: "/").suffix(2).joined(separator: "/")
+    }
+
+    /// `specs/` for any path of the spec folder.
+    static func displayDirectory(_ path: String) -> String {
+        (path.split(separator: "/").last.map(String.init) ?? "specs") + "/"
+    }
+
     static func tableName(of spec: ResourceSpec) -> String {
         spec.table?.value ?? Naming.plural(Naming.snakeCase(spec.name.value))
     }
@@ -55,7 +66,7 @@ public enum Resolver {
             table: table,
             path: "/" + Naming.kebabCase(table),
             fileStem: stem,
-            specFile: spec.file,
+            specFile: displayPath(spec.file),
             description: spec.description,
             isTenant: isTenant,
             softDelete: spec.softDelete,

@@ -29,7 +29,7 @@ public struct TemplateSet: Sendable {
         self.library = library
     }
 
-    func render(_ name: String, _ context: [String: Any]) throws -> String {
+    func render(_ name: String, _ context: Any) throws -> String {
         guard let text = library.render(context, withTemplate: name) else {
             throw TemplateError(name: name, message: "no such template")
         }

@@ -26,8 +26,8 @@ public struct Article: Codable, Sendable, Hashable {
     public var metadata: JSONValue?
     public var authorId: UUID
     public var categoryId: UUID?
-    /// A field named like a Swift keyword.
-    public var `default`: String?
+    /// A phone extension: a field named like a Swift keyword.
+    public var `extension`: String?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -49,7 +49,7 @@ public struct Article: Codable, Sendable, Hashable {
         case metadata
         case authorId = "author_id"
         case categoryId = "category_id"
-        case `default`
+        case `extension`
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -72,7 +72,7 @@ public struct Article: Codable, Sendable, Hashable {
         metadata: JSONValue?,
         authorId: UUID,
         categoryId: UUID?,
-        `default`: String?,
+        `extension`: String?,
         createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
@@ -93,7 +93,7 @@ public struct Article: Codable, Sendable, Hashable {
         self.metadata = metadata
         self.authorId = authorId
         self.categoryId = categoryId
-        self.`default` = `default`
+        self.`extension` = `extension`
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -143,8 +143,8 @@ extension Article: JSONWritable {
         buffer.writeJSON(authorId)
         buffer.writeStaticString(#","category_id":"#)
         buffer.writeJSON(categoryId)
-        buffer.writeStaticString(#","default":"#)
-        buffer.writeJSON(`default`)
+        buffer.writeStaticString(#","extension":"#)
+        buffer.writeJSON(`extension`)
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
         buffer.writeStaticString(#","updated_at":"#)
@@ -155,7 +155,7 @@ extension Article: JSONWritable {
 
 extension Article {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, default, created_at, updated_at"
+    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, extension, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     init(row cells: PostgresRandomAccessRow) throws {
@@ -177,7 +177,7 @@ extension Article {
             metadata: try cells[14].decode(JSONValue?.self),
             authorId: try cells[15].decode(UUID.self),
             categoryId: try cells[16].decode(UUID?.self),
-            default: try cells[17].decode(String?.self),
+            extension: try cells[17].decode(String?.self),
             createdAt: try cells[18].decode(Timestamp.self),
             updatedAt: try cells[19].decode(Timestamp.self)
         )
@@ -201,7 +201,7 @@ public struct ArticleCreate: Sendable, Hashable {
     public var state: ArticleState
     public var metadata: JSONValue?
     public var categoryId: UUID?
-    public var `default`: String?
+    public var `extension`: String?
 
     public init(
         title: String,
@@ -219,7 +219,7 @@ public struct ArticleCreate: Sendable, Hashable {
         state: ArticleState = .draft,
         metadata: JSONValue? = nil,
         categoryId: UUID? = nil,
-        `default`: String? = nil
+        `extension`: String? = nil
     ) {
         self.title = title
         self.slug = slug
@@ -236,10 +236,10 @@ public struct ArticleCreate: Sendable, Hashable {
         self.state = state
         self.metadata = metadata
         self.categoryId = categoryId
-        self.`default` = `default`
+        self.`extension` = `extension`
     }
 
-    static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "default"]
+    static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "extension"]
     static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -260,7 +260,7 @@ public struct ArticleCreate: Sendable, Hashable {
         let state = reader.read("state", as: ArticleState.self) ?? .draft
         let metadata = reader.read("metadata", as: JSONValue.self, nullable: true)
         let categoryId = reader.read("category_id", as: UUID.self, nullable: true)
-        let `default` = reader.read("default", as: String.self, nullable: true, check: .length(max: 255))
+        let `extension` = reader.read("extension", as: String.self, nullable: true, check: .length(max: 10))
         try reader.finish()
         guard let title, let slug else { throw reader.failure() }
         self.init(
@@ -279,7 +279,7 @@ public struct ArticleCreate: Sendable, Hashable {
             state: state,
             metadata: metadata,
             categoryId: categoryId,
-            default: `default`
+            extension: `extension`
         )
     }
 }
@@ -301,9 +301,9 @@ public struct ArticlePatch: Sendable, Hashable {
     public var state: ArticleState?
     public var metadata: Patchable<JSONValue>
     public var categoryId: Patchable<UUID>
-    public var `default`: Patchable<String>
+    public var `extension`: Patchable<String>
 
-    static let fields: Set<String> = ["title", "body", "contact", "homepage", "word_count", "views", "price", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "default"]
+    static let fields: Set<String> = ["title", "body", "contact", "homepage", "word_count", "views", "price", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "extension"]
     static let immutable: Set<String> = ["slug"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -325,7 +325,7 @@ public struct ArticlePatch: Sendable, Hashable {
         self.state = reader.read("state", as: ArticleState.self)
         self.metadata = reader.patch("metadata", as: JSONValue.self)
         self.categoryId = reader.patch("category_id", as: UUID.self)
-        self.`default` = reader.patch("default", as: String.self, check: .length(max: 255))
+        self.`extension` = reader.patch("extension", as: String.self, check: .length(max: 10))
         try reader.finish()
     }
 
@@ -346,7 +346,7 @@ public struct ArticlePatch: Sendable, Hashable {
         if let value = self.state { patched.state = value }
         patched.metadata = self.metadata.applied(to: model.metadata)
         patched.categoryId = self.categoryId.applied(to: model.categoryId)
-        patched.`default` = self.`default`.applied(to: model.`default`)
+        patched.`extension` = self.`extension`.applied(to: model.`extension`)
         return patched
     }
 }

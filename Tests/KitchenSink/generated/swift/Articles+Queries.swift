@@ -47,7 +47,7 @@ enum ArticleSQL {
 
     struct Insert: PostgresPreparedStatement {
         static let sql = """
-            INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, default, created_at, updated_at)
+            INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, extension, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
             RETURNING \(Article.columns)
             """
@@ -77,7 +77,7 @@ enum ArticleSQL {
             try bindings.bind(input.metadata)
             bindings.append(userID)
             try bindings.bind(input.categoryId)
-            try bindings.bind(input.`default`)
+            try bindings.bind(input.`extension`)
             try bindings.bind(now)
             try bindings.bind(now)
             return bindings
@@ -88,7 +88,7 @@ enum ArticleSQL {
 
     struct Update: PostgresPreparedStatement {
         static let sql = """
-            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, featured = $10, external_id = $11, published_on = $12, embargo_at = $13, state = $14, metadata = $15, category_id = $16, default = $17, updated_at = $18
+            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, featured = $10, external_id = $11, published_on = $12, embargo_at = $13, state = $14, metadata = $15, category_id = $16, extension = $17, updated_at = $18
             WHERE id = $1 AND org_id = $2
             RETURNING \(Article.columns)
             """
@@ -114,7 +114,7 @@ enum ArticleSQL {
             try bindings.bind(model.state)
             try bindings.bind(model.metadata)
             try bindings.bind(model.categoryId)
-            try bindings.bind(model.`default`)
+            try bindings.bind(model.`extension`)
             try bindings.bind(now)
             return bindings
         }

@@ -1,0 +1,164 @@
+import TrellisSpec
+
+/// The template context of one resource's generated tests (`spec-tests.swift`): what the spec
+/// promises, decided here and printed by the template.
+struct SpecTestsContext {
+    struct Permission {
+        var action: String
+        var roles: String
+    }
+
+    struct InvalidCase {
+        var field: String
+        /// The rule as a Swift string literal.
+        var ruleLiteral: String
+        /// The `InvalidValue.Input` expression.
+        var input: String
+    }
+
+    var specFile: String
+    var resourceName: String
+    var suiteName: String
+    var contractName: String
+    var path: String
+    var table: String
+    var tenancy: String
+    var softDelete: Bool
+    var isTenant: Bool
+    var isShared: Bool
+    /// `FieldContract(...)` arguments, one per field.
+    var fields: [String]
+    var serverOwned: String
+    var sortKeys: String
+    var maxLimit: Int
+    var permissions: [Permission]
+    var readScope: String
+    var writeScope: String
+    var invalidValues: [InvalidCase]
+    var hasInvalidValues: Bool
+    /// `PermissionCell(...)` expressions: every role x every action the resource serves.
+    var permissionCells: [String]
+    /// `ScopeCell(...)` expressions.
+    var scopeCells: [String]
+    var hasScopeCells: Bool
+    /// `"created_at", "-created_at", ...`
+    var sorts: String
+    /// References that must stay inside one organization.
+    var sameOrganizationReferences: String
+    var hasSameOrganizationReferences: Bool
+
+    init(_ resource: ResolvedResource) {
+        specFile = resource.specFile
+        resourceName = resource.name
+        suiteName = "\(resource.swiftName)SpecTests"
+        contractName = Naming.camelCase(Naming.snakeCase(resource.swiftName))
+        path = "/api/v1" + resource.path
+        table = resource.table
+        isTenant = resource.isTenant
+        isShared = !resource.isTenant
+        tenancy = resource.isTenant ? "organization" : "shared"
+        softDelete = resource.softDelete
+        fields = resource.fields.map(Self.fieldArguments)
+        serverOwned = SwiftLiteral.strings(resource.serverOwnedKeys)
+        sortKeys = SwiftLiteral.strings(resource.pagination.sortKeys)
+        maxLimit = resource.pagination.maxLimit
+        let actions = Action.allCases.filter { action in
+            switch action {
+            case .update: !resource.mutableFields.isEmpty
+            case .restore: resource.softDelete
+            default: true
+            }
+        }
+        permissions = actions.map { action in
+            Permission(action: action.rawValue, roles: (resource.permissions[action] ?? []).sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))
+        }
+        let scopeName = String(resource.path.dropFirst())
+        readScope = "read:\(scopeName)"
+        writeScope = "write:\(scopeName)"
+        invalidValues = resource.writableFields.flatMap { field in
+            FixtureValues.invalidValues(for: field).map { invalid in
+                InvalidCase(field: field.name, ruleLiteral: SwiftNames.stringLiteral(invalid.rule), input: Self.input(invalid.input))
+            }
+        }
+        hasInvalidValues = !invalidValues.isEmpty
+        permissionCells = actions.flatMap { action in
+            Role.allCases.sorted(by: >).map { role in
+                "PermissionCell(.\(role.rawValue), .\(action.rawValue), allowed: \((resource.permissions[action] ?? []).contains(role)))"
+            }
+        }
+        let (read, write) = (readScope, writeScope)
+        scopeCells = actions.filter { !(resource.permissions[$0] ?? []).isEmpty }.flatMap { action in
+            let isRead = action == .list || action == .read
+            return [
+                "ScopeCell([\"\(read)\"], .\(action.rawValue), allowed: \(isRead))",
+                "ScopeCell([\"\(write)\"], .\(action.rawValue), allowed: \(!isRead))",
+                "ScopeCell([\"*\"], .\(action.rawValue), allowed: true)",
+            ]
+        }
+        hasScopeCells = !scopeCells.isEmpty
+        sorts = resource.pagination.sortKeys.flatMap { [SwiftNames.stringLiteral($0), SwiftNames.stringLiteral("-" + $0)] }.joined(separator: ", ")
+        let references = resource.writableFields.filter { $0.reference?.sameOrg == true }.map(\.name)
+        sameOrganizationReferences = references.map(SwiftNames.stringLiteral).joined(separator: ", ")
+        hasSameOrganizationReferences = !references.isEmpty
+    }
+
+    /// `"title", .string(), required: true, maxLength: 200, example: "Example title", alternate: ...`
+    private static func fieldArguments(_ field: ResolvedField) -> String {
+        var arguments = [SwiftNames.stringLiteral(field.name), kind(field)]
+        if field.requiredOnCreate { arguments.append("required: true") }
+        if field.nullable { arguments.append("nullable: true") }
+        if field.immutable && field.setFrom == nil { arguments.append("immutable: true") }
+        if field.setFrom != nil { arguments.append("setByServer: true") }
+        if field.unique { arguments.append("unique: true") }
+        if let minimum = field.spec.minLength { arguments.append("minLength: \(minimum)") }
+        if let maximum = field.effectiveMaxLength { arguments.append("maxLength: \(maximum)") }
+        if let minimum = field.spec.minimum { arguments.append("minimum: \"\(minimum)\"") }
+        if let maximum = field.spec.maximum { arguments.append("maximum: \"\(maximum)\"") }
+        arguments.append("example: \(SwiftLiteral.json(FixtureValues.example(for: field)))")
+        if !field.immutable, field.setFrom == nil, let alternate = FixtureValues.alternate(for: field) {
+            arguments.append("alternate: \(SwiftLiteral.json(alternate))")
+        }
+        return arguments.joined(separator: ", ")
+    }
+
+    private static func kind(_ field: ResolvedField) -> String {
+        switch field.kind {
+        case .string: field.spec.format.map { ".string(format: .\($0.rawValue))" } ?? ".string()"
+        case .text: ".text"
+        case .int32: ".int32"
+        case .int64: ".int64"
+        case .decimal(let precision, let scale): ".decimal(precision: \(precision), scale: \(scale))"
+        case .bool: ".bool"
+        case .uuid: ".uuid"
+        case .date: ".date"
+        case .datetime: ".datetime"
+        case .enumeration(_, let values): ".enumeration(\(SwiftLiteral.strings(values)))"
+        case .json: ".json"
+        case .reference:
+            ".reference(to: \(SwiftNames.stringLiteral(field.reference?.resource ?? ""))"
+                + (field.reference?.sameOrg == true ? ", sameOrganization: true)" : ")")
+        }
+    }
+
+    private static func input(_ input: FixtureValues.Invalid.Input) -> String {
+        switch input {
+        case .missing: ".missing"
+        case .null: ".null"
+        case .duplicate: ".duplicate"
+        case .value(.string(let text)) where text.count > 12 && text.allSatisfy({ $0 == "x" }): ".text(length: \(text.count))"
+        case .value(let value):
+            switch value {
+            case .string, .integer, .bool: SwiftLiteral.json(value)
+            default: ".value(\(SwiftLiteral.json(value)))"
+            }
+        }
+    }
+}
+
+/// The template context of the file that ties a target's generated tests together
+/// (`spec-tests-harness.swift`).
+struct SpecHarnessContext {
+    var specDirectory: String
+    /// `.comment, .project, .taskItem`
+    var contracts: String
+}

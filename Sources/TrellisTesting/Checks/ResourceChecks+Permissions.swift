@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import Trellis
+
+extension ResourceChecks {
+    /// One cell of the spec's permission matrix: the member with the cell's role succeeds, or gets
+    /// 403 and changes nothing.
+    public func permission(_ cell: PermissionCell, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("permission/\(cell.role.rawValue)/\(cell.action.rawValue)") { session in
+            let actor = SpecActor.member(session.home.principal(cell.role))
+            try await judge(cell.action, as: actor, who: "a \(cell.role.rawValue)", allowed: cell.allowed, session: session, at: sourceLocation)
+        }
+    }
+
+    /// An API key acts with its creator's role (one the spec allows here) limited to its scopes:
+    /// it succeeds with the action's scope (or `*`) and gets 403 without.
+    public func apiKeyScope(_ cell: ScopeCell, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("scope/\(cell.scopes.joined(separator: ","))/\(cell.action.rawValue)") { session in
+            guard let role = contract.strongestRole(for: cell.action) else {
+                throw SpecSetupError("no role may \(cell.action.rawValue) \(contract.title), so no key can")
+            }
+            let key = try await session.apiKey(in: session.home, role: role, scopes: cell.scopes)
+            try await judge(
+                cell.action, as: .apiKey(key), who: "an API key of a \(role.rawValue) with \(cell.scopes.joined(separator: ", "))",
+                allowed: cell.allowed, session: session, at: sourceLocation
+            )
+        }
+    }
+
+    /// Performs `action` as `actor` on a row made for it, and checks the answer against `allowed`.
+    private func judge(
+        _ action: ResourceAction, as actor: SpecActor, who: String, allowed: Bool, session: SpecSession, at location: SourceLocation
+    ) async throws {
+        let home = session.home
+        let response: SpecResponse
+        var target: Row?
+        switch action {
+        case .list:
+            response = try await session.client.send(.get, path, as: actor)
+        case .create:
+            response = try await session.client.send(.post, path, as: actor, json: .object(try await body(row: 1, in: home, session: session)))
+        case .read, .update, .delete, .restore:
+            let row = try await create(row: 0, in: home, session: session)
+            target = row
+            switch action {
+            case .read:
+                response = try await session.client.send(.get, "\(path)/\(row.id)", as: actor)
+            case .update:
+                let change = oneChange(in: session)
+                response = try await session.client.send(.patch, "\(path)/\(row.id)", as: actor, json: .object(change))
+            case .delete:
+                response = try await session.client.send(.delete, "\(path)/\(row.id)", as: actor)
+            default:
+                if let id = row.uuid { try await session.markDeleted(contract.table, id: id) }
+                response = try await session.client.send(.post, "\(path)/\(row.id)/restore", as: actor)
+            }
+        }
+
+        if allowed {
+            expect(response.status.isSuccess, "Permission broken", "\(who) may \(action.rawValue) by the spec, but \(response.summary)", at: location)
+            return
+        }
+        let refused = expect(
+            response.status == .forbidden && response.errorCode == "forbidden", "Permission broken",
+            "\(who) may not \(action.rawValue) by the spec, but \(response.summary); expected 403", at: location
+        )
+        guard refused, let row = target, let id = row.uuid else { return }
+        switch action {
+        case .update:
+            let after = try await read(row.id, in: home, session: session)
+            expect(after.data == row.data, "Permission broken", "a refused update still changed the row: \(after.summary)", at: location)
+        case .delete:
+            let stored = try await session.storedRow(contract.table, id: id, softDelete: contract.softDelete)
+            expect(stored.exists && !stored.deleted, "Permission broken", "a refused delete still removed the row \(row.id)", at: location)
+        case .restore:
+            let stored = try await session.storedRow(contract.table, id: id, softDelete: contract.softDelete)
+            expect(stored.deleted, "Permission broken", "a refused restore still brought the row \(row.id) back", at: location)
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Trellis
+
+/// What one spec promises about its resource, as its generated tests check it over HTTP.
+///
+/// The generator writes one per spec (`ResourceContract.taskItem` for `specs/tasks.yaml`), from
+/// the spec alone: it does not look at the code the routes were generated into, so the tests keep
+/// judging the routes while that code changes.
+public struct ResourceContract: Sendable {
+    /// Who shares the rows.
+    public enum Tenancy: Sendable, Hashable {
+        /// Every row belongs to one organization; others answer as if it did not exist.
+        case organization
+        /// One table for every organization (`tenancy: none`).
+        case shared
+    }
+
+    /// The API name (`Task`).
+    public var name: String
+    /// The spec the contract comes from (`specs/tasks.yaml`), for failure messages.
+    public var specFile: String
+    /// The collection's path (`/api/v1/tasks`).
+    public var path: String
+    public var table: String
+    public var tenancy: Tenancy
+    /// Whether DELETE hides rows (`deleted_at`) and `POST {path}/{id}/restore` brings them back.
+    public var softDelete: Bool
+    /// The fields, in spec order.
+    public var fields: [FieldContract]
+    /// Keys the server writes; a body that sends one is refused.
+    public var serverOwned: [String]
+    /// The keys a list may be sorted by (`?sort=key` or `?sort=-key`).
+    public var sortKeys: [String]
+    /// The largest `limit` a list accepts.
+    public var maxLimit: Int
+    /// The roles allowed each action.
+    public var permissions: [ResourceAction: Set<Role>]
+    /// The scope an API key needs for `list` and `read` (`read:tasks`).
+    public var readScope: String
+    /// The scope an API key needs for every other action (`write:tasks`).
+    public var writeScope: String
+
+    public init(
+        name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
+        fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
+        permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String
+    ) {
+        self.name = name
+        self.specFile = specFile
+        self.path = path
+        self.table = table
+        self.tenancy = tenancy
+        self.softDelete = softDelete
+        self.fields = fields
+        self.serverOwned = serverOwned
+        self.sortKeys = sortKeys
+        self.maxLimit = maxLimit
+        self.permissions = permissions
+        self.readScope = readScope
+        self.writeScope = writeScope
+    }
+
+    /// Fields a client sends on create (not written by the server).
+    public var writableFields: [FieldContract] { fields.filter { !$0.setByServer } }
+
+    /// Fields a PATCH may change.
+    public var mutableFields: [FieldContract] { fields.filter { !$0.setByServer && !$0.immutable } }
+
+    /// The actions the resource serves: PATCH only with a mutable field, restore only under soft delete.
+    public var actions: [ResourceAction] {
+        ResourceAction.allCases.filter { action in
+            switch action {
+            case .update: !mutableFields.isEmpty
+            case .restore: softDelete
+            default: true
+            }
+        }
+    }
+
+    /// The roles allowed `action`.
+    public func roles(for action: ResourceAction) -> Set<Role> { permissions[action] ?? [] }
+
+    /// The most powerful role allowed `action`, or nil when no role is.
+    public func strongestRole(for action: ResourceAction) -> Role? {
+        Role.allCases.first { roles(for: action).contains($0) }
+    }
+
+    /// The scope an API key needs for `action`.
+    public func scope(for action: ResourceAction) -> String { action.isRead ? readScope : writeScope }
+
+    /// The field named `name`.
+    public func field(_ name: String) -> FieldContract? { fields.first { $0.name == name } }
+
+    /// `Task (specs/tasks.yaml)`, as failure messages name the resource.
+    var title: String { "\(name) (\(specFile))" }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import PostgresNIO
+import Trellis
+
+/// One test's world: two organizations of its own (`home`, where rows are made, and `other`,
+/// which must not reach them), a client of the app, and the database for looking under the API.
+public struct SpecSession: Sendable {
+    /// The test's name, from which every fixture id and value derives.
+    public let label: String
+    public let home: SpecOrganization
+    public let other: SpecOrganization
+    public let client: SpecClient
+    let database: PostgresClient
+    let harness: SpecHarness
+
+    /// Whether the row `id` of `table` is still in the table, and whether it is marked deleted
+    /// (only tables with `softDelete` have the mark).
+    func storedRow(_ table: String, id: UUID, softDelete: Bool) async throws -> (exists: Bool, deleted: Bool) {
+        let deleted = softDelete ? "deleted_at IS NOT NULL" : "false"
+        let rows = try await database.query(
+            PostgresQuery(unsafeSQL: "SELECT \(deleted) FROM \(table) WHERE id = $1", binds: binds(id)),
+            logger: harness.logger
+        )
+        for try await deleted in rows.decode(Bool.self) { return (true, deleted) }
+        return (false, false)
+    }
+
+    /// Marks the row deleted directly, for checks that need a deleted row whatever the
+    /// permissions say about DELETE.
+    func markDeleted(_ table: String, id: UUID) async throws {
+        try await database.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(table) SET deleted_at = now() WHERE id = $1", binds: binds(id)), logger: harness.logger
+        )
+    }
+
+    /// An API key of `organization`, made by its member with `role`, holding `scopes`.
+    func apiKey(in organization: SpecOrganization, role: Role, scopes: [String]) async throws -> String {
+        let name = "\(label)/\(organization.slug)/\(role.rawValue)/\(scopes.joined(separator: ","))"
+        let key = "sk_test_spec" + name.stableTag + UUID.stable(name).uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let creator = organization.members[role] ?? organization.id
+        try await database.query(
+            """
+            INSERT INTO api_keys (id, org_id, created_by, name, prefix, key_hash, scopes, created_at)
+            VALUES (\(UUID.stable(name)), \(organization.id), \(creator), 'spec test key', \(APIKey.displayPrefix(of: key)),
+                    \(SecretToken.digest(of: key)), \(scopes), \(SpecHarness.fixtureTime))
+            ON CONFLICT (id) DO NOTHING
+            """,
+            logger: harness.logger
+        )
+        return key
+    }
+
+    private func binds(_ id: UUID) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        return bindings
+    }
+}
