@@ -40,18 +40,4 @@ import Trellis
             #expect(try (response.json["data"] as? [Any])?.count == 1)
         }
     }
-
-    /// The served document must pass openapi-spec-validator (`make test` provides it).
-    @Test func servedDocumentIsValidOpenAPI() throws {
-        guard let validator = ProcessInfo.processInfo.environment["TRELLIS_OPENAPI_VALIDATOR"] else { return }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-openapi-\(getpid()).json")
-        try Data(GeneratedAPI.openAPIJSON.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: validator)
-        process.arguments = [file.path]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-    }
 }

@@ -16,6 +16,8 @@ public final class SpecHarness: Sendable {
     let databaseName: String
     let logger: Logger
     private let migrations: [Migration]
+    /// The OpenAPI document the app serves, as JSON.
+    let openAPIJSON: String
     private let routerFactory: @Sendable (Database, AccessTokens) -> Router<TrellisRequestContext>
     private let preparation = Preparation()
 
@@ -28,6 +30,7 @@ public final class SpecHarness: Sendable {
         logger.logLevel = .warning
         self.logger = logger
         self.migrations = App.API.allMigrations
+        self.openAPIJSON = App.API.openAPIJSON
         let api = App.api()
         let options = App.serverOptions
         self.routerFactory = { database, tokens in
@@ -54,6 +57,13 @@ public final class SpecHarness: Sendable {
                 )
             )
         }
+    }
+
+    /// Every route the app's router serves, as `GET /api/v1/tasks/{id}`.
+    func routes() async throws -> Set<String> {
+        let prepared = try await preparation.value { try await self.prepare() }
+        let router = routerFactory(Database(client: prepared.client), prepared.tokens)
+        return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 
     /// The contract of `resource`.
