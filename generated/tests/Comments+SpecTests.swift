@@ -10,8 +10,8 @@ extension ResourceContract {
         name: "Comment", specFile: "specs/comments.yaml", path: "/api/v1/comments", table: "comments",
         tenancy: .organization, softDelete: false,
         fields: [
-            FieldContract("task_id", .reference(to: "Task", sameOrganization: true), required: true, immutable: true, example: "0193a5c8-7d2e-7000-8000-00000000000a"),
-            FieldContract("author_id", .reference(to: "User"), setByServer: true, example: "0193a5c8-7d2e-7000-8000-00000000000a"),
+            FieldContract("task_id", .reference(to: "Task", sameOrganization: true), required: true, immutable: true, example: "0193a5c8-7d2e-7000-8000-3cfb0919c62c"),
+            FieldContract("author_id", .reference(to: "User"), setByServer: true, example: "0193a5c8-7d2e-7000-8000-81f001b893d2"),
             FieldContract("body", .text, required: true, minLength: 1, maxLength: 5000, example: "Example body", alternate: "Changed body"),
         ],
         serverOwned: ["id", "org_id", "created_at", "updated_at", "author_id"],

@@ -22,7 +22,8 @@ enum FixtureValues {
         case .decimal(_, let scale):
             return .string(decimalText(units: clamp(power(scale), field, scale: scale), scale: scale))
         case .bool: return false
-        case .uuid, .reference: return "0193a5c8-7d2e-7000-8000-00000000000a"
+        case .uuid: return "0193a5c8-7d2e-7000-8000-00000000000a"
+        case .reference: return .string(exampleID(of: field.reference?.resource ?? field.name))
         case .date: return "2026-01-31"
         case .datetime: return "2026-01-31T09:30:00.000000Z"
         case .enumeration(_, let values): return .string(values.first ?? "")
@@ -144,6 +145,15 @@ enum FixtureValues {
     }
 
     // MARK: - Helpers
+
+    /// A UUID v7 that stands for a row of `resource` in examples: the same for every reference to
+    /// it, different for different resources (FNV-1a of the name in the last 12 digits).
+    static func exampleID(of resource: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in resource.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let digits = String(hash & 0xFFFF_FFFF_FFFF, radix: 16)
+        return "0193a5c8-7d2e-7000-8000-" + String(repeating: "0", count: 12 - digits.count) + digits
+    }
 
     /// `a<NUL>b`, within the field's length bounds.
     private static func nulText(_ field: ResolvedField) -> String {

@@ -28,8 +28,10 @@ struct ResourcePaths {
         ["$ref": .string("#/components/schemas/\(schema)")]
     }
 
-    private func json(_ schema: String, description: String) -> Document {
-        ["description": .string(description), "content": ["application/json": ["schema": ref(schema)]]]
+    private var examples: ResourceExamples { ResourceExamples(resource: resource) }
+
+    private func json(_ schema: String, description: String, example: Document) -> Document {
+        ["description": .string(description), "content": ["application/json": ["schema": ref(schema), "example": example]]]
     }
 
     private func errors(_ names: [String]) -> [(String, Document)] {
@@ -44,7 +46,7 @@ struct ResourcePaths {
     }
 
     private func operation(
-        _ id: String, summary: String, action: Action, parameters: [Document] = [], body: String? = nil,
+        _ id: String, summary: String, action: Action, parameters: [Document] = [], body: (schema: String, example: Document)? = nil,
         success: (String, Document), errorNames: [String]
     ) -> Document {
         var entries: [(String, Document)] = [
@@ -55,7 +57,7 @@ struct ResourcePaths {
         ]
         if !parameters.isEmpty { entries.append(("parameters", .array(parameters))) }
         if let body {
-            entries.append(("requestBody", ["required": true, "content": ["application/json": ["schema": ref(body)]]]))
+            entries.append(("requestBody", ["required": true, "content": ["application/json": ["schema": ref(body.schema), "example": body.example]]]))
         }
         entries.append(("responses", .object([success] + errors(errorNames))))
         return .object(entries)
@@ -80,19 +82,19 @@ struct ResourcePaths {
                     "schema": ["type": "string", "enum": .array(sortValues), "default": .string("-" + resource.pagination.defaultSort)],
                 ],
             ],
-            success: ("200", json("\(name)List", description: "A page of \(name) records.")),
+            success: ("200", json("\(name)List", description: "A page of \(name) records.", example: examples.page)),
             errorNames: ["Unauthorized", "Forbidden", "ValidationFailed", "InternalError", "Unavailable"]
         )
     }
 
     private func create() -> Document {
-        var created = json("\(name)Response", description: "The created \(name).")
+        var created = json("\(name)Response", description: "The created \(name).", example: examples.data(examples.row))
         if case .object(var entries) = created {
             entries.insert(("headers", ["Location": ["description": "The URL of the new record.", "schema": ["type": "string"]]]), at: 1)
             created = .object(entries)
         }
         return operation(
-            "create\(name)", summary: "Create a \(name).", action: .create, body: "\(name)Create", success: ("201", created),
+            "create\(name)", summary: "Create a \(name).", action: .create, body: ("\(name)Create", examples.create), success: ("201", created),
             errorNames: ["BadRequest", "Unauthorized", "Forbidden", "Conflict", "PayloadTooLarge", "ValidationFailed", "InternalError", "Unavailable"]
         )
     }
@@ -100,15 +102,15 @@ struct ResourcePaths {
     private func read() -> Document {
         operation(
             "get\(name)", summary: "Get a \(name) by id.", action: .read,
-            success: ("200", json("\(name)Response", description: "The \(name).")),
+            success: ("200", json("\(name)Response", description: "The \(name).", example: examples.data(examples.row))),
             errorNames: ["Unauthorized", "Forbidden", "NotFound", "InternalError", "Unavailable"]
         )
     }
 
     private func update() -> Document {
         operation(
-            "update\(name)", summary: "Change a \(name).", action: .update, body: "\(name)Patch",
-            success: ("200", json("\(name)Response", description: "The changed \(name).")),
+            "update\(name)", summary: "Change a \(name).", action: .update, body: ("\(name)Patch", examples.patch),
+            success: ("200", json("\(name)Response", description: "The changed \(name).", example: examples.data(examples.changedRow))),
             errorNames: [
                 "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PayloadTooLarge", "ValidationFailed",
                 "InternalError", "Unavailable",
@@ -127,7 +129,7 @@ struct ResourcePaths {
     private func restore() -> Document {
         operation(
             "restore\(name)", summary: "Restore a deleted \(name).", action: .restore,
-            success: ("200", json("\(name)Response", description: "The restored \(name).")),
+            success: ("200", json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row))),
             errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "InternalError", "Unavailable"]
         )
     }
