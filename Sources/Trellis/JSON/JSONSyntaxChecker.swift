@@ -1,13 +1,33 @@
 /// A strict RFC 8259 syntax check that finds the first error, iterative so that deep nesting
 /// cannot overflow the stack. It does not validate UTF-8 (Foundation does).
+///
+/// A member name that repeats an earlier one of the same object is an error too: Foundation's
+/// decoder would keep one of the two values and drop the other without a word. Names are compared
+/// as the strings they stand for (see ``JSONMemberName``).
 struct JSONSyntaxChecker {
+    /// The first problem in the text.
+    enum Failure: Equatable {
+        /// Not JSON: the offending byte's offset.
+        case syntax(offset: Int)
+        /// An object has two members named `name`: the offset of the second name's opening quote.
+        case duplicateName(offset: Int, name: String)
+    }
+
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// The objects we are in, innermost last, each as the offset of its `{`.
+    private var objects: [Int] = []
+    /// The names of the members read so far, of every object.
+    private var names = Set<JSONMemberName>()
+    /// Set when the check stopped at a name it had seen before in the same object.
+    private var duplicate: JSONMemberName?
 
-    /// The byte offset of the first syntax error, or nil if `bytes` is exactly one JSON value.
-    static func firstErrorOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The first problem, or nil if `bytes` is exactly one JSON value, without duplicate names.
+    static func firstFailure(in bytes: UnsafeBufferPointer<UInt8>) -> Failure? {
         var checker = JSONSyntaxChecker(bytes: bytes)
-        return checker.check() ? nil : checker.index
+        if checker.check() { return nil }
+        if let duplicate = checker.duplicate { return .duplicateName(offset: checker.index, name: duplicate.string) }
+        return .syntax(offset: checker.index)
     }
 
     private var current: UInt8 { index < bytes.count ? bytes[index] : 0 }
@@ -38,12 +58,14 @@ struct JSONSyntaxChecker {
                     continue
                 }
             case UInt8(ascii: "{"):
+                let start = index
                 index += 1
                 skipWhitespace()
                 if current == UInt8(ascii: "}") {
                     index += 1
                 } else {
                     open.append(UInt8(ascii: "{"))
+                    objects.append(start)
                     guard member() else { return false }
                     continue
                 }
@@ -73,13 +95,22 @@ struct JSONSyntaxChecker {
                 guard current == container + 2 else { return false }  // `]` is `[` + 2, `}` is `{` + 2
                 index += 1
                 open.removeLast()
+                if container == UInt8(ascii: "{") { objects.removeLast() }
             }
         }
     }
 
-    /// `"key" :`, leaving `index` where the value starts.
+    /// `"key" :`, leaving `index` where the value starts; fails at the key's opening quote when
+    /// the innermost object already has a member of that name.
     private mutating func member() -> Bool {
-        guard current == UInt8(ascii: "\""), string() else { return false }
+        let start = index
+        guard current == UInt8(ascii: "\""), string(), let object = objects.last else { return false }
+        let name = JSONMemberName(object: object, text: UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(index - 1)]))
+        guard names.insert(name).inserted else {
+            duplicate = name
+            index = start
+            return false
+        }
         skipWhitespace()
         guard current == UInt8(ascii: ":") else { return false }
         index += 1

@@ -41,8 +41,9 @@ public enum JSONValue: Hashable, Sendable {
 // MARK: - Parsing
 
 extension JSONValue {
-    /// Text that is not valid JSON. Its ``description`` is safe to show to clients: a fixed
-    /// message plus, when the error is a syntax error, where it is.
+    /// Text that is not valid JSON, or an object in it with a duplicate key. Its ``description``
+    /// is safe to show to clients: a fixed message (naming the duplicate key) plus, when known,
+    /// where the problem is.
     public struct ParseError: Error, CustomStringConvertible, Sendable, Equatable {
         /// What is wrong, for people: "the body is not valid JSON".
         public var message: String
@@ -58,6 +59,14 @@ extension JSONValue {
             self.column = column
         }
 
+        /// An object with two members named `key`, at the second one's `line` and `column`:
+        /// "the body has a duplicate key "name"" (a long key is cut short).
+        public static func duplicateKey(_ key: String, line: Int? = nil, column: Int? = nil) -> Self {
+            var quoted = ByteBuffer()
+            quoted.writeJSONString(key.count > 64 ? String(key.prefix(63)) + "…" : key)
+            return Self(message: "the body has a duplicate key \(String(buffer: quoted))", line: line, column: column)
+        }
+
         /// The message, with the position when known: "the body is not valid JSON (line 1, column 9)".
         public var description: String {
             guard let line, let column else { return message }
@@ -68,13 +77,19 @@ extension JSONValue {
     /// Parses one JSON value (RFC 8259, no JSON5; whitespace around it is allowed).
     ///
     /// The text is first checked for strict RFC 8259 syntax, which also locates errors (Foundation's
-    /// parser does not report positions and tolerates trailing commas), then decoded with
-    /// Foundation's `JSONDecoder`.
+    /// parser does not report positions and tolerates trailing commas), and for duplicate keys
+    /// (Foundation's keeps one of the values), then decoded with Foundation's `JSONDecoder`.
     public static func parse(_ buffer: ByteBuffer) throws(ParseError) -> JSONValue {
         let result: Result<JSONValue, ParseError> = buffer.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            if let offset = JSONSyntaxChecker.firstErrorOffset(in: bytes) {
+            switch JSONSyntaxChecker.firstFailure(in: bytes) {
+            case .syntax(let offset):
                 return .failure(ParseError(position: offset, in: bytes))
+            case .duplicateName(let offset, let name):
+                let position = ParseError(position: offset, in: bytes)
+                return .failure(.duplicateKey(name, line: position.line, column: position.column))
+            case nil:
+                break
             }
             guard let base = raw.baseAddress else { return .failure(ParseError()) }
             // The bytes outlive this synchronous decode, so no copy is needed.

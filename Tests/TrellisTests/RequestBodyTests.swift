@@ -1,0 +1,43 @@
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@testable import Trellis
+
+/// What every JSON body and every query goes through before a handler sees it.
+@Suite struct RequestBodyTests {
+    // MARK: through a router
+
+    /// A router whose `POST /body` echoes the body's keys.
+    private func withRouter(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = Router(context: TrellisRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.post("/body") { request, context in
+            let object = try await request.jsonObject(context: context)
+            return object.keys.sorted().joined(separator: ",")
+        }
+        try await Application(router: router).test(.router) { client in try await body(client) }
+    }
+
+    private func post(_ client: any TestClientProtocol, _ body: String, contentType: String? = "application/json") async throws
+        -> TestResponse
+    {
+        var headers = HTTPFields()
+        if let contentType { headers[.contentType] = contentType }
+        return try await client.executeRequest(uri: "/body", method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test func duplicateKeyIs400NamingTheKeyAndWhereItIs() async throws {
+        try await withRouter { client in
+            let response = try await post(client, "{\n  \"a\": {\"b\": 1, \"\\u0062\": 2}\n}")
+            #expect(response.status == .badRequest)
+            let error = try response.error
+            #expect(error["code"] as? String == "bad_request")
+            #expect(error["message"] as? String == #"The body has a duplicate key "b" (line 2, column 17)."#)
+
+            let syntax = try await post(client, #"{"a": 1,}"#)
+            #expect(try syntax.error["message"] as? String == "The body is not valid JSON (line 1, column 9).")
+        }
+    }
+}
