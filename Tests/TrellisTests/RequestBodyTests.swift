@@ -7,6 +7,18 @@ import Testing
 
 /// What every JSON body and every query goes through before a handler sees it.
 @Suite struct RequestBodyTests {
+    // MARK: NUL
+
+    @Test func findsTheNULCharacterAnywhereInAValue() {
+        let nul = "a\u{0}b"
+        #expect(JSONValue.string(nul).containsNUL)
+        #expect(JSONValue.object([nul: .null]).containsNUL)
+        #expect(JSONValue.array([.integer(1), .object(["a": .array([.string("x"), .string(nul)])])]).containsNUL)
+        #expect(!JSONValue.string("a0b").containsNUL)
+        #expect(!JSONValue.object(["a": .array([.string("x"), .null, .integer(0), .object(["": .bool(false)])])]).containsNUL)
+        #expect(!JSONValue.integer(0).containsNUL)
+    }
+
     // MARK: through a router
 
     /// A router whose `POST /body` echoes the body's keys.
@@ -26,6 +38,23 @@ import Testing
         var headers = HTTPFields()
         if let contentType { headers[.contentType] = contentType }
         return try await client.executeRequest(uri: "/body", method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test func nulCharacterIs422NamingTheTopLevelKey() async throws {
+        try await withRouter { client in
+            let response = try await post(
+                client, #"{"plain": "a\u0000b", "nested": {"list": [1, {"deep": "\u0000"}]}, "key": {"k\u0000": 1}, "fine": "x"}"#
+            )
+            #expect(response.status == .unprocessableContent)
+            let error = try response.error
+            #expect(error["code"] as? String == "validation_error")
+            let nul = ["must not contain the NUL character"]
+            #expect(error["details"] as? [String: [String]] == ["plain": nul, "nested": nul, "key": nul])
+
+            let clean = try await post(client, #"{"a": "\u0001", "b": "\\u0000"}"#)  // an escaped backslash is no NUL
+            #expect(clean.status == .ok)
+            #expect(String(buffer: clean.body) == "a,b")
+        }
     }
 
     @Test func duplicateKeyIs400NamingTheKeyAndWhereItIs() async throws {
