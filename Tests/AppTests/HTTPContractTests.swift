@@ -9,6 +9,16 @@ import Trellis
 /// What every route does with a method it does not serve, a body that is not JSON or holds what
 /// PostgreSQL cannot store, and a query parameter it does not know. Writes happen in Globex.
 @Suite struct HTTPContractTests {
+    /// A request with a raw body and the given Content-Type (none when nil).
+    private func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, as principal: Principal, tokens: AccessTokens,
+        body: String, contentType: String?
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [.authorization: "Bearer \(try await tokens.issue(for: principal))"]
+        if let contentType { headers[.contentType] = contentType }
+        return try await client.executeRequest(uri: uri, method: method, headers: headers, body: ByteBuffer(string: body))
+    }
+
     private func details(_ response: TestResponse) throws -> [String: [String]]? {
         try response.error["details"] as? [String: [String]]
     }
@@ -39,6 +49,41 @@ import Trellis
             )
             #expect(login.status == .unprocessableContent)
             #expect(try details(login) == ["email": nul])
+        }
+    }
+
+    // MARK: Content-Type
+
+    @Test func bodiesThatAreNotJSONAre415() async throws {
+        try await withApp { client, tokens in
+            let member = Users.principal(.member, in: "globex")
+            let body = #"{"name": "Plain", "slug": "plain-text"}"#
+            for contentType in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", nil] as [String?] {
+                let response = try await send(client, .post, "/api/v1/projects", as: member, tokens: tokens, body: body, contentType: contentType)
+                #expect(response.status == .unsupportedMediaType, "\(contentType ?? "no Content-Type")")
+                #expect(try response.error["code"] as? String == "unsupported_media_type")
+                #expect(try response.error["message"] as? String == "The request body must be JSON: send Content-Type: application/json.")
+            }
+            let created = try await send(
+                client, .post, "/api/v1/projects", as: member, tokens: tokens, body: body, contentType: "application/json; charset=UTF-8"
+            )
+            #expect(created.status == .created)
+            let id = try #require(try created.data["id"] as? String)
+            let patched = try await send(
+                client, .patch, "/api/v1/projects/\(id)", as: member, tokens: tokens, body: #"{"name": "Merged"}"#,
+                contentType: "application/merge-patch+json"
+            )
+            #expect(patched.status == .ok)
+            let plainPatch = try await send(
+                client, .patch, "/api/v1/projects/\(id)", as: member, tokens: tokens, body: #"{"name": "Plain"}"#, contentType: "text/plain"
+            )
+            #expect(plainPatch.status == .unsupportedMediaType)
+
+            let login = try await client.executeRequest(
+                uri: "/api/v1/auth/login", method: .post, headers: [.contentType: "text/plain", .xForwardedFor: "203.0.113.201"],
+                body: ByteBuffer(string: #"{"email": "owner@acme.test", "password": "trellis demo password"}"#)
+            )
+            #expect(login.status == .unsupportedMediaType)
         }
     }
 

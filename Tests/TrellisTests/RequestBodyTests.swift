@@ -7,6 +7,31 @@ import Testing
 
 /// What every JSON body and every query goes through before a handler sees it.
 @Suite struct RequestBodyTests {
+    // MARK: Content-Type
+
+    @Test(arguments: [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON",
+        " application/json ;charset=UTF-8",
+        "application/merge-patch+json",
+        "application/vnd.api+json; charset=utf-8",
+        "APPLICATION/PROBLEM+JSON",
+    ])
+    func acceptsJSONMediaTypes(contentType: String) {
+        #expect(JSONMediaType.matches(contentType))
+    }
+
+    @Test(arguments: [
+        nil, "", "text/plain", "text/plain; charset=utf-8", "text/json", "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x", "application/jsonx", "application/json-seq", "application/+json",
+        "application/a/b+json", "application/a b+json", "application/json+xml", "application/json, text/plain",
+        "text/plain; x=application/json", "application", "application/",
+    ] as [String?])
+    func refusesOtherMediaTypes(contentType: String?) {
+        #expect(!JSONMediaType.matches(contentType))
+    }
+
     // MARK: NUL
 
     @Test func findsTheNULCharacterAnywhereInAValue() {
@@ -54,6 +79,21 @@ import Testing
             let clean = try await post(client, #"{"a": "\u0001", "b": "\\u0000"}"#)  // an escaped backslash is no NUL
             #expect(clean.status == .ok)
             #expect(String(buffer: clean.body) == "a,b")
+        }
+    }
+
+    @Test func bodiesThatAreNotLabelledJSONAre415() async throws {
+        try await withRouter { client in
+            for contentType in ["text/plain", "application/x-www-form-urlencoded", nil] as [String?] {
+                let response = try await post(client, #"{"a": 1}"#, contentType: contentType)
+                #expect(response.status == .unsupportedMediaType, "\(contentType ?? "no Content-Type")")
+                let error = try response.error
+                #expect(error["code"] as? String == "unsupported_media_type")
+                #expect(error["message"] as? String == "The request body must be JSON: send Content-Type: application/json.")
+            }
+            for contentType in ["application/json; charset=utf-8", "application/merge-patch+json"] {
+                #expect(try await post(client, #"{"a": 1}"#, contentType: contentType).status == .ok)
+            }
         }
     }
 

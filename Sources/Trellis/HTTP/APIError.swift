@@ -16,6 +16,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case conflict
         case preconditionFailed = "precondition_failed"
         case payloadTooLarge = "payload_too_large"
+        case unsupportedMediaType = "unsupported_media_type"
         case rateLimited = "rate_limited"
         case internalError = "internal_error"
         case unavailable
@@ -31,6 +32,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .conflict: .conflict
             case .preconditionFailed: .preconditionFailed
             case .payloadTooLarge: .contentTooLarge
+            case .unsupportedMediaType: .unsupportedMediaType
             case .rateLimited: .tooManyRequests
             case .internalError: .internalServerError
             case .unavailable: .serviceUnavailable
@@ -68,6 +70,11 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     )
 
     public static let forbidden = APIError(.forbidden, "You are not allowed to do this.")
+
+    /// 415: a body was read that is not labelled JSON (`Content-Type`).
+    public static let unsupportedMediaType = APIError(
+        .unsupportedMediaType, "The request body must be JSON: send Content-Type: application/json."
+    )
 
     /// 429 with `Retry-After`: "Too many `what`; try again in N seconds."
     public static func tooMany(_ what: String, retryAfter seconds: Int) -> APIError {

@@ -54,6 +54,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         case .unauthorized: APIError.unauthorized
         case .forbidden: APIError.forbidden
         case .methodNotAllowed: APIError(.notFound, "No route matches this method and path.")
+        case .unsupportedMediaType: APIError.unsupportedMediaType
         case .badRequest: APIError(.badRequest, "The request is malformed.")
         default:
             if error.status.code >= 500 {
