@@ -107,4 +107,42 @@ import Trellis
             #expect(try nested.error["message"] as? String == #"The body has a duplicate key "x" (line 2, column 23)."#)
         }
     }
+
+    // MARK: methods
+
+    @Test func aMethodThePathDoesNotServeIs405WithAllow() async throws {
+        try await withApp { client, tokens in
+            let viewer = Users.principal(.viewer, in: "acme")
+            let project = DemoData.projectID(1).uuidString.lowercased()
+            let cases: [(HTTPRequest.Method, String, String)] = [
+                (.put, "/api/v1/projects", "GET, POST"),
+                (.delete, "/api/v1/projects", "GET, POST"),
+                (.put, "/api/v1/projects/\(project)", "DELETE, GET, PATCH"),
+                (.get, "/api/v1/projects/\(project)/restore", "POST"),
+                (.put, "/api/v1/tasks/\(project)", "DELETE, GET, PATCH"),
+                (.get, "/api/v1/auth/login", "POST"),
+                (.get, "/api/v1/auth/logout", "DELETE"),
+                (.post, "/api/v1/me", "GET"),
+                (.put, "/api/v1/members/\(project)", "DELETE, PATCH"),
+                (.put, "/api/v1/invitations/some-token", "DELETE, GET"),
+                (.get, "/api/v1/invitations/some-token/accept", "POST"),
+                (.patch, "/api/v1/api-keys", "GET, POST"),
+                (.post, "/health", "GET"),
+                (.post, "/ready", "GET"),
+                (.delete, "/openapi.json", "GET"),
+            ]
+            for (method, path, allow) in cases {
+                let response = try await client.request(method, path, as: viewer, tokens: tokens, headers: [.requestID: "trace-405"])
+                #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(response.headers[.allow] == allow, "\(method) \(path)")
+                #expect(try response.error["code"] as? String == "method_not_allowed", "\(method) \(path)")
+                #expect(try response.error["request_id"] as? String == "trace-405")
+            }
+            for path in ["/nowhere", "/api/v1/projects/\(project)/archive", "/api/v1"] {
+                let response = try await client.request(.get, path, as: viewer, tokens: tokens)
+                #expect(response.status == .notFound, "\(path)")
+                #expect(response.headers[.allow] == nil)
+            }
+        }
+    }
 }
