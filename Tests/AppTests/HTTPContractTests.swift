@@ -145,4 +145,59 @@ import Trellis
             }
         }
     }
+
+    // MARK: query parameters
+
+    @Test func unknownQueryParametersAre422() async throws {
+        try await withApp { client, tokens in
+            let viewer = Users.principal(.viewer, in: "acme")
+            let unknown = ["is not a known query parameter"]
+            let filtered = try await client.request(.get, "/api/v1/projects?status=on_hold", as: viewer, tokens: tokens)
+            #expect(filtered.status == .unprocessableContent)
+            #expect(try filtered.error["code"] as? String == "validation_error")
+            #expect(try details(filtered) == ["status": unknown])
+
+            let several = try await client.request(.get, "/api/v1/tasks?limit=5&status=todo&assignee=me&sort=title", as: viewer, tokens: tokens)
+            #expect(try details(several) == ["status": unknown, "assignee": unknown])
+            #expect(try await client.request(.get, "/api/v1/projects?limit=5&sort=name&cursor=", as: viewer, tokens: tokens).status == .ok)
+
+            let project = DemoData.projectID(1).uuidString.lowercased()
+            let read = try await client.request(.get, "/api/v1/projects/\(project)?include=tasks", as: viewer, tokens: tokens)
+            #expect(try details(read) == ["include": unknown])
+
+            let member = Users.principal(.member, in: "globex")
+            let create = try await client.request(
+                .post, "/api/v1/projects?dry_run=1", as: member, tokens: tokens, json: #"{"name":"Dry","slug":"dry-run"}"#
+            )
+            #expect(try details(create) == ["dry_run": unknown])
+            let created = try await client.request(.post, "/api/v1/projects", as: member, tokens: tokens, json: #"{"name":"Dry","slug":"dry-run"}"#)
+            #expect(created.status == .created, "the refused create stored nothing")
+            let id = try #require(try created.data["id"] as? String)
+            let owner = Users.principal(.owner, in: "globex")
+            for (method, uri) in [(HTTPRequest.Method.patch, "/api/v1/projects/\(id)?x=1"), (.delete, "/api/v1/projects/\(id)?force=true")] {
+                let response = try await client.request(method, uri, as: owner, tokens: tokens, json: method == .patch ? #"{"name":"X"}"# : nil)
+                #expect(response.status == .unprocessableContent, "\(method) \(uri)")
+            }
+            #expect(try await client.request(.get, "/api/v1/projects/\(id)", as: owner, tokens: tokens).data["name"] as? String == "Dry")
+            #expect(try await client.request(.delete, "/api/v1/projects/\(id)", as: owner, tokens: tokens).status == .noContent)
+            let restore = try await client.request(.post, "/api/v1/projects/\(id)/restore?now=1", as: owner, tokens: tokens)
+            #expect(try details(restore) == ["now": unknown])
+
+            for uri in ["/api/v1/me?verbose=1", "/api/v1/members?role=admin", "/api/v1/api-keys?limit=5", "/api/v1/invitations?page=2"] {
+                let response = try await client.request(.get, uri, as: owner, tokens: tokens)
+                #expect(response.status == .unprocessableContent, "\(uri)")
+            }
+            let login = try await client.request(
+                .post, "/api/v1/auth/login?next=/", bearer: nil, json: #"{"email": "owner@acme.test", "password": "x"}"#,
+                headers: [.xForwardedFor: "203.0.113.203"]
+            )
+            #expect(try details(login) == ["next": unknown])
+            let preview = try await client.request(.get, "/api/v1/invitations/no-such-token?lang=en", bearer: nil)
+            #expect(preview.status == .unprocessableContent)
+
+            for uri in ["/health?probe=1", "/ready?probe=1", "/openapi.json?v=2"] {
+                #expect(try await client.request(.get, uri, tokens: tokens).status == .ok, "\(uri)")
+            }
+        }
+    }
 }

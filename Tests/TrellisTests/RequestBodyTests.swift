@@ -46,13 +46,17 @@ import Testing
 
     // MARK: through a router
 
-    /// A router whose `POST /body` echoes the body's keys.
+    /// A router whose `POST /body` echoes the body's keys and whose `GET /page` accepts `limit`.
     private func withRouter(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let router = Router(context: TrellisRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.post("/body") { request, context in
             let object = try await request.jsonObject(context: context)
             return object.keys.sorted().joined(separator: ",")
+        }
+        router.get("/page") { request, _ in
+            try request.rejectUnknownQueryParameters(accepting: ["limit"])
+            return "ok"
         }
         try await Application(router: router).test(.router) { client in try await body(client) }
     }
@@ -107,6 +111,19 @@ import Testing
 
             let syntax = try await post(client, #"{"a": 1,}"#)
             #expect(try syntax.error["message"] as? String == "The body is not valid JSON (line 1, column 9).")
+        }
+    }
+
+    @Test func unknownQueryParametersAre422ListingEachOne() async throws {
+        try await withRouter { client in
+            let response = try await client.executeRequest(uri: "/page?limit=2&status=on_hold&sort=x&flag", method: .get, headers: [:], body: nil)
+            #expect(response.status == .unprocessableContent)
+            let unknown = ["is not a known query parameter"]
+            #expect(try response.error["details"] as? [String: [String]] == ["status": unknown, "sort": unknown, "flag": unknown])
+
+            for uri in ["/page", "/page?", "/page?limit=2", "/page?limit=2&"] {
+                #expect(try await client.executeRequest(uri: uri, method: .get, headers: [:], body: nil).status == .ok, "\(uri)")
+            }
         }
     }
 }
