@@ -34,6 +34,14 @@ import TrellisSpec
         return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? Object)
     }
 
+    /// The resources of the kitchen-sink fixture's specs.
+    static func kitchenSink() throws -> [ResolvedResource] {
+        let folder = GeneratorSnapshotTests.kitchenSink.appendingPathComponent("specs")
+        let specs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+            .map { SpecFile(path: "specs/\($0)", contents: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
+        return Resolver.resolve(try SpecLoader.load(specs))
+    }
+
     /// (path, method, operation) of every operation, in document order.
     static func operations(_ document: Object) -> [(path: String, method: String, operation: Object)] {
         let paths = document["paths"] as? Object ?? [:]
@@ -152,6 +160,24 @@ import TrellisSpec
         #expect((accept.operation["requestBody"] as? Object)?["required"] as? Bool == false)
     }
 
+    @Test func bodiesDocument415AndAPIOperationsDocument422() throws {
+        let document = try Self.document(Set(AccountGroup.allCases), resources: Self.kitchenSink())
+        let operations = Self.operations(document).filter { $0.path.hasPrefix("/api/v1/") }
+        #expect(operations.count > 20)
+        for (path, method, operation) in operations {
+            let responses = operation["responses"] as? Object ?? [:]
+            let hasBody = operation["requestBody"] != nil
+            #expect((responses["415"] != nil) == hasBody, "\(method) \(path): 415 goes with a request body")
+            #expect(responses["422"] != nil, "\(method) \(path): an unknown query parameter answers 422")
+        }
+        let error = try #require(Self.component(document, "#/components/schemas/Error"))
+        let envelope = try #require((error["properties"] as? Object)?["error"] as? Object)
+        let codes = try #require(((envelope["properties"] as? Object)?["code"] as? Object)?["enum"] as? [String])
+        #expect(codes.contains("method_not_allowed") && codes.contains("unsupported_media_type"))
+        let notAllowed = try #require(Self.component(document, "#/components/responses/MethodNotAllowed"))
+        #expect((notAllowed["headers"] as? Object)?["Allow"] != nil)
+    }
+
     @Test func defaultsDescribeEveryAccountEndpoint() throws {
         #expect(GeneratorOptions().accountEndpoints == Set(AccountGroup.allCases))
         let paths = try #require(try Self.document(GeneratorOptions().accountEndpoints)["paths"] as? Object)
@@ -161,15 +187,13 @@ import TrellisSpec
     }
 
     @Test func operationIDsStayUniqueNextToGeneratedResources() throws {
-        let folder = GeneratorSnapshotTests.kitchenSink.appendingPathComponent("specs")
-        let specs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-            .map { SpecFile(path: "specs/\($0)", contents: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
-        let document = try Self.document(Set(AccountGroup.allCases), resources: Resolver.resolve(try SpecLoader.load(specs)))
+        let resources = try Self.kitchenSink()
+        let document = try Self.document(Set(AccountGroup.allCases), resources: resources)
         let ids = Self.operations(document).compactMap { $0.operation["operationId"] as? String }
         #expect(ids.count == Set(ids).count)
         if let dump = ProcessInfo.processInfo.environment["TRELLIS_OPENAPI_DUMP"], !dump.isEmpty {
             let options = GeneratorOptions(accountEndpoints: Set(AccountGroup.allCases))
-            let json = OpenAPIBuilder(resources: Resolver.resolve(try SpecLoader.load(specs)), options: options).build().json()
+            let json = OpenAPIBuilder(resources: resources, options: options).build().json()
             try json.write(toFile: dump, atomically: true, encoding: .utf8)
         }
     }

@@ -101,6 +101,87 @@ import Testing
         #expect(JSONValue.ParseError().description == "the body is not valid JSON")
     }
 
+    // MARK: duplicate keys
+
+    @Test(arguments: [
+        (#"{"a":1,"a":2}"#, "a", 1, 8),
+        (#"{"a":1,"b":2,"a":3}"#, "a", 1, 14),
+        (#"{"a" : 1 , "a" : 2}"#, "a", 1, 12),
+        (#"{"x":{"b":1,"b":2}}"#, "b", 1, 13),
+        (#"[[{"k":[{"deep":1,"deep":2}]}]]"#, "deep", 1, 19),
+        (#"{"a":{"b":1},"a":2}"#, "a", 1, 14),
+        ("{\n  \"name\": \"é\",\n  \"name\": 2\n}", "name", 3, 3),
+        (#"{"":1,"":2}"#, "", 1, 7),
+    ])
+    func rejectsDuplicateKeysWhereTheSecondIs(text: String, key: String, line: Int, column: Int) {
+        #expect(throws: JSONValue.ParseError.duplicateKey(key, line: line, column: column)) {
+            try parse(text)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"a":1,"\u0061":2}"#, "a", 8),
+        (#"{"\u0061":1,"a":2}"#, "a", 13),
+        (#"{"a/b":1,"a\/b":2}"#, "a/b", 10),
+        (#"{"tab\tx":1,"tab\u0009x":2}"#, "tab\tx", 13),
+        (#"{"q\"":1,"q\u0022":2}"#, "q\"", 10),
+        (#"{"é":1,"\u00e9":2}"#, "é", 8),
+        (#"{"\u00E9":1,"\u00e9":2}"#, "é", 13),
+        (#"{"👍":1,"\ud83d\udc4d":2}"#, "👍", 8),
+        // Swift compares strings by canonical equivalence, so Foundation would merge these too.
+        (#"{"é":1,"e\u0301":2}"#, "e\u{301}", 8),
+        (#"{"K":1,"\u212A":2}"#, "\u{212A}", 8),
+    ])
+    func comparesKeysAsTheStringsTheyStandFor(text: String, secondKey: String, column: Int) {
+        #expect(throws: JSONValue.ParseError.duplicateKey(secondKey, line: 1, column: column)) {
+            try parse(text)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"a":1,"A":2,"\u0041a":3,"aa":4}"#,
+        #"{"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]}"#,
+        #"[{"k":1},{"k":2}]"#,
+        #"{"a":{"b":1},"b":2}"#,
+    ])
+    func keysOfDifferentObjectsOrStringsAreNotDuplicates(text: String) {
+        #expect(throws: Never.self) { try parse(text) }
+    }
+
+    @Test func distinctLoneSurrogatesAreNotDuplicatesButFoundationRefusesThem() {
+        #expect(throws: JSONValue.ParseError()) { try parse(#"{"\ud83d":1,"\ud83e":2}"#) }
+    }
+
+    @Test func findsADuplicateAmongManyKeys() throws {
+        let keys = (0..<20_000).map { #""key\#($0)":\#($0)"# }
+        let object = try parse("{" + keys.joined(separator: ",") + "}")
+        guard case .object(let members) = object else { throw JSONValue.ParseError() }
+        #expect(members.count == 20_000)
+        let text = "{" + keys.joined(separator: ",") + #","key12345":0}"#
+        #expect(throws: JSONValue.ParseError.duplicateKey("key12345", line: 1, column: text.count - 12)) {
+            try parse(text)
+        }
+    }
+
+    @Test func duplicateKeyMessageQuotesTheKeyAndCutsItShort() {
+        #expect(
+            JSONValue.ParseError.duplicateKey("title", line: 2, column: 3).description
+                == #"the body has a duplicate key "title" (line 2, column 3)"#
+        )
+        #expect(JSONValue.ParseError.duplicateKey("a\"b\n").message == #"the body has a duplicate key "a\"b\n""#)
+        let long = String(repeating: "x", count: 200)
+        #expect(JSONValue.ParseError.duplicateKey(long).message == #"the body has a duplicate key ""# + String(repeating: "x", count: 63) + #"…""#)
+    }
+
+    @Test func deeplyNestedObjectsAreCheckedWithoutRecursion() throws {
+        let depth = 100_000
+        #expect(throws: JSONValue.ParseError.self) {
+            try parse(String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth - 1))
+        }
+        let nested = String(repeating: #"{"a":"#, count: 100) + "1" + String(repeating: "}", count: 100)
+        #expect(try parse(nested) != .null)
+    }
+
     @Test func valuesFoundationRefusesFailWithoutPosition() {
         #expect(throws: JSONValue.ParseError()) { try parse("1e400") }
         #expect(throws: JSONValue.ParseError()) { try JSONValue.parse(ByteBuffer(bytes: [0x22, 0xFF, 0x22])) }

@@ -23,6 +23,9 @@ struct CommentRoutes: Sendable {
         static let delete = Permission(roles: [.admin, .owner], scope: "write:comments")
     }
 
+    /// The query parameters `list` accepts; every other route accepts none.
+    static let listParameters = PageRequest.queryParameters()
+
     func add(to group: RouterGroup<TrellisRequestContext>) {
         group.get("comments", use: list)
         group.post("comments", use: create)
@@ -33,6 +36,7 @@ struct CommentRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.list)
+        try request.rejectUnknownQueryParameters(accepting: Self.listParameters)
         let page = try PageRequest(
             request: request, defaultLimit: 20, maxLimit: 100, sortKeys: CommentSQL.list.sortKeys,
             defaultSort: SortOrder(key: "created_at", descending: true)
@@ -47,6 +51,7 @@ struct CommentRoutes: Sendable {
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.read)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = CommentSQL.Find(id: id, orgID: principal.orgID)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -57,6 +62,7 @@ struct CommentRoutes: Sendable {
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.create)
+        try request.rejectUnknownQueryParameters()
         let input = try CommentCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -80,6 +86,7 @@ struct CommentRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.update)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let patch = try CommentPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -105,6 +112,7 @@ struct CommentRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.delete)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = CommentSQL.Lock(id: id, orgID: principal.orgID)

@@ -24,6 +24,9 @@ struct ProjectRoutes: Sendable {
         static let restore = Permission(roles: [.admin, .owner], scope: "write:projects")
     }
 
+    /// The query parameters `list` accepts; every other route accepts none.
+    static let listParameters = PageRequest.queryParameters()
+
     func add(to group: RouterGroup<TrellisRequestContext>) {
         group.get("projects", use: list)
         group.post("projects", use: create)
@@ -35,6 +38,7 @@ struct ProjectRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.list)
+        try request.rejectUnknownQueryParameters(accepting: Self.listParameters)
         let page = try PageRequest(
             request: request, defaultLimit: 20, maxLimit: 100, sortKeys: ProjectSQL.list.sortKeys,
             defaultSort: SortOrder(key: "created_at", descending: true)
@@ -49,6 +53,7 @@ struct ProjectRoutes: Sendable {
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.read)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = ProjectSQL.Find(id: id, orgID: principal.orgID)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -59,6 +64,7 @@ struct ProjectRoutes: Sendable {
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.create)
+        try request.rejectUnknownQueryParameters()
         let input = try ProjectCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -82,6 +88,7 @@ struct ProjectRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.update)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let patch = try ProjectPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -107,6 +114,7 @@ struct ProjectRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.delete)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = ProjectSQL.Lock(id: id, orgID: principal.orgID)
@@ -126,6 +134,7 @@ struct ProjectRoutes: Sendable {
 
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.restore)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = ProjectSQL.Restore(id: id, orgID: principal.orgID)
         guard let restored = try await database.client.first(statement, logger: context.logger) else {

@@ -19,7 +19,7 @@ public struct APIKeyRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("api-keys") { _, context in try await list(context) }
+        group.get("api-keys") { request, context in try await list(request, context) }
         group.post("api-keys") { request, context in try await create(request, context) }
         group.delete("api-keys/:id") { request, context in try await revoke(request, context) }
     }
@@ -45,8 +45,9 @@ public struct APIKeyRoutes: Sendable {
         return .object(object)
     }
 
-    func list(_ context: TrellisRequestContext) async throws -> Response {
+    func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try signedIn(context)
+        try request.rejectUnknownQueryParameters()
         let all = Self.managesAll(principal)
         let rows = try await database.client.query(
             """
@@ -65,6 +66,7 @@ public struct APIKeyRoutes: Sendable {
 
     func create(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try signedIn(context)
+        try request.rejectUnknownQueryParameters()
         var input = InputReader(try await request.jsonObject(context: context), fields: ["name", "scopes", "expires_at"], serverOwned: [])
         let name = input.read("name", as: String.self, required: true, check: .length(min: 1, max: 100))
         var scopes: [String]?
@@ -114,6 +116,7 @@ public struct APIKeyRoutes: Sendable {
 
     func revoke(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try signedIn(context)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID("id")
         let all = Self.managesAll(principal)
         let origin = RequestOrigin(request, context: context)

@@ -9,6 +9,7 @@ extension AuthRoutes {
     /// session of the user ends.
     func changePassword(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try request.rejectUnknownQueryParameters()
         guard let sessionID = principal.sessionID else { throw APIError(.forbidden, "Only a signed-in session can change the password.") }
         var input = InputReader(try await request.jsonObject(context: context), fields: ["current_password", "new_password"], serverOwned: [])
         let current = input.read("current_password", as: String.self, required: true)

@@ -5,6 +5,7 @@ import PostgresNIO
 /// Refresh-token rotation, logout and organization switch.
 extension AuthRoutes {
     func refresh(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        try request.rejectUnknownQueryParameters()
         var input = InputReader(try await request.jsonObject(context: context), fields: ["refresh_token"], serverOwned: [])
         let token = input.read("refresh_token", as: String.self, required: true)
         try input.finish()
@@ -33,6 +34,7 @@ extension AuthRoutes {
 
     func logout(_ request: Request, _ context: TrellisRequestContext, all: Bool) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try request.rejectUnknownQueryParameters()
         guard let sessionID = principal.sessionID else { throw APIError(.forbidden, "Only a signed-in session can log out.") }
         let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in
@@ -51,6 +53,7 @@ extension AuthRoutes {
 
     func switchOrganization(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try request.rejectUnknownQueryParameters()
         guard let sessionID = principal.sessionID else { throw APIError(.forbidden, "Only a signed-in session can switch organizations.") }
         var input = InputReader(try await request.jsonObject(context: context), fields: ["org_id"], serverOwned: [])
         let orgID = input.read("org_id", as: UUID.self, required: true)

@@ -36,6 +36,7 @@ public struct AuthRoutes: Sendable {
     // MARK: - Sign-up and sign-in
 
     func signup(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        try request.rejectUnknownQueryParameters()
         var input = InputReader(
             try await request.jsonObject(context: context), fields: ["email", "password", "name", "organization_name"], serverOwned: []
         )
@@ -77,6 +78,7 @@ public struct AuthRoutes: Sendable {
     }
 
     func login(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        try request.rejectUnknownQueryParameters()
         var input = InputReader(try await request.jsonObject(context: context), fields: ["email", "password"], serverOwned: [])
         let emailText = input.read("email", as: String.self, required: true)
         let password = input.read("password", as: String.self, required: true)

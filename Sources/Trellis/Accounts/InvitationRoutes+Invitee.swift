@@ -7,7 +7,8 @@ import PostgresNIO
 /// What the invitee does with the token from the email: preview, accept, decline. None needs a
 /// bearer token; an unknown, expired, used or revoked token is 404 for all three.
 extension InvitationRoutes {
-    func preview(_ context: TrellisRequestContext) async throws -> Response {
+    func preview(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        try request.rejectUnknownQueryParameters()
         let token = context.parameters.get("id") ?? ""
         let offer = try await database.client.withConnection { connection in
             try await InvitationOffer.find(token: token, on: connection, logger: context.logger)
@@ -22,6 +23,7 @@ extension InvitationRoutes {
     /// email must have no account yet (else 401: sign in first, so nobody takes over an account
     /// without its password), and the body's `name` and `password` create it.
     func accept(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        try request.rejectUnknownQueryParameters()
         let token = context.parameters.get("id") ?? ""
         let logger = context.logger
         let body = try await Self.optionalJSONObject(request, context: context)
@@ -90,6 +92,7 @@ extension InvitationRoutes {
     }
 
     func decline(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        try request.rejectUnknownQueryParameters()
         let token = context.parameters.get("id") ?? ""
         let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in

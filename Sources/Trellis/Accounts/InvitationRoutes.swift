@@ -34,16 +34,17 @@ public struct InvitationRoutes: Sendable {
     /// `GET` and `DELETE invitations/:id` share one route node, so the token routes name their
     /// token `id` too: there `id` is the token from the email, not the invitation's id.
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("invitations") { _, context in try await list(context) }
+        group.get("invitations") { request, context in try await list(request, context) }
         group.post("invitations") { request, context in try await create(request, context) }
         group.delete("invitations/:id") { request, context in try await revoke(request, context) }
-        group.get("invitations/:id") { _, context in try await preview(context) }
+        group.get("invitations/:id") { request, context in try await preview(request, context) }
         group.post("invitations/:id/accept") { request, context in try await accept(request, context) }
         group.post("invitations/:id/decline") { request, context in try await decline(request, context) }
     }
 
-    func list(_ context: TrellisRequestContext) async throws -> Response {
+    func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.read)
+        try request.rejectUnknownQueryParameters()
         let invitations = try await database.client.withConnection { connection in
             _ = try await MemberAccess.currentRole(of: principal, among: Self.read.roles, on: connection, logger: context.logger)
             return try await InvitationRecord.pending(in: principal.orgID, on: connection, logger: context.logger)
@@ -53,6 +54,7 @@ public struct InvitationRoutes: Sendable {
 
     func create(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.manage)
+        try request.rejectUnknownQueryParameters()
         var input = InputReader(
             try await request.jsonObject(context: context), fields: ["email", "role"],
             serverOwned: ["id", "invited_by", "expires_at", "created_at"]
@@ -103,6 +105,7 @@ public struct InvitationRoutes: Sendable {
 
     func revoke(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.manage)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in

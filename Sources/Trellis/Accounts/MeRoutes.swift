@@ -12,11 +12,12 @@ public struct MeRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("me") { _, context in try await me(context) }
+        group.get("me") { request, context in try await me(request, context) }
     }
 
-    func me(_ context: TrellisRequestContext) async throws -> Response {
+    func me(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try request.rejectUnknownQueryParameters()
         let logger = context.logger
         return try await database.client.withConnection { connection in
             let user = try await first(

@@ -24,13 +24,14 @@ public struct MembersRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("members") { _, context in try await list(context) }
+        group.get("members") { request, context in try await list(request, context) }
         group.patch("members/:user_id") { request, context in try await changeRole(request, context) }
         group.delete("members/:user_id") { request, context in try await remove(request, context) }
     }
 
-    func list(_ context: TrellisRequestContext) async throws -> Response {
+    func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.read)
+        try request.rejectUnknownQueryParameters()
         let members = try await database.client.withConnection { connection in
             _ = try await MemberAccess.currentRole(of: principal, on: connection, logger: context.logger)
             return try await MemberRecord.all(in: principal.orgID, on: connection, logger: context.logger)
@@ -40,6 +41,7 @@ public struct MembersRoutes: Sendable {
 
     func changeRole(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.manage)
+        try request.rejectUnknownQueryParameters()
         let userID = try context.resourceID("user_id")
         var input = InputReader(try await request.jsonObject(context: context), fields: ["role"], serverOwned: ["user", "joined_at"])
         let newRole = input.readRole("role")
@@ -76,6 +78,7 @@ public struct MembersRoutes: Sendable {
 
     func remove(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.remove)
+        try request.rejectUnknownQueryParameters()
         let userID = try context.resourceID("user_id")
         let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in

@@ -13,9 +13,11 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case unauthorized
         case forbidden
         case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
         case conflict
         case preconditionFailed = "precondition_failed"
         case payloadTooLarge = "payload_too_large"
+        case unsupportedMediaType = "unsupported_media_type"
         case rateLimited = "rate_limited"
         case internalError = "internal_error"
         case unavailable
@@ -28,9 +30,11 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unauthorized: .unauthorized
             case .forbidden: .forbidden
             case .notFound: .notFound
+            case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
             case .preconditionFailed: .preconditionFailed
             case .payloadTooLarge: .contentTooLarge
+            case .unsupportedMediaType: .unsupportedMediaType
             case .rateLimited: .tooManyRequests
             case .internalError: .internalServerError
             case .unavailable: .serviceUnavailable
@@ -68,6 +72,17 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     )
 
     public static let forbidden = APIError(.forbidden, "You are not allowed to do this.")
+
+    /// 415: a body was read that is not labelled JSON (`Content-Type`).
+    public static let unsupportedMediaType = APIError(
+        .unsupportedMediaType, "The request body must be JSON: send Content-Type: application/json."
+    )
+
+    /// 405 with `Allow`: the path exists, but not with `method`. `allowed` are the methods it serves.
+    public static func methodNotAllowed(_ method: HTTPRequest.Method, allowed: [HTTPRequest.Method]) -> APIError {
+        let names = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        return APIError(.methodNotAllowed, "This path does not serve \(method.rawValue); it serves \(names).", headers: [.allow: names])
+    }
 
     /// 429 with `Retry-After`: "Too many `what`; try again in N seconds."
     public static func tooMany(_ what: String, retryAfter seconds: Int) -> APIError {

@@ -53,7 +53,9 @@ public struct ErrorMiddleware: RouterMiddleware {
         case .contentTooLarge: APIError(.payloadTooLarge, "The request body is larger than 1 MiB.")
         case .unauthorized: APIError.unauthorized
         case .forbidden: APIError.forbidden
-        case .methodNotAllowed: APIError(.notFound, "No route matches this method and path.")
+        case .methodNotAllowed:
+            APIError(.methodNotAllowed, "This path does not serve this method.", headers: error.headers[.allow].map { [.allow: $0] } ?? [:])
+        case .unsupportedMediaType: APIError.unsupportedMediaType
         case .badRequest: APIError(.badRequest, "The request is malformed.")
         default:
             if error.status.code >= 500 {

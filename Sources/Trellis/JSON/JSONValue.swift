@@ -41,8 +41,9 @@ public enum JSONValue: Hashable, Sendable {
 // MARK: - Parsing
 
 extension JSONValue {
-    /// Text that is not valid JSON. Its ``description`` is safe to show to clients: a fixed
-    /// message plus, when the error is a syntax error, where it is.
+    /// Text that is not valid JSON, or an object in it with a duplicate key. Its ``description``
+    /// is safe to show to clients: a fixed message (naming the duplicate key) plus, when known,
+    /// where the problem is.
     public struct ParseError: Error, CustomStringConvertible, Sendable, Equatable {
         /// What is wrong, for people: "the body is not valid JSON".
         public var message: String
@@ -58,6 +59,14 @@ extension JSONValue {
             self.column = column
         }
 
+        /// An object with two members named `key`, at the second one's `line` and `column`:
+        /// "the body has a duplicate key "name"" (a long key is cut short).
+        public static func duplicateKey(_ key: String, line: Int? = nil, column: Int? = nil) -> Self {
+            var quoted = ByteBuffer()
+            quoted.writeJSONString(key.count > 64 ? String(key.prefix(63)) + "…" : key)
+            return Self(message: "the body has a duplicate key \(String(buffer: quoted))", line: line, column: column)
+        }
+
         /// The message, with the position when known: "the body is not valid JSON (line 1, column 9)".
         public var description: String {
             guard let line, let column else { return message }
@@ -68,13 +77,19 @@ extension JSONValue {
     /// Parses one JSON value (RFC 8259, no JSON5; whitespace around it is allowed).
     ///
     /// The text is first checked for strict RFC 8259 syntax, which also locates errors (Foundation's
-    /// parser does not report positions and tolerates trailing commas), then decoded with
-    /// Foundation's `JSONDecoder`.
+    /// parser does not report positions and tolerates trailing commas), and for duplicate keys
+    /// (Foundation's keeps one of the values), then decoded with Foundation's `JSONDecoder`.
     public static func parse(_ buffer: ByteBuffer) throws(ParseError) -> JSONValue {
         let result: Result<JSONValue, ParseError> = buffer.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            if let offset = SyntaxChecker.firstErrorOffset(in: bytes) {
+            switch JSONSyntaxChecker.firstFailure(in: bytes) {
+            case .syntax(let offset):
                 return .failure(ParseError(position: offset, in: bytes))
+            case .duplicateName(let offset, let name):
+                let position = ParseError(position: offset, in: bytes)
+                return .failure(.duplicateKey(name, line: position.line, column: position.column))
+            case nil:
+                break
             }
             guard let base = raw.baseAddress else { return .failure(ParseError()) }
             // The bytes outlive this synchronous decode, so no copy is needed.
@@ -113,166 +128,6 @@ extension JSONValue.ParseError {
         }
         self.init(line: line, column: column)
     }
-}
-
-/// A strict RFC 8259 syntax check that finds the first error, iterative so that deep nesting
-/// cannot overflow the stack. It does not validate UTF-8 (Foundation does).
-private struct SyntaxChecker {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var index = 0
-
-    /// The byte offset of the first syntax error, or nil if `bytes` is exactly one JSON value.
-    static func firstErrorOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var checker = SyntaxChecker(bytes: bytes)
-        return checker.check() ? nil : checker.index
-    }
-
-    private var current: UInt8 { index < bytes.count ? bytes[index] : 0 }
-
-    private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
-    }
-
-    /// Checks the whole text; on failure `index` is at the offending byte.
-    private mutating func check() -> Bool {
-        var open: [UInt8] = []  // the containers we are in: `[` or `{`
-        while true {
-            // A value is expected here.
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: "["):
-                index += 1
-                skipWhitespace()
-                if current == UInt8(ascii: "]") {
-                    index += 1
-                } else {
-                    open.append(UInt8(ascii: "["))
-                    continue
-                }
-            case UInt8(ascii: "{"):
-                index += 1
-                skipWhitespace()
-                if current == UInt8(ascii: "}") {
-                    index += 1
-                } else {
-                    open.append(UInt8(ascii: "{"))
-                    guard member() else { return false }
-                    continue
-                }
-            case UInt8(ascii: "\""):
-                guard string() else { return false }
-            case UInt8(ascii: "t"):
-                guard literal("true") else { return false }
-            case UInt8(ascii: "f"):
-                guard literal("false") else { return false }
-            case UInt8(ascii: "n"):
-                guard literal("null") else { return false }
-            default:
-                guard number() else { return false }
-            }
-            // After a complete value: close containers, or go on after a comma.
-            while true {
-                skipWhitespace()
-                guard let container = open.last else { return index == bytes.count }
-                if current == UInt8(ascii: ",") {
-                    index += 1
-                    if container == UInt8(ascii: "{") {
-                        skipWhitespace()
-                        guard member() else { return false }
-                    }
-                    break
-                }
-                guard current == container + 2 else { return false }  // `]` is `[` + 2, `}` is `{` + 2
-                index += 1
-                open.removeLast()
-            }
-        }
-    }
-
-    /// `"key" :`, leaving `index` where the value starts.
-    private mutating func member() -> Bool {
-        guard current == UInt8(ascii: "\""), string() else { return false }
-        skipWhitespace()
-        guard current == UInt8(ascii: ":") else { return false }
-        index += 1
-        return true
-    }
-
-    private mutating func string() -> Bool {
-        index += 1  // the opening quote
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                index += 1
-                return true
-            case UInt8(ascii: "\\"):
-                index += 1
-                switch current {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    index += 1
-                case UInt8(ascii: "u"):
-                    index += 1
-                    for _ in 0..<4 {
-                        guard current.isHexDigit else { return false }
-                        index += 1
-                    }
-                default:
-                    return false
-                }
-            case 0..<0x20:
-                return false
-            default:
-                index += 1
-            }
-        }
-        return false
-    }
-
-    private mutating func literal(_ word: StaticString) -> Bool {
-        for byte in UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount) {
-            guard current == byte else { return false }
-            index += 1
-        }
-        return true
-    }
-
-    private mutating func number() -> Bool {
-        if current == UInt8(ascii: "-") { index += 1 }
-        if current == UInt8(ascii: "0") {
-            index += 1
-        } else {
-            guard digits() else { return false }
-        }
-        if current == UInt8(ascii: ".") {
-            index += 1
-            guard digits() else { return false }
-        }
-        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
-            index += 1
-            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
-            guard digits() else { return false }
-        }
-        return true
-    }
-
-    /// One or more decimal digits.
-    private mutating func digits() -> Bool {
-        guard current.isDecimalDigit else { return false }
-        while current.isDecimalDigit { index += 1 }
-        return true
-    }
-}
-
-extension UInt8 {
-    fileprivate var isDecimalDigit: Bool { self &- UInt8(ascii: "0") < 10 }
-    fileprivate var isHexDigit: Bool { isDecimalDigit || (self | 0x20) &- UInt8(ascii: "a") < 6 }
 }
 
 // MARK: - Codable

@@ -11,7 +11,16 @@ public struct PageRequest: Sendable, Hashable {
     /// such a request answers an empty page, as the API contract says.
     public var cursorIsStale: Bool
 
-    /// Reads the page parameters of `request`'s query.
+    /// The query parameters a list accepts: `limit`, `cursor`, `sort`, and `others` (a list's
+    /// filters, say). A list handler passes them to
+    /// ``Hummingbird/Request/rejectUnknownQueryParameters(accepting:)``; keep them in a
+    /// `static let` rather than building them per request.
+    public static func queryParameters(adding others: Set<String> = []) -> Set<String> {
+        others.union(["limit", "cursor", "sort"])
+    }
+
+    /// Reads the page parameters of `request`'s query (other parameters are not its business:
+    /// see ``queryParameters(adding:)``).
     ///
     /// - Throws: 422 for a `limit` outside `1...maxLimit` or a `sort` key that is not allowed.
     public init(

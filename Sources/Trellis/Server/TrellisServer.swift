@@ -36,7 +36,8 @@ public struct ServerOptions: Sendable {
 /// Builds the HTTP application around a generated API.
 ///
 /// Request flow: RequestID -> AccessLog -> errors -> security headers -> routes; `/api/v1` adds
-/// authentication. `/health`, `/ready` and `/openapi.json` need no token.
+/// authentication. `/health`, `/ready` and `/openapi.json` need no token. A request that no route
+/// matches answers 405 when its path is served with other methods, else 404.
 public enum TrellisServer {
     /// The router with every route and middleware, for in-process tests and for ``makeApplication``.
     public static func makeRouter<API: TrellisAPI>(
@@ -66,6 +67,8 @@ public enum TrellisServer {
             throttle: RateLimiter(client: database.client, limit: options.apiKeysPerMinute)
         ).add(to: group)
         api.addRoutes(to: group, database: database)
+        // Last, so that it wraps only the not-found responder (see the middleware).
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
     }
 

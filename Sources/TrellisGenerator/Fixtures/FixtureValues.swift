@@ -101,15 +101,15 @@ enum FixtureValues {
             }
             invalid.append(Invalid(rule: "no NUL character", input: .value(.string(nulText(field)))))
         case .int32, .int64:
-            invalid.append(Invalid(rule: "type: \(field.spec.type.name)", input: .value("7")))
-            invalid.append(Invalid(rule: "type: \(field.spec.type.name)", input: .value(.number("1.5"))))
+            invalid.append(Invalid(rule: "type: \(field.spec.type.name) (a string)", input: .value("7")))
+            invalid.append(Invalid(rule: "type: \(field.spec.type.name) (a fraction)", input: .value(.number("1.5"))))
             if let minimum = field.spec.minimum, minimum > Int64.min {
                 invalid.append(Invalid(rule: "min: \(minimum)", input: .value(.integer(minimum - 1))))
             }
             if let maximum = field.spec.maximum, maximum < Int64.max {
                 invalid.append(Invalid(rule: "max: \(maximum)", input: .value(.integer(maximum + 1))))
             } else if field.kind == .int32 {
-                invalid.append(Invalid(rule: "type: int32", input: .value(.integer(Int64(Int32.max) + 1))))
+                invalid.append(Invalid(rule: "type: int32 (out of range)", input: .value(.integer(Int64(Int32.max) + 1))))
             }
         case .decimal(let precision, let scale):
             invalid.append(Invalid(rule: "type: decimal", input: .value(7)))

@@ -93,8 +93,8 @@ enum AccountPaths {
         ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": schema]
     }
 
-    /// One operation. Failures every operation shares are added: 400 and 413 with a body, 401
-    /// when authenticated, 500 and 503 always.
+    /// One operation. Failures every operation shares are added: 400, 413 and 415 with a body, 401
+    /// when authenticated, 422 (an unknown query parameter), 500 and 503 always.
     static func operation(
         _ id: String, _ group: AccountGroup, summary: String, description: String? = nil, authenticated: Bool = true,
         parameters: [Document] = [], body: String? = nil, bodyRequired: Bool = true, success: (String, Document),
@@ -111,8 +111,11 @@ enum AccountPaths {
         var all = failures
         var shared = ["InternalError", "Unavailable"]
         if authenticated { shared.insert("Unauthorized", at: 0) }
-        if body != nil { shared.insert(contentsOf: ["BadRequest", "PayloadTooLarge"], at: 0) }
+        if body != nil { shared.insert(contentsOf: ["BadRequest", "PayloadTooLarge", "UnsupportedMediaType"], at: 0) }
         for name in shared where !all.contains(where: { $0.name == name }) { all.append(failure(name)) }
+        if !all.contains(where: { $0.name == "ValidationFailed" }) {
+            all.append(failure("ValidationFailed", "The query has a parameter this operation does not accept."))
+        }
         let errors = all.compactMap { failure -> (String, Document)? in
             guard let status = CommonComponents.errorCodes.first(where: { $0.name == failure.name })?.status else { return nil }
             var response: [(String, Document)] = [("$ref", .string("#/components/responses/\(failure.name)"))]

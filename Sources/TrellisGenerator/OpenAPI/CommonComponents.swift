@@ -5,8 +5,10 @@ enum CommonComponents {
         ("Unauthorized", "401", "unauthorized", "Authentication is required."),
         ("Forbidden", "403", "forbidden", "You are not allowed to do this."),
         ("NotFound", "404", "not_found", "The resource was not found."),
+        ("MethodNotAllowed", "405", "method_not_allowed", "The path does not serve this method; `Allow` lists those it serves."),
         ("Conflict", "409", "conflict", "A record with the same value already exists."),
         ("PayloadTooLarge", "413", "payload_too_large", "The request body is larger than 1 MiB."),
+        ("UnsupportedMediaType", "415", "unsupported_media_type", "The request body must be JSON: send Content-Type: application/json."),
         ("ValidationFailed", "422", "validation_error", "The request is invalid."),
         ("RateLimited", "429", "rate_limited", "Too many requests."),
         ("InternalError", "500", "internal_error", "An unexpected error occurred."),
@@ -77,11 +79,7 @@ enum CommonComponents {
     static var responses: Document {
         .object(errorCodes.map { entry in
             var response: [(String, Document)] = [("description", .string(entry.message))]
-            if entry.name == "RateLimited" {
-                response.append(("headers", ["Retry-After": [
-                    "description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1],
-                ]]))
-            }
+            if let headers = errorHeaders[entry.name] { response.append(("headers", headers)) }
             response.append(("content", ["application/json": [
                 "schema": ["$ref": "#/components/schemas/Error"],
                 "example": ["error": [
@@ -93,6 +91,16 @@ enum CommonComponents {
             return (entry.name, .object(response))
         })
     }
+
+    /// The headers an error response carries, by response name.
+    static let errorHeaders: [String: Document] = [
+        "MethodNotAllowed": ["Allow": [
+            "description": "The methods the path serves, comma-separated.", "schema": ["type": "string"],
+        ]],
+        "RateLimited": ["Retry-After": [
+            "description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1],
+        ]],
+    ]
 
     static func errorResponse(_ name: String) -> Document {
         ["$ref": .string("#/components/responses/\(name)")]

@@ -95,7 +95,10 @@ struct ResourcePaths {
         }
         return operation(
             "create\(name)", summary: "Create a \(name).", action: .create, body: ("\(name)Create", examples.create), success: ("201", created),
-            errorNames: ["BadRequest", "Unauthorized", "Forbidden", "Conflict", "PayloadTooLarge", "ValidationFailed", "InternalError", "Unavailable"]
+            errorNames: [
+                "BadRequest", "Unauthorized", "Forbidden", "Conflict", "PayloadTooLarge", "UnsupportedMediaType", "ValidationFailed",
+                "InternalError", "Unavailable",
+            ]
         )
     }
 
@@ -103,7 +106,7 @@ struct ResourcePaths {
         operation(
             "get\(name)", summary: "Get a \(name) by id.", action: .read,
             success: ("200", json("\(name)Response", description: "The \(name).", example: examples.data(examples.row))),
-            errorNames: ["Unauthorized", "Forbidden", "NotFound", "InternalError", "Unavailable"]
+            errorNames: ["Unauthorized", "Forbidden", "NotFound", "ValidationFailed", "InternalError", "Unavailable"]
         )
     }
 
@@ -112,8 +115,8 @@ struct ResourcePaths {
             "update\(name)", summary: "Change a \(name).", action: .update, body: ("\(name)Patch", examples.patch),
             success: ("200", json("\(name)Response", description: "The changed \(name).", example: examples.data(examples.changedRow))),
             errorNames: [
-                "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PayloadTooLarge", "ValidationFailed",
-                "InternalError", "Unavailable",
+                "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PayloadTooLarge", "UnsupportedMediaType",
+                "ValidationFailed", "InternalError", "Unavailable",
             ]
         )
     }
@@ -122,7 +125,7 @@ struct ResourcePaths {
         operation(
             "delete\(name)", summary: resource.softDelete ? "Delete a \(name) (it can be restored)." : "Delete a \(name).",
             action: .delete, success: ("204", ["description": "Deleted."]),
-            errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "InternalError", "Unavailable"]
+            errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "ValidationFailed", "InternalError", "Unavailable"]
         )
     }
 
@@ -130,7 +133,7 @@ struct ResourcePaths {
         operation(
             "restore\(name)", summary: "Restore a deleted \(name).", action: .restore,
             success: ("200", json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row))),
-            errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "InternalError", "Unavailable"]
+            errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "ValidationFailed", "InternalError", "Unavailable"]
         )
     }
 }

@@ -465,6 +465,9 @@ struct {{typeName}}Routes: Sendable {
 {{/permissions}}
     }
 
+    /// The query parameters `list` accepts; every other route accepts none.
+    static let listParameters = PageRequest.queryParameters()
+
     func add(to group: RouterGroup<TrellisRequestContext>) {
         group.get("{{pathComponent}}", use: list)
         group.post("{{pathComponent}}", use: create)
@@ -480,6 +483,7 @@ struct {{typeName}}Routes: Sendable {
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         {{listPrincipalBinding}} = try context.require(Allowed.list)
+        try request.rejectUnknownQueryParameters(accepting: Self.listParameters)
         let page = try PageRequest(
             request: request, defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, sortKeys: {{typeName}}SQL.list.sortKeys,
             defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
@@ -496,6 +500,7 @@ struct {{typeName}}Routes: Sendable {
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         {{readPrincipalBinding}} = try context.require(Allowed.read)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = {{typeName}}SQL.Find(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -506,6 +511,7 @@ struct {{typeName}}Routes: Sendable {
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.create)
+        try request.rejectUnknownQueryParameters()
         let input = try {{typeName}}Create(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -530,6 +536,7 @@ struct {{typeName}}Routes: Sendable {
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.update)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let patch = try {{typeName}}Patch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -556,6 +563,7 @@ struct {{typeName}}Routes: Sendable {
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.delete)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = {{typeName}}SQL.Lock(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
@@ -576,6 +584,7 @@ struct {{typeName}}Routes: Sendable {
 
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         {{restorePrincipalBinding}} = try context.require(Allowed.restore)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = {{typeName}}SQL.Restore(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
         guard let restored = try await database.client.first(statement, logger: context.logger) else {

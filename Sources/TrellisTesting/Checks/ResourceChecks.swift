@@ -55,8 +55,12 @@ public struct ResourceChecks: Sendable {
                         body[field.name] = .null
                     } else {
                         let parent = ResourceChecks(try harness.contract(named: resource), harness: harness)
-                        let made = try await parent.create(row: row, in: organization, session: session, visiting: visiting.union([contract.name]))
-                        body[field.name] = .string(made.id)
+                        let visited = visiting.union([contract.name])
+                        let make: @Sendable () async throws -> String = {
+                            try await parent.create(row: row, in: organization, session: session, visiting: visited).id
+                        }
+                        // A unique reference needs a parent of its own per row; others share one.
+                        body[field.name] = .string(field.unique ? try await make() : try await session.parents.id(of: resource, in: organization, make: make))
                     }
                 }
             } else {

@@ -12,6 +12,8 @@ public struct SpecSession: Sendable {
     public let client: SpecClient
     let database: PostgresClient
     let harness: SpecHarness
+    /// Rows made to be referenced, by organization and resource: one parent serves every child.
+    let parents = ParentRows()
 
     /// Whether the row `id` of `table` is still in the table, and whether it is marked deleted
     /// (only tables with `softDelete` have the mark).
@@ -54,5 +56,19 @@ public struct SpecSession: Sendable {
         var bindings = PostgresBindings()
         bindings.append(id)
         return bindings
+    }
+}
+
+/// The parent rows a session made, so that every child in an organization points at the same one.
+actor ParentRows {
+    private var ids: [String: Task<String, any Error>] = [:]
+
+    /// The id of the `resource` row of `organization`, made by `make` the first time.
+    func id(of resource: String, in organization: SpecOrganization, make: @escaping @Sendable () async throws -> String) async throws -> String {
+        let key = "\(organization.id)/\(resource)"
+        if let task = ids[key] { return try await task.value }
+        let task = Task { try await make() }
+        ids[key] = task
+        return try await task.value
     }
 }

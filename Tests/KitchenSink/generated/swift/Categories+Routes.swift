@@ -23,6 +23,9 @@ struct CategoryRoutes: Sendable {
         static let delete = Permission(roles: [.owner], scope: "write:article-categories")
     }
 
+    /// The query parameters `list` accepts; every other route accepts none.
+    static let listParameters = PageRequest.queryParameters()
+
     func add(to group: RouterGroup<TrellisRequestContext>) {
         group.get("article-categories", use: list)
         group.post("article-categories", use: create)
@@ -33,6 +36,7 @@ struct CategoryRoutes: Sendable {
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         _ = try context.require(Allowed.list)
+        try request.rejectUnknownQueryParameters(accepting: Self.listParameters)
         let page = try PageRequest(
             request: request, defaultLimit: 20, maxLimit: 100, sortKeys: CategorySQL.list.sortKeys,
             defaultSort: SortOrder(key: "id", descending: true)
@@ -46,6 +50,7 @@ struct CategoryRoutes: Sendable {
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         _ = try context.require(Allowed.read)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = CategorySQL.Find(id: id)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
@@ -56,6 +61,7 @@ struct CategoryRoutes: Sendable {
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.create)
+        try request.rejectUnknownQueryParameters()
         let input = try CategoryCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -79,6 +85,7 @@ struct CategoryRoutes: Sendable {
 
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.update)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let patch = try CategoryPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
@@ -104,6 +111,7 @@ struct CategoryRoutes: Sendable {
 
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.delete)
+        try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
             let lock = CategorySQL.Lock(id: id)
