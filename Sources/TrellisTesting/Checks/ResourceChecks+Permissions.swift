@@ -8,7 +8,7 @@ extension ResourceChecks {
     public func permission(_ cell: PermissionCell, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await session("permission/\(cell.role.rawValue)/\(cell.action.rawValue)") { session in
             let actor = SpecActor.member(session.home.principal(cell.role))
-            try await judge(cell.action, as: actor, who: "a \(cell.role.rawValue)", allowed: cell.allowed, session: session, at: sourceLocation)
+            try await judge(cell.action, as: actor, who: Self.member(cell.role), allowed: cell.allowed, session: session, at: sourceLocation)
         }
     }
 
@@ -21,10 +21,15 @@ extension ResourceChecks {
             }
             let key = try await session.apiKey(in: session.home, role: role, scopes: cell.scopes)
             try await judge(
-                cell.action, as: .apiKey(key), who: "an API key of a \(role.rawValue) with \(cell.scopes.joined(separator: ", "))",
+                cell.action, as: .apiKey(key), who: "an API key of \(Self.member(role)) with \(cell.scopes.joined(separator: ", "))",
                 allowed: cell.allowed, session: session, at: sourceLocation
             )
         }
+    }
+
+    /// "an owner", "a member".
+    static func member(_ role: Role) -> String {
+        (role == .owner || role == .admin ? "an " : "a ") + role.rawValue
     }
 
     /// Performs `action` as `actor` on a row made for it, and checks the answer against `allowed`.
