@@ -38,8 +38,8 @@ public struct EnvironmentConfiguration: Sendable {
     /// deadline (swiftlang/swift#60441, Swift 6.3): ~600 bytes of resident memory per timer held 30-60 s, so
     /// memory grew by hundreds of MB under load and throughput fell. Connections below `minimumConnections`
     /// get no idle timer and a nil keep-alive behavior arms no keep-alive timer. The cost: 20 connections
-    /// stay open while idle, and a connection that a middlebox drops silently is found when next used
-    /// (one PostgreSQL closes is noticed at once and reopened).
+    /// stay open while idle, and a connection that a NAT or firewall drops silently is only found when a
+    /// query on it fails, after TCP's retransmission timeout (one PostgreSQL closes is replaced at once).
     public func servingDatabase() throws(ConfigurationError) -> PostgresClient.Configuration {
         var configuration = try database()
         configuration.options.minimumConnections = configuration.options.maximumConnections
