@@ -28,8 +28,12 @@ EMAIL       ?= owner@acme.test
 # Development only: `make run` and `make token` sign tokens with this key. Production sets its own.
 DEV_JWT_SECRET := trellis-development-secret-do-not-use-in-production
 BENCH_PORT  ?= 8089
+SOAK_PORT   ?= 8090
+# bench and soak share one release build; RELEASE_PATH=.build-x keeps it in a folder of its own.
+RELEASE_PATH  ?= .build
+RELEASE_BUILD := swift build -c release --product Server --scratch-path $(RELEASE_PATH)
 
-.PHONY: help setup build generate check lint format run token test bench \
+.PHONY: help setup build generate check lint format run token test bench soak \
         db.start db.stop db.reset db.url db.psql clean
 
 help: ## List the targets
@@ -94,9 +98,14 @@ test: setup build db.start ## Run the tests against the test database, validate 
 	$(VALIDATOR) $(OPENAPI)
 
 bench: setup ## Benchmark a release build of the server with wrk (port BENCH_PORT, default 8089)
-	swift build -c release --product Server
+	$(RELEASE_BUILD)
 	@$(DB) start
-	BENCH_PORT=$(BENCH_PORT) scripts/bench.sh
+	BENCH_PORT=$(BENCH_PORT) SERVER_BIN=$(RELEASE_PATH)/release/Server scripts/bench.sh
+
+soak: setup ## Fail if a release server's memory grows under 10 min at 80% of peak (SOAK_MINUTES, SOAK_PORT)
+	$(RELEASE_BUILD)
+	@$(DB) start
+	SOAK_PORT=$(SOAK_PORT) SERVER_BIN=$(RELEASE_PATH)/release/Server scripts/soak.sh
 
 db.start: ## Start the local PostgreSQL (creates it on first use)
 	@$(DB) start

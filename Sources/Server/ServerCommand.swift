@@ -37,10 +37,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = common.logger("trellis")
         let environment = EnvironmentConfiguration()
-        let database = try environment.database()
+        let database = try environment.servingDatabase()
         let tokens = await AccessTokens(configuration: try environment.auth())
         let api = App.api()
-        let pending = try await PostgresClient.withRunning(database, logger: logger) { client in
+        let pending = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in
             try await Migrator(client: client, logger: logger).pending(type(of: api).allMigrations)
         }
         guard pending.isEmpty else {

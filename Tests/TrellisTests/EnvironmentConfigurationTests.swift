@@ -27,6 +27,16 @@ import Testing
         }
     }
 
+    /// A pool that arms no timer per request: see ``EnvironmentConfiguration/servingDatabase()``.
+    @Test func servingPoolKeepsItsConnectionsAndRunsNoKeepAlive() throws {
+        let environment = EnvironmentConfiguration(["DATABASE_URL": "postgres://trellis@127.0.0.1:5432/trellis"])
+        let serving = try environment.servingDatabase()
+        #expect(serving.options.minimumConnections == serving.options.maximumConnections)
+        #expect(serving.options.maximumConnections == 20)
+        #expect(serving.options.keepAliveBehavior == nil)
+        #expect(try environment.database().options.minimumConnections == 0)
+    }
+
     @Test func serverOptionsParseAndNameBadValues() throws {
         let options = try EnvironmentConfiguration([
             "TRUSTED_PROXY_HOPS": "2", "API_KEY_ENVIRONMENT": "live", "APP_URL": "https://app.example.com/",

@@ -28,6 +28,25 @@ public struct EnvironmentConfiguration: Sendable {
         try PostgresClient.Configuration(url: try required("DATABASE_URL"), variable: "DATABASE_URL")
     }
 
+    /// The pool `Server serve` runs: ``database()`` with all `maximumConnections` (20) opened at start and
+    /// kept (`minimumConnections` equal to it) and no keep-alive query, so that a request schedules no pool timer.
+    ///
+    /// postgres-nio 1.33.2 arms two timers each time a released connection goes idle, which under load is
+    /// about once per request: a keep-alive (30 s) and, for a connection above `minimumConnections`, an idle
+    /// timeout (60 s). The next lease cancels them, but each is a `ContinuousClock.sleep` in
+    /// `ConnectionPool.runTimer`, and a cancelled `Task.sleep` leaves its wake-up task queued until the original
+    /// deadline (swiftlang/swift#60441, Swift 6.3): ~600 bytes of resident memory per timer held 30-60 s, so
+    /// memory grew by hundreds of MB under load and throughput fell. Connections below `minimumConnections`
+    /// get no idle timer and a nil keep-alive behavior arms no keep-alive timer. The cost: 20 connections
+    /// stay open while idle, and a connection that a NAT or firewall drops silently is only found when a
+    /// query on it fails, after TCP's retransmission timeout (one PostgreSQL closes is replaced at once).
+    public func servingDatabase() throws(ConfigurationError) -> PostgresClient.Configuration {
+        var configuration = try database()
+        configuration.options.minimumConnections = configuration.options.maximumConnections
+        configuration.options.keepAliveBehavior = nil
+        return configuration
+    }
+
     public func auth() throws(ConfigurationError) -> AuthConfiguration {
         let secret = try required("JWT_SECRET")
         guard secret.utf8.count >= 32 else {
