@@ -81,6 +81,16 @@ import Trellis
             let response = try await client.request(.get, "/api/v1/projects?cursor=not-a-cursor", as: viewer, tokens: tokens)
             #expect(response.status == .ok)
             #expect(try (response.json["data"] as? [Any])?.isEmpty == true)
+
+            // Well-formed cursors whose value PostgreSQL refuses for the sort column are unusable too.
+            let newest = SortOrder(key: "created_at", descending: true)
+            let someID = UUID(uuidString: "0193a5c8-0000-7000-8000-0000000000c5")!
+            for value in ["not a time", "2026-01-31T09:30:00Z\u{0}", "a\u{0}b"] {
+                let cursor = Cursor(sort: newest, value: value, id: someID).encoded
+                let page = try await client.request(.get, "/api/v1/projects?cursor=\(cursor)", as: viewer, tokens: tokens)
+                #expect(page.status == .ok, "cursor value \(value.debugDescription): \(page.text)")
+                #expect(try (page.json["data"] as? [Any])?.isEmpty == true)
+            }
         }
     }
 

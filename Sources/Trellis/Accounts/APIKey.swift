@@ -28,12 +28,13 @@ public enum APIKey {
         String(key.prefix("sk_live_".count + 8))
     }
 
-    /// `read:<resource>`, `write:<resource>` or `*`.
+    /// `read:<resource>`, `write:<resource>` or `*`; a resource name is ASCII: a lowercase letter,
+    /// then lowercase letters, digits, `-` and `_` (the document's `ApiKeyScope` pattern).
     public static func isValidScope(_ scope: String) -> Bool {
         if scope == "*" { return true }
         let parts = scope.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, ["read", "write"].contains(parts[0]), let first = parts[1].first, first.isLowercase else { return false }
-        return parts[1].allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }
+        guard parts.count == 2, ["read", "write"].contains(parts[0]), let first = parts[1].first, ("a"..."z").contains(first) else { return false }
+        return parts[1].allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
     }
 
     /// The principal a key acts as: its creator's current role in its organization, limited to its

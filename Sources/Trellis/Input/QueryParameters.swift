@@ -9,7 +9,8 @@ extension Request {
     /// most; a list accepts ``PageRequest/queryParameters(adding:)``).
     public func rejectUnknownQueryParameters(accepting accepted: Set<String> = []) throws(APIError) {
         var details: [String: [String]] = [:]
-        for (name, _) in uri.queryParameters where !name.isEmpty && !accepted.contains(String(name)) {
+        // A bare `&` (an empty name and value) carries nothing; `=x` does.
+        for (name, value) in uri.queryParameters where !(name.isEmpty && value.isEmpty) && !accepted.contains(String(name)) {
             details[String(name)] = ["is not a known query parameter"]
         }
         if !details.isEmpty { throw APIError.validation(details) }

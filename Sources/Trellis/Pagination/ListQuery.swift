@@ -77,7 +77,20 @@ public struct ListQuery: Sendable {
             bindings.append(cursor.id)
         }
         bindings.append(request.limit + 1)
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        do {
+            return try await fetch(PostgresQuery(unsafeSQL: sql, binds: bindings), request, on: client, logger: logger, decode: decode, id: id)
+        } catch let error as PSQLError where request.cursor != nil && error.serverInfo?[.sqlState]?.hasPrefix("22") == true {
+            // PostgreSQL refused the cursor's value for the sort column (a data exception: the
+            // cursor was edited, or made before a type change): an unusable cursor, so an empty page.
+            return Page(items: [], nextCursor: nil, limit: request.limit)
+        }
+    }
+
+    private func fetch<Item: Sendable>(
+        _ query: PostgresQuery, _ request: PageRequest, on client: PostgresClient, logger: Logger,
+        decode: (PostgresRandomAccessRow) throws -> Item, id: (Item) -> UUID
+    ) async throws -> Page<Item> {
+        let rows = try await client.query(query, logger: logger)
         var items: [Item] = []
         items.reserveCapacity(request.limit + 1)
         var lastSortValue = ""

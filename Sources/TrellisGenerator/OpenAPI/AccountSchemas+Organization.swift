@@ -71,7 +71,7 @@ extension AccountSchemas {
             ("ApiKeyScope", [.apiKeys], [
                 "type": "string",
                 "description": "`read:<resource>`, `write:<resource>`, or `*` for everything the key's organization allows.",
-                "pattern": "^(\\*|(read|write):[A-Za-z0-9_-]+)$",
+                "pattern": "^(\\*|(read|write):[a-z][a-z0-9_-]*)$",
             ]),
             ("ApiKey", [.apiKeys], object("An API key; its secret is never shown again after creation.", apiKeyProperties)),
             ("ApiKeyCreate", [.apiKeys], object(

@@ -129,6 +129,7 @@ enum AccountSchemas {
         if let description { entries.append(("description", .string(description))) }
         if let minLength { entries.append(("minLength", .integer(Int64(minLength)))) }
         if let maxLength { entries.append(("maxLength", .integer(Int64(maxLength)))) }
+        entries.append(("pattern", .string(FieldSchema.noNULPattern)))
         if readOnly { entries.append(("readOnly", true)) }
         return .object(entries)
     }
@@ -147,17 +148,21 @@ enum AccountSchemas {
         return .object(entries)
     }
 
-    static let email: Document = ["type": "string", "format": "email", "maxLength": 254]
+    static let email: Document = ["type": "string", "format": "email", "maxLength": 254, "pattern": .string(FieldSchema.noNULPattern)]
 
     /// A password being set: what the password policy accepts.
     static let newPassword: Document = [
-        "type": "string", "format": "password", "minLength": 12, "maxLength": 128, "writeOnly": true,
-        "description": "12 to 128 characters, any Unicode; common passwords and ones containing the email are refused.",
+        "type": "string", "format": "password", "minLength": 12, "maxLength": 128, "pattern": .string(FieldSchema.noNULPattern),
+        "writeOnly": true,
+        "description": "12 to 128 characters, any Unicode but NUL; common passwords and ones containing the email are refused.",
     ]
 
     /// A password already set, checked against its hash: it met the policy in force when it was set,
     /// so only its presence and the policy's maximum are constrained.
     static func currentPassword(_ description: String) -> Document {
-        ["type": "string", "format": "password", "minLength": 1, "maxLength": 128, "writeOnly": true, "description": .string(description)]
+        [
+            "type": "string", "format": "password", "minLength": 1, "maxLength": 128, "pattern": .string(FieldSchema.noNULPattern),
+            "writeOnly": true, "description": .string(description),
+        ]
     }
 }

@@ -62,7 +62,7 @@ enum CommonComponents {
             "Cursor": [
                 "name": "cursor", "in": "query", "required": false,
                 "description": "The `next_cursor` of the previous page. An unusable cursor gives an empty page.",
-                "schema": ["type": "string", "maxLength": 1024],
+                "schema": ["type": "string"],
             ],
             "ResourceID": [
                 "name": "id", "in": "path", "required": true, "description": "The resource's id.",

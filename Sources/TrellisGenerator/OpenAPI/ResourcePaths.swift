@@ -131,7 +131,7 @@ struct ResourcePaths {
 
     private func restore() -> Document {
         operation(
-            "restore\(name)", summary: "Restore a deleted \(name).", action: .restore,
+            "restore\(name)", summary: "Restore a deleted \(name); one that is not deleted is answered as it is.", action: .restore,
             success: ("200", json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row))),
             errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "ValidationFailed", "InternalError", "Unavailable"]
         )

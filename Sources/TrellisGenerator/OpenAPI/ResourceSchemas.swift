@@ -59,6 +59,9 @@ struct ResourceSchemas {
 /// JSON Schema (2020-12, as OpenAPI 3.1 uses it) of one field.
 enum FieldSchema {
     static let slugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    /// Any text without a NUL character, which PostgreSQL cannot store in text: the API refuses it
+    /// with 422.
+    static let noNULPattern = "^[^\\u0000]*$"
 
     static func schema(for field: ResolvedField, nullable: Bool) -> Document {
         var entries: [(String, Document)] = []
@@ -73,9 +76,9 @@ enum FieldSchema {
             switch field.spec.format {
             case .email: entries.append(("format", "email"))
             case .url: entries.append(("format", "uri"))
-            case .slug: entries.append(("pattern", .string(slugPattern)))
-            case nil: break
+            case .slug, nil: break
             }
+            entries.append(("pattern", .string(field.spec.format == .slug ? slugPattern : noNULPattern)))
         case .int32, .int64:
             type("integer")
             entries.append(("format", field.kind == .int32 ? "int32" : "int64"))
@@ -86,7 +89,8 @@ enum FieldSchema {
             type("string")
             entries.append(("format", "decimal"))
             let fraction = scale > 0 ? "(\\.[0-9]{1,\(scale)})?" : ""
-            entries.append(("pattern", .string("^-?[0-9]{1,\(max(1, precision - scale))}\(fraction)$")))
+            let sign = (field.spec.minimum ?? -1) >= 0 ? "" : "-?"  // no minus sign where the spec forbids negatives
+            entries.append(("pattern", .string("^\(sign)[0-9]{1,\(max(1, precision - scale))}\(fraction)$")))
         case .bool:
             type("boolean")
         case .uuid:

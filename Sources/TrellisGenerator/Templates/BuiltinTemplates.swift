@@ -587,10 +587,15 @@ struct {{typeName}}Routes: Sendable {
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let statement = {{typeName}}SQL.Restore(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-        guard let restored = try await database.client.first(statement, logger: context.logger) else {
-            throw APIError.notFound("deleted {{humanName}}")
+        if let restored = try await database.client.first(statement, logger: context.logger) {
+            return .data(restored)
         }
-        return .data(restored)
+        // A row that is not deleted is answered as it is, so a retried restore succeeds too.
+        let find = {{typeName}}SQL.Find(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
+        guard let found = try await database.client.first(find, logger: context.logger) else {
+            throw APIError.notFound("{{humanName}}")
+        }
+        return .data(found)
     }
 {{/softDelete}}
 }
