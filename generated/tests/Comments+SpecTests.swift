@@ -56,13 +56,13 @@ struct CommentSpecTests {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
     }
 
-    @Test func anotherOrganizationCannotReachRows() async throws {
-        try await resource.anotherOrganizationCannotReachRows()
-    }
-
     @Test(arguments: ["task_id"])
     func referenceStaysInOrganization(_ field: String) async throws {
         try await resource.referenceStaysInOrganization(field)
+    }
+
+    @Test func anotherOrganizationCannotReachRows() async throws {
+        try await resource.anotherOrganizationCannotReachRows()
     }
 
     @Test(arguments: ["created_at", "-created_at"])
@@ -106,12 +106,15 @@ struct CommentSpecTests {
         ScopeCell(["read:comments"], .create, allowed: false),
         ScopeCell(["write:comments"], .create, allowed: true),
         ScopeCell(["*"], .create, allowed: true),
+        ScopeCell(["*"], .create, by: .viewer, allowed: false),
         ScopeCell(["read:comments"], .update, allowed: false),
         ScopeCell(["write:comments"], .update, allowed: true),
         ScopeCell(["*"], .update, allowed: true),
+        ScopeCell(["*"], .update, by: .viewer, allowed: false),
         ScopeCell(["read:comments"], .delete, allowed: false),
         ScopeCell(["write:comments"], .delete, allowed: true),
         ScopeCell(["*"], .delete, allowed: true),
+        ScopeCell(["*"], .delete, by: .member, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)

@@ -50,7 +50,6 @@ struct ProjectSpecTests {
         InvalidValue("slug", breaks: "type: string", with: 7),
         InvalidValue("slug", breaks: "max_length: 80", with: .text(length: 81)),
         InvalidValue("slug", breaks: "format: slug", with: "Not A Slug"),
-        InvalidValue("slug", breaks: "no NUL character", with: "a\u{0}b"),
         InvalidValue("slug", breaks: "unique", with: .duplicate),
         InvalidValue("status", breaks: "not null", with: .null),
         InvalidValue("status", breaks: "values: [active, on_hold, archived]", with: "unknown"),
@@ -119,15 +118,19 @@ struct ProjectSpecTests {
         ScopeCell(["read:projects"], .create, allowed: false),
         ScopeCell(["write:projects"], .create, allowed: true),
         ScopeCell(["*"], .create, allowed: true),
+        ScopeCell(["*"], .create, by: .viewer, allowed: false),
         ScopeCell(["read:projects"], .update, allowed: false),
         ScopeCell(["write:projects"], .update, allowed: true),
         ScopeCell(["*"], .update, allowed: true),
+        ScopeCell(["*"], .update, by: .viewer, allowed: false),
         ScopeCell(["read:projects"], .delete, allowed: false),
         ScopeCell(["write:projects"], .delete, allowed: true),
         ScopeCell(["*"], .delete, allowed: true),
+        ScopeCell(["*"], .delete, by: .member, allowed: false),
         ScopeCell(["read:projects"], .restore, allowed: false),
         ScopeCell(["write:projects"], .restore, allowed: true),
         ScopeCell(["*"], .restore, allowed: true),
+        ScopeCell(["*"], .restore, by: .member, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)

@@ -125,9 +125,11 @@ extension InvitationRoutes {
     /// The body as a JSON object, or an empty object when there is no body (accepting as a
     /// signed-in user needs none).
     static func optionalJSONObject(_ request: Request, context: TrellisRequestContext) async throws -> [String: JSONValue] {
+        // A labelled body is checked before it is read; an unlabelled one is read to learn if it is empty.
+        if request.headers[.contentType] != nil { return try await request.jsonObject(context: context) }
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else { return [:] }
-        return try await request.jsonObject(context: context)
+        return try await request.jsonObject(context: context)  // 415: a body without a media type
     }
 }

@@ -79,12 +79,18 @@ public struct ListQuery: Sendable {
         bindings.append(request.limit + 1)
         do {
             return try await fetch(PostgresQuery(unsafeSQL: sql, binds: bindings), request, on: client, logger: logger, decode: decode, id: id)
-        } catch let error as PSQLError where request.cursor != nil && error.serverInfo?[.sqlState]?.hasPrefix("22") == true {
-            // PostgreSQL refused the cursor's value for the sort column (a data exception: the
-            // cursor was edited, or made before a type change): an unusable cursor, so an empty page.
+        } catch let error as PSQLError where request.cursor != nil && Self.refusedValueStates.contains(error.serverInfo?[.sqlState] ?? "") {
+            // PostgreSQL refused the cursor's value for the sort column (the cursor was edited, or
+            // made before a type change): an unusable cursor, which answers an empty page.
+            logger.notice("unusable cursor", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
             return Page(items: [], nextCursor: nil, limit: request.limit)
         }
     }
+
+    /// What PostgreSQL answers when a cursor's text does not cast to the sort column's type:
+    /// invalid text representation, invalid datetime format, datetime out of range, numeric value
+    /// out of range, untranslatable character (NUL).
+    static let refusedValueStates: Set<String> = ["22P02", "22007", "22008", "22003", "22021", "22P05"]
 
     private func fetch<Item: Sendable>(
         _ query: PostgresQuery, _ request: PageRequest, on client: PostgresClient, logger: Logger,

@@ -18,8 +18,9 @@ enum FixtureValues {
             }
             return .string(bounded(text, field))
         case .int32, .int64:
-            return .integer(max(field.spec.minimum ?? 1, min(field.spec.maximum ?? 1, 1)))
+            return .integer(min(max(1, field.spec.minimum ?? Int64.min), field.spec.maximum ?? Int64.max))
         case .decimal(_, let scale):
+            // 1, or the largest number the column holds when that is less (precision == scale).
             return .string(decimalText(units: clamp(power(scale), field, scale: scale), scale: scale))
         case .bool: return false
         case .uuid: return "0193a5c8-7d2e-7000-8000-00000000000a"
@@ -91,15 +92,16 @@ enum FixtureValues {
                 invalid.append(Invalid(rule: "min_length: \(minimum)", input: .value(.string(String(repeating: "x", count: minimum - 1)))))
             }
             if let maximum = field.effectiveMaxLength {
-                invalid.append(Invalid(rule: "max_length: \(maximum)", input: .value(.string(String(repeating: "x", count: maximum + 1)))))
+                invalid.append(Invalid(rule: "max_length: \(maximum)", input: .value(.string(tooLong(maximum + 1, format: field.spec.format)))))
             }
             switch field.spec.format {
             case .email: invalid.append(Invalid(rule: "format: email", input: .value("not an email")))
             case .url: invalid.append(Invalid(rule: "format: url", input: .value("not a url")))
             case .slug: invalid.append(Invalid(rule: "format: slug", input: .value("Not A Slug")))
-            case nil: break
+            case nil:
+                // (A formatted string with NUL in it breaks its format first.)
+                invalid.append(Invalid(rule: "no NUL character", input: .value(.string(nulText(field)))))
             }
-            invalid.append(Invalid(rule: "no NUL character", input: .value(.string(nulText(field)))))
         case .int32, .int64:
             invalid.append(Invalid(rule: "type: \(field.spec.type.name) (a string)", input: .value("7")))
             invalid.append(Invalid(rule: "type: \(field.spec.type.name) (a fraction)", input: .value(.number("1.5"))))
@@ -113,13 +115,14 @@ enum FixtureValues {
             }
         case .decimal(let precision, let scale):
             invalid.append(Invalid(rule: "type: decimal", input: .value(7)))
-            invalid.append(Invalid(rule: "scale: \(scale)", input: .value(.string("1." + String(repeating: "1", count: scale + 1)))))
+            invalid.append(Invalid(rule: "scale: \(scale)", input: .value(.string("0." + String(repeating: "1", count: scale + 1)))))
             invalid.append(Invalid(rule: "precision: \(precision)", input: .value(.string(String(repeating: "9", count: precision - scale + 1)))))
-            if let minimum = field.spec.minimum {
-                invalid.append(Invalid(rule: "min: \(minimum)", input: .value(.string(decimalText(units: (minimum - 1) * power(scale), scale: scale)))))
+            // One unit of the last decimal past a bound, so that no other rule breaks.
+            if let minimum = field.spec.minimum, let units = units(minimum, scale: scale, plus: -1) {
+                invalid.append(Invalid(rule: "min: \(minimum)", input: .value(.string(decimalText(units: units, scale: scale)))))
             }
-            if let maximum = field.spec.maximum {
-                invalid.append(Invalid(rule: "max: \(maximum)", input: .value(.string(decimalText(units: (maximum + 1) * power(scale), scale: scale)))))
+            if let maximum = field.spec.maximum, let units = units(maximum, scale: scale, plus: 1) {
+                invalid.append(Invalid(rule: "max: \(maximum)", input: .value(.string(decimalText(units: units, scale: scale)))))
             }
         case .bool:
             invalid.append(Invalid(rule: "type: bool", input: .value("yes")))
@@ -155,6 +158,26 @@ enum FixtureValues {
         return "0193a5c8-7d2e-7000-8000-" + String(repeating: "0", count: 12 - digits.count) + digits
     }
 
+    /// A string of `length` characters in the field's format (so that only the length is wrong).
+    private static func tooLong(_ length: Int, format: StringFormat?) -> String {
+        switch format {
+        case .email where length > "a@example.com".count:
+            return String(repeating: "a", count: length - "@example.com".count) + "@example.com"
+        case .url where length > "https://example.com/".count:
+            return "https://example.com/" + String(repeating: "x", count: length - "https://example.com/".count)
+        default:
+            return String(repeating: "x", count: length)
+        }
+    }
+
+    /// `bound * 10^scale + plus`, or nil when that overflows.
+    private static func units(_ bound: Int64, scale: Int, plus: Int64) -> Int64? {
+        let (scaled, overflow) = bound.multipliedReportingOverflow(by: power(scale))
+        guard !overflow else { return nil }
+        let (sum, overflowed) = scaled.addingReportingOverflow(plus)
+        return overflowed ? nil : sum
+    }
+
     /// `a<NUL>b`, within the field's length bounds.
     private static func nulText(_ field: ResolvedField) -> String {
         var text = "a\u{0}b"
@@ -182,11 +205,15 @@ enum FixtureValues {
         (0..<min(exponent, 18)).reduce(Int64(1)) { value, _ in value * 10 }
     }
 
-    /// `units` (of 10^-scale) moved into the field's bounds.
+    /// `units` (of 10^-scale) moved into the field's bounds and what its precision holds.
     private static func clamp(_ units: Int64, _ field: ResolvedField, scale: Int) -> Int64 {
         var value = units
-        if let minimum = field.spec.minimum { value = max(value, minimum * power(scale)) }
-        if let maximum = field.spec.maximum { value = min(value, maximum * power(scale)) }
+        if case .decimal(let precision, _) = field.kind {
+            let largest = power(precision) - 1
+            value = min(max(value, -largest), largest)
+        }
+        if let minimum = field.spec.minimum, let low = Self.units(minimum, scale: scale, plus: 0) { value = max(value, low) }
+        if let maximum = field.spec.maximum, let high = Self.units(maximum, scale: scale, plus: 0) { value = min(value, high) }
         return value
     }
 

@@ -643,7 +643,7 @@ import TrellisTesting
 extension ResourceContract {
     /// What {{specFile}} says about {{resourceName}}, as its generated tests check it.
     static let {{contractName}} = ResourceContract(
-        name: "{{resourceName}}", specFile: "{{specFile}}", path: "{{path}}", table: "{{table}}",
+        name: {{{nameLiteral}}}, specFile: {{{specFileLiteral}}}, path: {{{pathLiteral}}}, table: {{{tableLiteral}}},
         tenancy: .{{tenancy}}, softDelete: {{softDelete}},
         fields: [
 {{#fields}}
@@ -657,23 +657,24 @@ extension ResourceContract {
             .{{action}}: [{{roles}}],
 {{/permissions}}
         ],
-        readScope: "{{readScope}}", writeScope: "{{writeScope}}"
+        readScope: {{{readScope}}}, writeScope: {{{writeScope}}}
     )
 }
 
 /// The promises of {{specFile}}, checked over HTTP against the app and a real PostgreSQL.
-@Suite("{{resourceName}} ({{specFile}})")
+@Suite({{{suiteTitleLiteral}}})
 struct {{suiteName}} {
     let resource = ResourceChecks(.{{contractName}}, harness: specHarness)
 
     @Test func createReadUpdateDelete() async throws {
         try await resource.createReadUpdateDelete()
     }
+{{#checksInput}}
 {{#hasInvalidValues}}
 
     @Test(arguments: [
 {{#invalidValues}}
-        InvalidValue("{{field}}", breaks: {{{ruleLiteral}}}, with: {{{input}}}),
+        InvalidValue({{{fieldLiteral}}}, breaks: {{{ruleLiteral}}}, with: {{{input}}}),
 {{/invalidValues}}
     ])
     func refusesInvalidValue(_ invalid: InvalidValue) async throws {
@@ -684,12 +685,6 @@ struct {{suiteName}} {
     @Test func refusesServerOwnedUnknownAndImmutableFields() async throws {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
     }
-{{#isTenant}}
-
-    @Test func anotherOrganizationCannotReachRows() async throws {
-        try await resource.anotherOrganizationCannotReachRows()
-    }
-{{/isTenant}}
 {{#hasSameOrganizationReferences}}
 
     @Test(arguments: [{{{sameOrganizationReferences}}}])
@@ -697,23 +692,32 @@ struct {{suiteName}} {
         try await resource.referenceStaysInOrganization(field)
     }
 {{/hasSameOrganizationReferences}}
-{{#isShared}}
+{{/checksInput}}
+{{#checksTenancy}}
+
+    @Test func anotherOrganizationCannotReachRows() async throws {
+        try await resource.anotherOrganizationCannotReachRows()
+    }
+{{/checksTenancy}}
+{{#checksSharing}}
 
     @Test func sharedAcrossOrganizations() async throws {
         try await resource.sharedAcrossOrganizations()
     }
-{{/isShared}}
-{{#softDelete}}
+{{/checksSharing}}
+{{#checksSoftDelete}}
 
     @Test func softDeleteHidesKeepsAndRestores() async throws {
         try await resource.softDeleteHidesKeepsAndRestores()
     }
-{{/softDelete}}
+{{/checksSoftDelete}}
+{{#canList}}
 
     @Test(arguments: [{{{sorts}}}])
     func paginates(sort: String) async throws {
         try await resource.paginates(sort: sort)
     }
+{{/canList}}
 
     @Test(arguments: [
 {{#permissionCells}}
@@ -734,14 +738,22 @@ struct {{suiteName}} {
         try await resource.apiKeyScope(cell)
     }
 {{/hasScopeCells}}
+{{#checksQuery}}
 
     @Test func refusesUnknownParametersAndMethods() async throws {
         try await resource.refusesUnknownParametersAndMethods()
     }
+{{/checksQuery}}
+{{#checksBodies}}
 
     @Test func refusesBodiesThatAreNotJSON() async throws {
         try await resource.refusesBodiesThatAreNotJSON()
     }
+{{/checksBodies}}
+{{#omitted}}
+
+    // Left out: {{.}}.
+{{/omitted}}
 }
 
 """#,

@@ -9,19 +9,38 @@ struct SpecTestsContext {
     }
 
     struct InvalidCase {
-        var field: String
+        /// The field's name as a Swift string literal.
+        var fieldLiteral: String
         /// The rule as a Swift string literal.
         var ruleLiteral: String
         /// The `InvalidValue.Input` expression.
         var input: String
     }
 
+    /// Which checks the spec lets a role reach (a check that needs an action no role may perform
+    /// is left out, and ``omitted`` says so).
+    var canCreate: Bool
+    var canList: Bool
+    var canRead: Bool
+    var checksSoftDelete: Bool
+    var checksInput: Bool
+    var checksTenancy: Bool
+    var checksSharing: Bool
+    var checksQuery: Bool
+    var checksBodies: Bool
+    /// Why a check is left out: one line each, printed as comments.
+    var omitted: [String]
+
     var specFile: String
     var resourceName: String
     var suiteName: String
     var contractName: String
-    var path: String
-    var table: String
+    /// Swift string literals of the contract's names.
+    var nameLiteral: String
+    var specFileLiteral: String
+    var pathLiteral: String
+    var tableLiteral: String
+    var suiteTitleLiteral: String
     var tenancy: String
     var softDelete: Bool
     var isTenant: Bool
@@ -51,9 +70,12 @@ struct SpecTestsContext {
         specFile = resource.specFile
         resourceName = resource.name
         suiteName = "\(resource.swiftName)SpecTests"
-        contractName = Naming.camelCase(Naming.snakeCase(resource.swiftName))
-        path = "/api/v1" + resource.path
-        table = resource.table
+        contractName = SwiftNames.property(Naming.snakeCase(resource.swiftName))
+        nameLiteral = SwiftNames.stringLiteral(resource.name)
+        specFileLiteral = SwiftNames.stringLiteral(resource.specFile)
+        pathLiteral = SwiftNames.stringLiteral("/api/v1" + resource.path)
+        tableLiteral = SwiftNames.stringLiteral(resource.table)
+        suiteTitleLiteral = SwiftNames.stringLiteral("\(resource.name) (\(resource.specFile))")
         isTenant = resource.isTenant
         isShared = !resource.isTenant
         tenancy = resource.isTenant ? "organization" : "shared"
@@ -73,11 +95,11 @@ struct SpecTestsContext {
             Permission(action: action.rawValue, roles: (resource.permissions[action] ?? []).sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))
         }
         let scopeName = String(resource.path.dropFirst())
-        readScope = "read:\(scopeName)"
-        writeScope = "write:\(scopeName)"
+        readScope = SwiftNames.stringLiteral("read:\(scopeName)")
+        writeScope = SwiftNames.stringLiteral("write:\(scopeName)")
         invalidValues = resource.writableFields.flatMap { field in
             FixtureValues.invalidValues(for: field).map { invalid in
-                InvalidCase(field: field.name, ruleLiteral: SwiftNames.stringLiteral(invalid.rule), input: Self.input(invalid.input))
+                InvalidCase(fieldLiteral: SwiftNames.stringLiteral(field.name), ruleLiteral: SwiftNames.stringLiteral(invalid.rule), input: Self.input(invalid.input))
             }
         }
         hasInvalidValues = !invalidValues.isEmpty
@@ -87,15 +109,43 @@ struct SpecTestsContext {
             }
         }
         let (read, write) = (readScope, writeScope)
-        scopeCells = actions.filter { !(resource.permissions[$0] ?? []).isEmpty }.flatMap { action in
+        scopeCells = actions.flatMap { action -> [String] in
+            let allowed = resource.permissions[action] ?? []
             let isRead = action == .list || action == .read
-            return [
-                "ScopeCell([\"\(read)\"], .\(action.rawValue), allowed: \(isRead))",
-                "ScopeCell([\"\(write)\"], .\(action.rawValue), allowed: \(!isRead))",
-                "ScopeCell([\"*\"], .\(action.rawValue), allowed: true)",
-            ]
+            var cells: [String] = []
+            if !allowed.isEmpty {
+                cells += [
+                    "ScopeCell([\(read)], .\(action.rawValue), allowed: \(isRead))",
+                    "ScopeCell([\(write)], .\(action.rawValue), allowed: \(!isRead))",
+                    "ScopeCell([\"*\"], .\(action.rawValue), allowed: true)",
+                ]
+            }
+            // A key of a member whose role the spec does not allow gets no further with `*`.
+            if let refused = Role.allCases.sorted(by: >).first(where: { !allowed.contains($0) }) {
+                cells.append("ScopeCell([\"*\"], .\(action.rawValue), by: .\(refused.rawValue), allowed: false)")
+            }
+            return cells
         }
         hasScopeCells = !scopeCells.isEmpty
+        let can = { (action: Action) in !(resource.permissions[action] ?? []).isEmpty }
+        canCreate = can(.create)
+        canList = can(.list)
+        canRead = can(.read)
+        checksSoftDelete = resource.softDelete && can(.delete) && can(.restore) && canRead && canList
+        checksInput = canCreate
+        checksTenancy = resource.isTenant && canRead
+        checksSharing = !resource.isTenant && canRead && canList
+        checksQuery = canList && canRead
+        checksBodies = canCreate && canList
+        var omitted: [String] = []
+        let none = { (action: Action) in "no role may \(action.rawValue) \(resource.name)" }
+        if !canCreate { omitted.append("\(none(.create)): its input checks cannot be reached (its rows are made in the table)") }
+        if !canRead { omitted.append("\(none(.read)): no check reads rows back") }
+        if !canList { omitted.append("\(none(.list)): pagination is not checked") }
+        if resource.softDelete && !checksSoftDelete && canRead && canList {
+            omitted.append("\(none(can(.delete) ? .restore : .delete)): soft delete is checked by the permission cells only")
+        }
+        self.omitted = omitted
         sorts = resource.pagination.sortKeys.flatMap { [SwiftNames.stringLiteral($0), SwiftNames.stringLiteral("-" + $0)] }.joined(separator: ", ")
         let references = resource.writableFields.filter { $0.reference?.sameOrg == true }.map(\.name)
         sameOrganizationReferences = references.map(SwiftNames.stringLiteral).joined(separator: ", ")

@@ -14,8 +14,10 @@ extension FieldContract {
         case .decimal(let precision, let scale): return .string(distinctDecimal(row: row, tag: tag, precision: precision, scale: scale))
         case .bool: return .bool(row.isMultiple(of: 2) == (example == .bool(true)))
         case .uuid: return .string(UUID.stable("\(tag)/\(name)/\(row)").uuidString.lowercased())
-        case .date: return .string(String(Self.day(row).rfc3339.prefix(10)))
-        case .datetime: return .string(Timestamp(microsecondsSinceEpoch: Self.day(0).microsecondsSinceEpoch + Int64(row) * 3_600_000_000).rfc3339)
+        case .date: return .string(String(Self.day(Int(block(tag, span: 400_000)) + row).rfc3339.prefix(10)))
+        case .datetime:
+            let hours = block(tag, span: 9_000_000) + Int64(row)
+            return .string(Timestamp(microsecondsSinceEpoch: Self.day(0).microsecondsSinceEpoch + hours * 3_600_000_000).rfc3339)
         case .enumeration(let values):
             let start = values.firstIndex { .string($0) == example } ?? 0
             return values.isEmpty ? example : .string(values[(start + row) % values.count])
@@ -40,20 +42,30 @@ extension FieldContract {
             let suffix = "+\(tag)\(row)@\(domain)"
             text = String(local.prefix(max(1, (maxLength ?? 254) - suffix.count))) + suffix
         case .url:
-            text = fitted(base, suffix: "/\(tag)/\(row)")
+            text = fitted(base, suffix: "/\(tag)/\(row)", compact: "\(row)\(tag)")
         case .slug:
-            text = fitted(base, suffix: "-\(tag)-\(row)", trimming: "-")
+            text = fitted(base, suffix: "-\(tag)-\(row)", compact: "\(row)\(tag)", trimming: "-")
         case nil:
-            text = fitted(base, suffix: " \(tag) \(row)", trimming: " ")
+            text = fitted(base, suffix: " \(tag) \(row)", compact: "\(row)\(tag)", trimming: " ")
         }
         while text.count < (minLength ?? 0) { text += "x" }
         return text
     }
 
-    /// `base` cut so that `base + suffix` fits `maxLength`.
-    private func fitted(_ base: String, suffix: String, trimming separator: Character? = nil) -> String {
+    /// The first row of a unique field's values in a test tagged `tag`: a block of 8 rows of its
+    /// own out of `span` values, so that tests sharing a table do not collide (0 for other fields,
+    /// whose values only need to differ within one test).
+    private func block(_ tag: String, span: Int64) -> Int64 {
+        guard unique, span >= 16 else { return 0 }
+        return Int64(Self.number(tag) % UInt64(span / 8)) * 8
+    }
+
+    /// `base` cut so that `base + suffix` fits `maxLength`; when even the suffix does not fit, the
+    /// row number and as much of the test's tag as fits.
+    private func fitted(_ base: String, suffix: String, compact: String, trimming separator: Character? = nil) -> String {
         let limit = maxLength ?? Int.max
         guard base.count + suffix.count > limit else { return base + suffix }
+        guard suffix.count <= limit else { return String(compact.prefix(limit)) }
         var head = String(base.prefix(max(0, limit - suffix.count)))
         while let separator, head.last == separator { head.removeLast() }
         var tail = suffix
@@ -67,8 +79,7 @@ extension FieldContract {
         let high = min(maximum.flatMap { Int64($0) } ?? bits.upperBound, low + 1_000_000)
         let span = high - low + 1
         let start = (example.integer ?? low) - low
-        let offset = unique ? Int64(Self.number(tag) % 1000) : 0
-        return low + (start + offset + Int64(row)).modulo(span)
+        return low + (start + block(tag, span: span) + Int64(row)).modulo(span)
     }
 
     /// A number within the bounds, in steps of 1 when they allow it (else the smallest step),
@@ -80,13 +91,12 @@ extension FieldContract {
         let high = min(maximum.flatMap { Self.units($0, scale: scale) } ?? ceiling, ceiling)
         let start = (example.stringValue.flatMap { Self.units($0, scale: scale) } ?? low) - low
         let step = high - low >= 100 * unit ? unit : 1
-        let offset = unique ? Int64(Self.number(tag) % 100) : 0
         let span = (high - low) / step + 1
-        return Self.text(units: low + ((start / step + offset + Int64(row)).modulo(span)) * step, scale: scale)
+        return Self.text(units: low + ((start / step + block(tag, span: span) + Int64(row)).modulo(span)) * step, scale: scale)
     }
 
     private static func power(_ exponent: Int) -> Int64 {
-        (0..<exponent).reduce(Int64(1)) { value, _ in value * 10 }
+        (0..<min(exponent, 18)).reduce(Int64(1)) { value, _ in value * 10 }
     }
 
     /// `"12.5"` at scale 2 -> 1250.

@@ -12,12 +12,14 @@ extension ResourceChecks {
         }
     }
 
-    /// An API key acts with its creator's role (one the spec allows here) limited to its scopes:
-    /// it succeeds with the action's scope (or `*`) and gets 403 without.
+    /// An API key acts with its creator's role limited to its scopes: with a role the spec allows,
+    /// it succeeds with the action's scope (or `*`) and gets 403 without; with a role the spec does
+    /// not allow, it gets 403 whatever its scopes.
     public func apiKeyScope(_ cell: ScopeCell, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        try await session("scope/\(cell.scopes.joined(separator: ","))/\(cell.action.rawValue)") { session in
-            guard let role = contract.strongestRole(for: cell.action) else {
-                throw SpecSetupError("no role may \(cell.action.rawValue) \(contract.title), so no key can")
+        let creator = cell.role.map { "/\($0.rawValue)" } ?? ""
+        try await session("scope/\(cell.scopes.joined(separator: ","))/\(cell.action.rawValue)\(creator)") { session in
+            guard let role = cell.role ?? contract.strongestRole(for: cell.action) else {
+                throw SpecSetupError("no role may \(cell.action.rawValue) \(contract.title), so the cell must name the key's creator")
             }
             let key = try await session.apiKey(in: session.home, role: role, scopes: cell.scopes)
             try await judge(
@@ -43,7 +45,13 @@ extension ResourceChecks {
         case .list:
             response = try await session.client.send(.get, path, as: actor)
         case .create:
-            response = try await session.client.send(.post, path, as: actor, json: .object(try await body(row: 1, in: home, session: session)))
+            let sent = try await body(row: 1, in: home, session: session)
+            let before = try await rowCount(in: home, session: session)
+            response = try await session.client.send(.post, path, as: actor, json: .object(sent))
+            if !allowed, response.status == .forbidden {
+                let after = try await rowCount(in: home, session: session)
+                expect(after == before, "Permission broken", "a refused create still made a row", at: location)
+            }
         case .read, .update, .delete, .restore:
             let row = try await create(row: 0, in: home, session: session)
             target = row

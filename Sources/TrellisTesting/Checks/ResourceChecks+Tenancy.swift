@@ -12,7 +12,9 @@ extension ResourceChecks {
             let other = session.other
             var rows: [Row] = []
             for row in 0..<3 { rows.append(try await create(row: row, in: home, session: session)) }
-            let theirs = [try await create(row: 3, in: other, session: session), try await create(row: 4, in: other, session: session)]
+            // Three rows, so that two a page the other organization's lists take a cursor too.
+            var theirs: [Row] = []
+            for row in 3..<6 { theirs.append(try await create(row: row, in: other, session: session)) }
             var deleted: Row?
             if contract.softDelete, let last = rows.popLast(), let id = last.uuid {
                 try await session.markDeleted(contract.table, id: id)

@@ -19,8 +19,11 @@ extension ResourceChecks {
                 sent = try await body(row: 1, in: home, session: session)
                 sent[invalid.field] = first.sent[invalid.field]
             }
+            let rowsBefore = try await rowCount(in: home, session: session)
             let response = try await session.client.send(.post, path, as: creator, json: .object(sent))
             expectRefusal(response, naming: invalid.field, "Validation broken", "a create whose \(invalid.field) breaks \(invalid.rule)", at: sourceLocation)
+            let rowsAfter = try await rowCount(in: home, session: session)
+            expect(rowsAfter == rowsBefore, "Validation broken", "a refused create still made a row (\(rowsBefore ?? 0) rows before, \(rowsAfter ?? 0) after)", at: sourceLocation)
 
             guard contract.actions.contains(.update), contract.mutableFields.contains(where: { $0.name == invalid.field }) else { return }
             let target = try await create(row: 2, in: home, session: session)
@@ -52,12 +55,15 @@ extension ResourceChecks {
             let valid = try await body(row: 0, in: home, session: session)
             var refused = contract.serverOwned.map { ($0, Self.plausibleValue(for: $0, in: home)) }
             refused.append(("not_a_field_of_\(contract.table)", "surprise"))
+            let rowsBefore = try await rowCount(in: home, session: session)
             for (key, value) in refused {
                 var sent = valid
                 sent[key] = value
                 let response = try await session.client.send(.post, path, as: creator, json: .object(sent))
                 expectRefusal(response, naming: key, "Input check broken", "a create that sends \(key)", at: sourceLocation)
             }
+            let rowsAfter = try await rowCount(in: home, session: session)
+            expect(rowsAfter == rowsBefore, "Input check broken", "refused creates still made rows (\(rowsBefore ?? 0) rows before, \(rowsAfter ?? 0) after)", at: sourceLocation)
 
             guard contract.actions.contains(.update) else { return }
             let target = try await create(row: 1, in: home, session: session)
@@ -70,6 +76,12 @@ extension ResourceChecks {
             let after = try await read(target.id, in: home, session: session)
             expect(after.data == target.data, "Input check broken", "refused updates still changed the row: \(after.summary)", at: sourceLocation)
         }
+    }
+
+    /// How many rows `organization` has in the table (nil for a shared table, where other tests
+    /// add rows at any time).
+    func rowCount(in organization: SpecOrganization, session: SpecSession) async throws -> Int? {
+        contract.tenancy == .organization ? try await session.rowCount(contract.table, in: organization) : nil
     }
 
     /// A value of the right JSON type for a server-owned key, so only ownership can refuse it.

@@ -36,38 +36,49 @@ public struct ResourceChecks: Sendable {
 
     /// A valid create body for the `row`-th row of this session in `organization`, references
     /// resolved there (parents are created through the API), with `overrides` applied.
+    ///
+    /// `visiting` holds the resources whose rows are being made further up: a reference back to one
+    /// of them (a cycle, or a resource that refers to itself) is left null, or is an error when the
+    /// field is required, since no row could ever be made.
     func body(
         row: Int, in organization: SpecOrganization, session: SpecSession, overrides: [String: JSONValue] = [:],
         visiting: Set<String> = []
     ) async throws -> [String: JSONValue] {
+        let visiting = visiting.union([contract.name])
         var body: [String: JSONValue] = [:]
-        let creator = contract.strongestRole(for: .create) ?? .owner
         for field in contract.writableFields {
             if let value = overrides[field.name] {
                 body[field.name] = value
             } else if let resource = field.referencedResource {
-                switch resource {
-                case "User": body[field.name] = .string(Self.text(organization.members[creator] ?? organization.id))
-                case "Organization": body[field.name] = .string(Self.text(organization.id))
-                default:
-                    if visiting.contains(resource) {
-                        if field.required { throw SpecSetupError("the required references of \(contract.title) form a cycle through \(resource)") }
-                        body[field.name] = .null
-                    } else {
-                        let parent = ResourceChecks(try harness.contract(named: resource), harness: harness)
-                        let visited = visiting.union([contract.name])
-                        let make: @Sendable () async throws -> String = {
-                            try await parent.create(row: row, in: organization, session: session, visiting: visited).id
-                        }
-                        // A unique reference needs a parent of its own per row; others share one.
-                        body[field.name] = .string(field.unique ? try await make() : try await session.parents.id(of: resource, in: organization, make: make))
-                    }
+                if visiting.contains(resource) {
+                    if field.required { throw SpecSetupError("the required references of \(contract.title) form a cycle through \(resource)") }
+                    body[field.name] = .null
+                } else {
+                    body[field.name] = try await reference(to: resource, unique: field.unique, row: row, in: organization, session: session, visiting: visiting)
                 }
             } else {
                 body[field.name] = field.value(row: row, tag: session.label.stableTag)
             }
         }
         return body
+    }
+
+    /// The id a reference to `resource` holds: the creating member for `User`, the organization for
+    /// `Organization`, else a row of `resource` in `organization` (shared by every child unless the
+    /// reference is unique).
+    private func reference(
+        to resource: String, unique: Bool, row: Int, in organization: SpecOrganization, session: SpecSession, visiting: Set<String>
+    ) async throws -> JSONValue {
+        switch resource {
+        case "User": return .string(Self.text(organization.members[contract.strongestRole(for: .create) ?? .owner] ?? organization.id))
+        case "Organization": return .string(Self.text(organization.id))
+        default:
+            let parent = ResourceChecks(try harness.contract(named: resource), harness: harness)
+            let make: @Sendable () async throws -> String = {
+                try await parent.create(row: row, in: organization, session: session, visiting: visiting).id
+            }
+            return .string(unique ? try await make() : try await session.parents.id(of: resource, in: organization, make: make))
+        }
     }
 
     /// A row made through the API, as the create answered it.
@@ -81,17 +92,41 @@ public struct ResourceChecks: Sendable {
         var uuid: UUID? { UUID(uuidString: id) }
     }
 
-    /// Creates the `row`-th row of the session in `organization` as its most powerful creator.
+    /// Creates the `row`-th row of the session in `organization` as its most powerful creator, or,
+    /// when the spec lets no role create, straight into the table (as a hook or a seed would).
     func create(
         row: Int, in organization: SpecOrganization, session: SpecSession, overrides: [String: JSONValue] = [:],
         visiting: Set<String> = []
     ) async throws -> Row {
         let sent = try await body(row: row, in: organization, session: session, overrides: overrides, visiting: visiting)
-        let response = try await session.client.send(.post, path, as: try actor(for: .create, in: organization), json: .object(sent))
+        guard let creator = contract.strongestRole(for: .create) else {
+            return try await insert(sent, row: row, in: organization, session: session)
+        }
+        let response = try await session.client.send(.post, path, as: .member(organization.principal(creator)), json: .object(sent))
         guard response.status == .created, let id = response.id, let data = response.data else {
             throw SpecSetupError("could not create a \(contract.name) to test with: \(response.summary)")
         }
         return Row(id: id, data: data, sent: sent)
+    }
+
+    /// Inserts `sent` with the columns the server would add, and reads the row back through the API
+    /// when some role may read it.
+    private func insert(_ sent: [String: JSONValue], row: Int, in organization: SpecOrganization, session: SpecSession) async throws -> Row {
+        let id = UUID.stable("\(session.label)/\(contract.name)/\(organization.id)/\(row)")
+        var columns = sent
+        columns["id"] = .string(Self.text(id))
+        let owned = Set(contract.serverOwned)
+        if owned.contains("org_id") { columns["org_id"] = .string(Self.text(organization.id)) }
+        for key in ["created_at", "updated_at"] where owned.contains(key) { columns[key] = .string(SpecHarness.fixtureTime.rfc3339) }
+        for field in contract.fields where field.setByServer {
+            columns[field.name] = .string(Self.text(organization.members[.owner] ?? organization.id))
+        }
+        try await session.insert(into: contract.table, JSONValue.object(columns))
+        if contract.strongestRole(for: .read) != nil {
+            let read = try await self.read(Self.text(id), in: organization, session: session)
+            if let data = read.data { return Row(id: Self.text(id), data: data, sent: sent) }
+        }
+        return Row(id: Self.text(id), data: .object(columns.filter { $0.key != "org_id" }), sent: sent)
     }
 
     /// Reads a row as the most powerful reader of `organization`.
@@ -109,23 +144,40 @@ public struct ResourceChecks: Sendable {
             if let sort { query.append("sort=\(sort)") }
             if let cursor { query.append("cursor=\(cursor)") }
             let response = try await session.client.send(.get, "\(path)?\(query.joined(separator: "&"))", as: actor)
-            guard response.status == .ok, let items = response.data?.arrayValue else {
-                throw SpecSetupError("could not list \(contract.name): \(response.summary)")
+            guard response.status == .ok, let items = response.data?.arrayValue, let meta = response.json?["meta"], meta["has_more"] != nil
+            else {
+                throw SpecSetupError("could not list \(contract.name), or the answer is not a list page: \(response.summary)")
             }
             ids += items.compactMap { $0["id"]?.stringValue }
-            cursor = response.json?["meta"]?["next_cursor"]?.stringValue
+            cursor = meta["next_cursor"]?.stringValue
             pages += 1
             if pages > 10_000 { throw SpecSetupError("the list of \(contract.name) did not end after 10,000 pages") }
         } while cursor != nil
         return ids
     }
 
-    /// A change to every mutable field that has another valid value (unique ones tagged with the
-    /// session, since the table may be shared).
-    func changes(in session: SpecSession) -> [String: JSONValue] {
+    /// A change to every mutable field of `row`: another valid value, a reference to another row
+    /// (or member) of `organization`; unique values tagged with the session, since the table may be
+    /// shared.
+    func changes(to row: Row, in organization: SpecOrganization, session: SpecSession) async throws -> [String: JSONValue] {
         var changes: [String: JSONValue] = [:]
         for field in contract.mutableFields {
-            if let value = changedValue(of: field, in: session) { changes[field.name] = value }
+            if let value = changedValue(of: field, in: session) {
+                changes[field.name] = value
+            } else if let resource = field.referencedResource, resource != contract.name {
+                switch resource {
+                case "User":
+                    // Another member of the organization than the one the row names.
+                    let current = row.data[field.name]?.stringValue
+                    let other = Role.allCases.compactMap { organization.members[$0] }.map(Self.text).first { $0 != current }
+                    if let other { changes[field.name] = .string(other) }
+                case "Organization":
+                    continue
+                default:
+                    let parent = ResourceChecks(try harness.contract(named: resource), harness: harness)
+                    changes[field.name] = .string(try await parent.create(row: 7, in: organization, session: session, visiting: [contract.name]).id)
+                }
+            }
         }
         return changes
     }

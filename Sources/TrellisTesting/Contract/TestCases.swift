@@ -51,19 +51,24 @@ public struct PermissionCell: Sendable, CustomTestStringConvertible {
     public var testDescription: String { "\(role.rawValue) \(allowed ? "may" : "may not") \(action.rawValue)" }
 }
 
-/// Whether an API key holding `scopes` may perform `action` (its creator's role allows it).
+/// Whether an API key holding `scopes` may perform `action`. The key's creator has `role`, or,
+/// when none is given, the most powerful role the spec allows the action, so that only the scopes
+/// decide; a key never does more than its creator's role allows.
 public struct ScopeCell: Sendable, CustomTestStringConvertible {
     public var scopes: [String]
     public var action: ResourceAction
+    public var role: Role?
     public var allowed: Bool
 
-    public init(_ scopes: [String], _ action: ResourceAction, allowed: Bool) {
+    public init(_ scopes: [String], _ action: ResourceAction, by role: Role? = nil, allowed: Bool) {
         self.scopes = scopes
         self.action = action
+        self.role = role
         self.allowed = allowed
     }
 
     public var testDescription: String {
-        "a key with \(scopes.joined(separator: ", ")) \(allowed ? "may" : "may not") \(action.rawValue)"
+        let creator = role.map { " of a \($0.rawValue)" } ?? ""
+        return "a key\(creator) with \(scopes.joined(separator: ", ")) \(allowed ? "may" : "may not") \(action.rawValue)"
     }
 }

@@ -8,8 +8,9 @@ import Trellis
 /// Runs a test target's generated spec tests: one PostgreSQL database for the target, migrated
 /// once per process, and for each test two fresh organizations and the app on a real socket.
 ///
-/// The database (`trellis_spec_<module>`) lives on the server `DATABASE_URL` names and is
-/// recreated when the process first needs it, so runs never see each other's rows.
+/// The database (`trellis_spec_<test target>`) lives on the server `DATABASE_URL` names and is
+/// recreated when the process first needs it, so runs never see each other's rows; it stays after
+/// the run, to look into a failure. At most ``concurrentSessions`` tests talk to the app at once.
 public final class SpecHarness: Sendable {
     /// Every contract of the target, by resource name: references are followed through them.
     let contracts: [String: ResourceContract]
@@ -24,7 +25,9 @@ public final class SpecHarness: Sendable {
     /// A harness for `app` and the contracts of its specs.
     public init<App: SpecTestApp>(app: App.Type, contracts: [ResourceContract]) {
         self.contracts = Dictionary(contracts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let module = String(reflecting: App.API.self).split(separator: ".").first.map(String.init) ?? "app"
+        // Named after the test target (the module declaring `AppUnderTest`): targets testing one API
+        // run in one process, each on a database of its own.
+        let module = String(reflecting: App.self).split(separator: ".").first.map(String.init) ?? "app"
         self.databaseName = "trellis_spec_" + String(module.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
         var logger = Logger(label: "trellis.spec-tests")
         logger.logLevel = .warning
@@ -43,6 +46,25 @@ public final class SpecHarness: Sendable {
         _ label: String, _ body: @Sendable (SpecSession) async throws -> Result
     ) async throws -> Result {
         let prepared = try await preparation.value { try await self.prepare() }
+        await sessions.wait()
+        do {
+            let result = try await run(label, prepared, body)
+            await sessions.signal()
+            return result
+        } catch {
+            await sessions.signal()
+            throw error
+        }
+    }
+
+    /// Swift Testing starts every test at once; a few hundred sessions on a 2-core machine would
+    /// queue on the pool and time out, so they take turns.
+    static let concurrentSessions = 8
+    private let sessions = AsyncSemaphore(permits: SpecHarness.concurrentSessions)
+
+    private func run<Result: Sendable>(
+        _ label: String, _ prepared: Prepared, _ body: @Sendable (SpecSession) async throws -> Result
+    ) async throws -> Result {
         let home = SpecOrganization(label: "\(label)/home")
         let other = SpecOrganization(label: "\(label)/other")
         try await insert(home, name: "Home of \(label)", client: prepared.client)
@@ -83,10 +105,11 @@ public final class SpecHarness: Sendable {
 
     /// Creates the harness's database afresh, starts a pool on it and applies every migration.
     private func prepare() async throws -> Prepared {
-        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty,
-            var components = URLComponents(string: url)
-        else {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw SpecSetupError("DATABASE_URL is not set: the spec tests need a PostgreSQL server; run them with `make test`")
+        }
+        guard var components = URLComponents(string: url) else {
+            throw SpecSetupError("DATABASE_URL is not a URL (postgres://user:password@host:port/database): \(url)")
         }
         let quiet = {
             var logger = self.logger
@@ -157,5 +180,31 @@ private actor Preparation {
         let task = Task { try await make() }
         self.task = task
         return try await task.value
+    }
+}
+
+/// Lets `permits` callers through at a time; the others wait in order.
+private actor AsyncSemaphore {
+    private var permits: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) {
+        self.permits = permits
+    }
+
+    func wait() async {
+        if permits > 0 {
+            permits -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func signal() {
+        if waiting.isEmpty {
+            permits += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

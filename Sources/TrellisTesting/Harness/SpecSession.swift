@@ -35,6 +35,25 @@ public struct SpecSession: Sendable {
         )
     }
 
+    /// Inserts `row` (column -> value) into `table`, for a resource no role may create.
+    func insert(into table: String, _ row: JSONValue) async throws {
+        var bindings = PostgresBindings()
+        bindings.append(row.jsonText)
+        try await database.query(
+            PostgresQuery(unsafeSQL: "INSERT INTO \(table) SELECT * FROM json_populate_record(NULL::\(table), $1::json)", binds: bindings),
+            logger: harness.logger
+        )
+    }
+
+    /// How many rows of `organization` `table` holds, deleted ones included.
+    func rowCount(_ table: String, in organization: SpecOrganization) async throws -> Int {
+        let rows = try await database.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table) WHERE org_id = $1", binds: binds(organization.id)), logger: harness.logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// An API key of `organization`, made by its member with `role`, holding `scopes`.
     func apiKey(in organization: SpecOrganization, role: Role, scopes: [String]) async throws -> String {
         let name = "\(label)/\(organization.slug)/\(role.rawValue)/\(scopes.joined(separator: ","))"

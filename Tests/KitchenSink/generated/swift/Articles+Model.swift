@@ -18,6 +18,7 @@ public struct Article: Codable, Sendable, Hashable {
     public var wordCount: Int32
     public var views: Int64
     public var price: Decimal
+    public var ratio: Decimal?
     public var featured: Bool
     public var externalId: UUID?
     public var publishedOn: CalendarDate?
@@ -26,6 +27,7 @@ public struct Article: Codable, Sendable, Hashable {
     public var metadata: JSONValue?
     public var authorId: UUID
     public var categoryId: UUID?
+    public var reviewerId: UUID?
     /// A phone extension: a field named like a Swift keyword.
     public var `extension`: String?
     public var createdAt: Timestamp
@@ -41,6 +43,7 @@ public struct Article: Codable, Sendable, Hashable {
         case wordCount = "word_count"
         case views
         case price
+        case ratio
         case featured
         case externalId = "external_id"
         case publishedOn = "published_on"
@@ -49,6 +52,7 @@ public struct Article: Codable, Sendable, Hashable {
         case metadata
         case authorId = "author_id"
         case categoryId = "category_id"
+        case reviewerId = "reviewer_id"
         case `extension`
         case createdAt = "created_at"
         case updatedAt = "updated_at"
@@ -64,6 +68,7 @@ public struct Article: Codable, Sendable, Hashable {
         wordCount: Int32,
         views: Int64,
         price: Decimal,
+        ratio: Decimal?,
         featured: Bool,
         externalId: UUID?,
         publishedOn: CalendarDate?,
@@ -72,6 +77,7 @@ public struct Article: Codable, Sendable, Hashable {
         metadata: JSONValue?,
         authorId: UUID,
         categoryId: UUID?,
+        reviewerId: UUID?,
         `extension`: String?,
         createdAt: Timestamp,
         updatedAt: Timestamp
@@ -85,6 +91,7 @@ public struct Article: Codable, Sendable, Hashable {
         self.wordCount = wordCount
         self.views = views
         self.price = price
+        self.ratio = ratio
         self.featured = featured
         self.externalId = externalId
         self.publishedOn = publishedOn
@@ -93,6 +100,7 @@ public struct Article: Codable, Sendable, Hashable {
         self.metadata = metadata
         self.authorId = authorId
         self.categoryId = categoryId
+        self.reviewerId = reviewerId
         self.`extension` = `extension`
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -127,6 +135,8 @@ extension Article: JSONWritable {
         buffer.writeJSON(views)
         buffer.writeStaticString(#","price":"#)
         buffer.writeJSONDecimal(price, scale: 2)
+        buffer.writeStaticString(#","ratio":"#)
+        buffer.writeJSONDecimal(ratio, scale: 3)
         buffer.writeStaticString(#","featured":"#)
         buffer.writeJSON(featured)
         buffer.writeStaticString(#","external_id":"#)
@@ -143,6 +153,8 @@ extension Article: JSONWritable {
         buffer.writeJSON(authorId)
         buffer.writeStaticString(#","category_id":"#)
         buffer.writeJSON(categoryId)
+        buffer.writeStaticString(#","reviewer_id":"#)
+        buffer.writeJSON(reviewerId)
         buffer.writeStaticString(#","extension":"#)
         buffer.writeJSON(`extension`)
         buffer.writeStaticString(#","created_at":"#)
@@ -155,7 +167,7 @@ extension Article: JSONWritable {
 
 extension Article {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, extension, created_at, updated_at"
+    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     init(row cells: PostgresRandomAccessRow) throws {
@@ -169,17 +181,19 @@ extension Article {
             wordCount: try cells[6].decode(Int32.self),
             views: try cells[7].decode(Int64.self),
             price: try cells[8].decode(Decimal.self),
-            featured: try cells[9].decode(Bool.self),
-            externalId: try cells[10].decode(UUID?.self),
-            publishedOn: try cells[11].decode(CalendarDate?.self),
-            embargoAt: try cells[12].decode(Timestamp?.self),
-            state: try cells[13].decode(ArticleState.self),
-            metadata: try cells[14].decode(JSONValue?.self),
-            authorId: try cells[15].decode(UUID.self),
-            categoryId: try cells[16].decode(UUID?.self),
-            extension: try cells[17].decode(String?.self),
-            createdAt: try cells[18].decode(Timestamp.self),
-            updatedAt: try cells[19].decode(Timestamp.self)
+            ratio: try cells[9].decode(Decimal?.self),
+            featured: try cells[10].decode(Bool.self),
+            externalId: try cells[11].decode(UUID?.self),
+            publishedOn: try cells[12].decode(CalendarDate?.self),
+            embargoAt: try cells[13].decode(Timestamp?.self),
+            state: try cells[14].decode(ArticleState.self),
+            metadata: try cells[15].decode(JSONValue?.self),
+            authorId: try cells[16].decode(UUID.self),
+            categoryId: try cells[17].decode(UUID?.self),
+            reviewerId: try cells[18].decode(UUID?.self),
+            extension: try cells[19].decode(String?.self),
+            createdAt: try cells[20].decode(Timestamp.self),
+            updatedAt: try cells[21].decode(Timestamp.self)
         )
     }
 }
@@ -194,6 +208,7 @@ public struct ArticleCreate: Sendable, Hashable {
     public var wordCount: Int32
     public var views: Int64
     public var price: Decimal
+    public var ratio: Decimal?
     public var featured: Bool
     public var externalId: UUID?
     public var publishedOn: CalendarDate?
@@ -201,6 +216,7 @@ public struct ArticleCreate: Sendable, Hashable {
     public var state: ArticleState
     public var metadata: JSONValue?
     public var categoryId: UUID?
+    public var reviewerId: UUID?
     public var `extension`: String?
 
     public init(
@@ -212,6 +228,7 @@ public struct ArticleCreate: Sendable, Hashable {
         wordCount: Int32 = 0,
         views: Int64 = 0,
         price: Decimal = Decimal(sign: .plus, exponent: -2, significand: 999),
+        ratio: Decimal? = nil,
         featured: Bool = false,
         externalId: UUID? = nil,
         publishedOn: CalendarDate? = nil,
@@ -219,6 +236,7 @@ public struct ArticleCreate: Sendable, Hashable {
         state: ArticleState = .draft,
         metadata: JSONValue? = nil,
         categoryId: UUID? = nil,
+        reviewerId: UUID? = nil,
         `extension`: String? = nil
     ) {
         self.title = title
@@ -229,6 +247,7 @@ public struct ArticleCreate: Sendable, Hashable {
         self.wordCount = wordCount
         self.views = views
         self.price = price
+        self.ratio = ratio
         self.featured = featured
         self.externalId = externalId
         self.publishedOn = publishedOn
@@ -236,10 +255,11 @@ public struct ArticleCreate: Sendable, Hashable {
         self.state = state
         self.metadata = metadata
         self.categoryId = categoryId
+        self.reviewerId = reviewerId
         self.`extension` = `extension`
     }
 
-    static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "extension"]
+    static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "extension"]
     static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -253,6 +273,7 @@ public struct ArticleCreate: Sendable, Hashable {
         let wordCount = reader.read("word_count", as: Int32.self, check: .range(min: 0, max: 100000)) ?? 0
         let views = reader.read("views", as: Int64.self) ?? 0
         let price = reader.read("price", as: Decimal.self, check: .digits(precision: 8, scale: 2)) ?? Decimal(sign: .plus, exponent: -2, significand: 999)
+        let ratio = reader.read("ratio", as: Decimal.self, nullable: true, check: .all(.digits(precision: 3, scale: 3), .range(min: 0)))
         let featured = reader.read("featured", as: Bool.self) ?? false
         let externalId = reader.read("external_id", as: UUID.self, nullable: true)
         let publishedOn = reader.read("published_on", as: CalendarDate.self, nullable: true)
@@ -260,6 +281,7 @@ public struct ArticleCreate: Sendable, Hashable {
         let state = reader.read("state", as: ArticleState.self) ?? .draft
         let metadata = reader.read("metadata", as: JSONValue.self, nullable: true)
         let categoryId = reader.read("category_id", as: UUID.self, nullable: true)
+        let reviewerId = reader.read("reviewer_id", as: UUID.self, nullable: true)
         let `extension` = reader.read("extension", as: String.self, nullable: true, check: .length(max: 10))
         try reader.finish()
         guard let title, let slug else { throw reader.failure() }
@@ -272,6 +294,7 @@ public struct ArticleCreate: Sendable, Hashable {
             wordCount: wordCount,
             views: views,
             price: price,
+            ratio: ratio,
             featured: featured,
             externalId: externalId,
             publishedOn: publishedOn,
@@ -279,6 +302,7 @@ public struct ArticleCreate: Sendable, Hashable {
             state: state,
             metadata: metadata,
             categoryId: categoryId,
+            reviewerId: reviewerId,
             extension: `extension`
         )
     }
@@ -294,6 +318,7 @@ public struct ArticlePatch: Sendable, Hashable {
     public var wordCount: Int32?
     public var views: Int64?
     public var price: Decimal?
+    public var ratio: Patchable<Decimal>
     public var featured: Bool?
     public var externalId: Patchable<UUID>
     public var publishedOn: Patchable<CalendarDate>
@@ -301,9 +326,10 @@ public struct ArticlePatch: Sendable, Hashable {
     public var state: ArticleState?
     public var metadata: Patchable<JSONValue>
     public var categoryId: Patchable<UUID>
+    public var reviewerId: Patchable<UUID>
     public var `extension`: Patchable<String>
 
-    static let fields: Set<String> = ["title", "body", "contact", "homepage", "word_count", "views", "price", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "extension"]
+    static let fields: Set<String> = ["title", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "extension"]
     static let immutable: Set<String> = ["slug"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -318,6 +344,7 @@ public struct ArticlePatch: Sendable, Hashable {
         self.wordCount = reader.read("word_count", as: Int32.self, check: .range(min: 0, max: 100000))
         self.views = reader.read("views", as: Int64.self)
         self.price = reader.read("price", as: Decimal.self, check: .digits(precision: 8, scale: 2))
+        self.ratio = reader.patch("ratio", as: Decimal.self, check: .all(.digits(precision: 3, scale: 3), .range(min: 0)))
         self.featured = reader.read("featured", as: Bool.self)
         self.externalId = reader.patch("external_id", as: UUID.self)
         self.publishedOn = reader.patch("published_on", as: CalendarDate.self)
@@ -325,6 +352,7 @@ public struct ArticlePatch: Sendable, Hashable {
         self.state = reader.read("state", as: ArticleState.self)
         self.metadata = reader.patch("metadata", as: JSONValue.self)
         self.categoryId = reader.patch("category_id", as: UUID.self)
+        self.reviewerId = reader.patch("reviewer_id", as: UUID.self)
         self.`extension` = reader.patch("extension", as: String.self, check: .length(max: 10))
         try reader.finish()
     }
@@ -339,6 +367,7 @@ public struct ArticlePatch: Sendable, Hashable {
         if let value = self.wordCount { patched.wordCount = value }
         if let value = self.views { patched.views = value }
         if let value = self.price { patched.price = value }
+        patched.ratio = self.ratio.applied(to: model.ratio)
         if let value = self.featured { patched.featured = value }
         patched.externalId = self.externalId.applied(to: model.externalId)
         patched.publishedOn = self.publishedOn.applied(to: model.publishedOn)
@@ -346,6 +375,7 @@ public struct ArticlePatch: Sendable, Hashable {
         if let value = self.state { patched.state = value }
         patched.metadata = self.metadata.applied(to: model.metadata)
         patched.categoryId = self.categoryId.applied(to: model.categoryId)
+        patched.reviewerId = self.reviewerId.applied(to: model.reviewerId)
         patched.`extension` = self.`extension`.applied(to: model.`extension`)
         return patched
     }

@@ -47,8 +47,8 @@ enum ArticleSQL {
 
     struct Insert: PostgresPreparedStatement {
         static let sql = """
-            INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, extension, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+            INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
             RETURNING \(Article.columns)
             """
         var id: UUID
@@ -58,7 +58,7 @@ enum ArticleSQL {
         var now: Timestamp
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 21)
+            var bindings = PostgresBindings(capacity: 23)
             bindings.append(id)
             bindings.append(orgID)
             try bindings.bind(input.title)
@@ -69,6 +69,7 @@ enum ArticleSQL {
             try bindings.bind(input.wordCount)
             try bindings.bind(input.views)
             try bindings.bind(input.price)
+            try bindings.bind(input.ratio)
             try bindings.bind(input.featured)
             try bindings.bind(input.externalId)
             try bindings.bind(input.publishedOn)
@@ -77,6 +78,7 @@ enum ArticleSQL {
             try bindings.bind(input.metadata)
             bindings.append(userID)
             try bindings.bind(input.categoryId)
+            try bindings.bind(input.reviewerId)
             try bindings.bind(input.`extension`)
             try bindings.bind(now)
             try bindings.bind(now)
@@ -88,7 +90,7 @@ enum ArticleSQL {
 
     struct Update: PostgresPreparedStatement {
         static let sql = """
-            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, featured = $10, external_id = $11, published_on = $12, embargo_at = $13, state = $14, metadata = $15, category_id = $16, extension = $17, updated_at = $18
+            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, extension = $19, updated_at = $20
             WHERE id = $1 AND org_id = $2
             RETURNING \(Article.columns)
             """
@@ -97,7 +99,7 @@ enum ArticleSQL {
         var now: Timestamp
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 18)
+            var bindings = PostgresBindings(capacity: 20)
             bindings.append(model.id)
             bindings.append(orgID)
             try bindings.bind(model.title)
@@ -107,6 +109,7 @@ enum ArticleSQL {
             try bindings.bind(model.wordCount)
             try bindings.bind(model.views)
             try bindings.bind(model.price)
+            try bindings.bind(model.ratio)
             try bindings.bind(model.featured)
             try bindings.bind(model.externalId)
             try bindings.bind(model.publishedOn)
@@ -114,6 +117,7 @@ enum ArticleSQL {
             try bindings.bind(model.state)
             try bindings.bind(model.metadata)
             try bindings.bind(model.categoryId)
+            try bindings.bind(model.reviewerId)
             try bindings.bind(model.`extension`)
             try bindings.bind(now)
             return bindings

@@ -6,94 +6,124 @@ import PostgresNIO
 import Trellis
 
 /// A Category, as the API returns it.
-public struct Category: Codable, Sendable, Hashable {
+public struct ArticleCategory: Codable, Sendable, Hashable {
     public var id: UUID
     public var name: String
+    public var code: String?
+    public var parentId: UUID?
 
     enum CodingKeys: String, CodingKey {
         case id
         case name
+        case code
+        case parentId = "parent_id"
     }
 
     public init(
         id: UUID,
         name: String,
+        code: String?,
+        parentId: UUID?,
     ) {
         self.id = id
         self.name = name
+        self.code = code
+        self.parentId = parentId
     }
 }
 
-extension Category: JSONWritable {
+extension ArticleCategory: JSONWritable {
     /// Writes the API representation straight into `buffer`, keys in spec order.
     public func writeJSON(into buffer: inout ByteBuffer) {
         buffer.writeStaticString(#"{"id":"#)
         buffer.writeJSON(id)
         buffer.writeStaticString(#","name":"#)
         buffer.writeJSON(name)
+        buffer.writeStaticString(#","code":"#)
+        buffer.writeJSON(code)
+        buffer.writeStaticString(#","parent_id":"#)
+        buffer.writeJSON(parentId)
         buffer.writeStaticString("}")
     }
 }
 
-extension Category {
+extension ArticleCategory {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, name"
+    static let columns = "id, name, code, parent_id"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             name: try cells[1].decode(String.self),
+            code: try cells[2].decode(String?.self),
+            parentId: try cells[3].decode(UUID?.self),
         )
     }
 }
 
 /// The body of `POST /api/v1/article-categories`.
-public struct CategoryCreate: Sendable, Hashable {
+public struct ArticleCategoryCreate: Sendable, Hashable {
     public var name: String
+    public var code: String?
+    public var parentId: UUID?
 
     public init(
-        name: String
+        name: String,
+        code: String? = nil,
+        parentId: UUID? = nil
     ) {
         self.name = name
+        self.code = code
+        self.parentId = parentId
     }
 
-    static let fields: Set<String> = ["name"]
+    static let fields: Set<String> = ["name", "code", "parent_id"]
     static let serverOwned: Set<String> = ["id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {
         var reader = InputReader(jsonObject, fields: Self.fields, serverOwned: Self.serverOwned)
         let name = reader.read("name", as: String.self, required: true, check: .length(max: 255))
+        let code = reader.read("code", as: String.self, nullable: true, check: .length(max: 6))
+        let parentId = reader.read("parent_id", as: UUID.self, nullable: true)
         try reader.finish()
         guard let name else { throw reader.failure() }
         self.init(
-            name: name
+            name: name,
+            code: code,
+            parentId: parentId
         )
     }
 }
 
 /// The body of `PATCH /api/v1/article-categories/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct CategoryPatch: Sendable, Hashable {
+public struct ArticleCategoryPatch: Sendable, Hashable {
     public var name: String?
+    public var code: Patchable<String>
+    public var parentId: Patchable<UUID>
 
-    static let fields: Set<String> = ["name"]
+    static let fields: Set<String> = ["name", "code", "parent_id"]
     static let immutable: Set<String> = []
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {
         var reader = InputReader(
-            jsonObject, fields: Self.fields, serverOwned: CategoryCreate.serverOwned, immutable: Self.immutable
+            jsonObject, fields: Self.fields, serverOwned: ArticleCategoryCreate.serverOwned, immutable: Self.immutable
         )
         self.name = reader.read("name", as: String.self, check: .length(max: 255))
+        self.code = reader.patch("code", as: String.self, check: .length(max: 6))
+        self.parentId = reader.patch("parent_id", as: UUID.self)
         try reader.finish()
     }
 
     /// `model` with this change applied.
-    public func applied(to model: Category) -> Category {
+    public func applied(to model: ArticleCategory) -> ArticleCategory {
         var patched = model
         if let value = self.name { patched.name = value }
+        patched.code = self.code.applied(to: model.code)
+        patched.parentId = self.parentId.applied(to: model.parentId)
         return patched
     }
 }

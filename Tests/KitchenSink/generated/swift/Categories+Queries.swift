@@ -5,11 +5,11 @@ import PostgresNIO
 import Trellis
 
 /// The SQL of `article_categories`. Every statement is prepared once per connection and shared by every organization.
-enum CategorySQL {
+enum ArticleCategorySQL {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "article_categories",
-        columns: Category.columns,
+        columns: ArticleCategory.columns,
         scope: "TRUE",
         scopeParameterCount: 0,
         sortColumns: [.init("id", sqlType: "uuid")]
@@ -17,7 +17,7 @@ enum CategorySQL {
 
     /// One visible row by id.
     struct Find: PostgresPreparedStatement {
-        static let sql = "SELECT \(Category.columns) FROM article_categories WHERE id = $1"
+        static let sql = "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = $1"
         var id: UUID
 
         func makeBindings() throws -> PostgresBindings {
@@ -26,7 +26,7 @@ enum CategorySQL {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Category { try Category(row: row.makeRandomAccess()) }
+        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
     /// One visible row by id, locked until the transaction ends.
@@ -38,44 +38,48 @@ enum CategorySQL {
             try Find(id: id).makeBindings()
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Category { try Category(row: row.makeRandomAccess()) }
+        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
     struct Insert: PostgresPreparedStatement {
         static let sql = """
-            INSERT INTO article_categories (id, name)
-            VALUES ($1, $2)
-            RETURNING \(Category.columns)
+            INSERT INTO article_categories (id, name, code, parent_id)
+            VALUES ($1, $2, $3, $4)
+            RETURNING \(ArticleCategory.columns)
             """
         var id: UUID
-        var input: CategoryCreate
+        var input: ArticleCategoryCreate
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
+            var bindings = PostgresBindings(capacity: 4)
             bindings.append(id)
             try bindings.bind(input.name)
+            try bindings.bind(input.code)
+            try bindings.bind(input.parentId)
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Category { try Category(row: row.makeRandomAccess()) }
+        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
     struct Update: PostgresPreparedStatement {
         static let sql = """
-            UPDATE article_categories SET name = $2
+            UPDATE article_categories SET name = $2, code = $3, parent_id = $4
             WHERE id = $1
-            RETURNING \(Category.columns)
+            RETURNING \(ArticleCategory.columns)
             """
-        var model: Category
+        var model: ArticleCategory
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
+            var bindings = PostgresBindings(capacity: 4)
             bindings.append(model.id)
             try bindings.bind(model.name)
+            try bindings.bind(model.code)
+            try bindings.bind(model.parentId)
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> Category { try Category(row: row.makeRandomAccess()) }
+        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
     /// Deletes the row.

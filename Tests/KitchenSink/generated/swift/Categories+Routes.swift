@@ -7,12 +7,12 @@ import Trellis
 
 /// Hand-written domain logic for Category: implement the hooks you need, pass it to
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
-public typealias CategoryHooks = ResourceHooks<Category, CategoryCreate>
+public typealias ArticleCategoryHooks = ResourceHooks<ArticleCategory, ArticleCategoryCreate>
 
 /// The routes of `/api/v1/article-categories`.
-struct CategoryRoutes: Sendable {
+struct ArticleCategoryRoutes: Sendable {
     let database: Database
-    let hooks: any CategoryHooks
+    let hooks: any ArticleCategoryHooks
 
     /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
     enum Allowed {
@@ -20,7 +20,7 @@ struct CategoryRoutes: Sendable {
         static let read = Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:article-categories")
         static let create = Permission(roles: [.owner], scope: "write:article-categories")
         static let update = Permission(roles: [.owner], scope: "write:article-categories")
-        static let delete = Permission(roles: [.owner], scope: "write:article-categories")
+        static let delete = Permission(roles: [], scope: "write:article-categories")
     }
 
     /// The query parameters `list` accepts; every other route accepts none.
@@ -38,12 +38,12 @@ struct CategoryRoutes: Sendable {
         _ = try context.require(Allowed.list)
         try request.rejectUnknownQueryParameters(accepting: Self.listParameters)
         let page = try PageRequest(
-            request: request, defaultLimit: 20, maxLimit: 100, sortKeys: CategorySQL.list.sortKeys,
+            request: request, defaultLimit: 20, maxLimit: 100, sortKeys: ArticleCategorySQL.list.sortKeys,
             defaultSort: SortOrder(key: "id", descending: true)
         )
         let scope = PostgresBindings()
-        let result = try await CategorySQL.list.page(
-            page, scope: scope, on: database.client, logger: context.logger, decode: Category.init(row:), id: \.id
+        let result = try await ArticleCategorySQL.list.page(
+            page, scope: scope, on: database.client, logger: context.logger, decode: ArticleCategory.init(row:), id: \.id
         )
         return .list(result)
     }
@@ -52,7 +52,7 @@ struct CategoryRoutes: Sendable {
         _ = try context.require(Allowed.read)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
-        let statement = CategorySQL.Find(id: id)
+        let statement = ArticleCategorySQL.Find(id: id)
         guard let found = try await database.client.first(statement, logger: context.logger) else {
             throw APIError.notFound("category")
         }
@@ -62,7 +62,7 @@ struct CategoryRoutes: Sendable {
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Allowed.create)
         try request.rejectUnknownQueryParameters()
-        let input = try CategoryCreate(json: try await request.jsonObject(context: context))
+        let input = try ArticleCategoryCreate(json: try await request.jsonObject(context: context))
         let created = try await database.transaction(logger: context.logger) { connection in
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             var input = input
@@ -71,7 +71,7 @@ struct CategoryRoutes: Sendable {
             try errors.throwIfAny()
             try await hooks.beforeCreate(&input, context: hookContext)
             let now = Timestamp.now()
-            let insert = CategorySQL.Insert(
+            let insert = ArticleCategorySQL.Insert(
                 id: .v7(at: now), input: input
             )
             guard let created = try await connection.first(insert, logger: context.logger) else {
@@ -87,9 +87,9 @@ struct CategoryRoutes: Sendable {
         let principal = try context.require(Allowed.update)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
-        let patch = try CategoryPatch(json: try await request.jsonObject(context: context))
+        let patch = try ArticleCategoryPatch(json: try await request.jsonObject(context: context))
         let updated = try await database.transaction(logger: context.logger) { connection in
-            let lock = CategorySQL.Lock(id: id)
+            let lock = ArticleCategorySQL.Lock(id: id)
             guard let previous = try await connection.first(lock, logger: context.logger) else {
                 throw APIError.notFound("category")
             }
@@ -99,7 +99,7 @@ struct CategoryRoutes: Sendable {
             try await hooks.validateUpdate(changed, previous: previous, errors: &errors, context: hookContext)
             try errors.throwIfAny()
             try await hooks.beforeUpdate(&changed, previous: previous, context: hookContext)
-            let update = CategorySQL.Update(model: changed)
+            let update = ArticleCategorySQL.Update(model: changed)
             guard let saved = try await connection.first(update, logger: context.logger) else {
                 throw APIError.notFound("category")
             }
@@ -114,13 +114,13 @@ struct CategoryRoutes: Sendable {
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         try await database.transaction(logger: context.logger) { connection in
-            let lock = CategorySQL.Lock(id: id)
+            let lock = ArticleCategorySQL.Lock(id: id)
             guard let existing = try await connection.first(lock, logger: context.logger) else {
                 throw APIError.notFound("category")
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            let delete = CategorySQL.Delete(id: id)
+            let delete = ArticleCategorySQL.Delete(id: id)
             guard try await connection.first(delete, logger: context.logger) != nil else {
                 throw APIError.notFound("category")
             }

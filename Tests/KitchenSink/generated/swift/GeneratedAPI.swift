@@ -9,7 +9,7 @@ public struct GeneratedAPI: TrellisAPI {
     /// The hand-written domain logic of each resource; each defaults to doing nothing.
     public struct Hooks: Sendable {
         public var article: any ArticleHooks = NoHooks()
-        public var category: any CategoryHooks = NoHooks()
+        public var articleCategory: any ArticleCategoryHooks = NoHooks()
 
         public init() {}
     }
@@ -22,14 +22,17 @@ public struct GeneratedAPI: TrellisAPI {
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
         ArticleRoutes(database: database, hooks: hooks.article).add(to: group)
-        CategoryRoutes(database: database, hooks: hooks.category).add(to: group)
+        ArticleCategoryRoutes(database: database, hooks: hooks.articleCategory).add(to: group)
     }
 
     public static let constraints = ConstraintCatalog([
+        "article_categories_code_key": .init(field: "code", kind: .unique),
         "article_categories_name_key": .init(field: "name", kind: .unique),
+        "article_categories_parent_id_fkey": .init(field: "parent_id", kind: .foreignKey(table: "article_categories")),
         "articles_author_id_fkey": .init(field: "author_id", kind: .foreignKey(table: "articles")),
         "articles_category_id_fkey": .init(field: "category_id", kind: .foreignKey(table: "articles")),
         "articles_external_id_key": .init(field: "external_id", kind: .unique),
+        "articles_reviewer_id_fkey": .init(field: "reviewer_id", kind: .foreignKey(table: "articles")),
         "articles_slug_key": .init(field: "slug", kind: .unique),
     ])
 }

@@ -6,11 +6,13 @@ import TrellisTesting
 
 extension ResourceContract {
     /// What specs/categories.yaml says about Category, as its generated tests check it.
-    static let category = ResourceContract(
+    static let articleCategory = ResourceContract(
         name: "Category", specFile: "specs/categories.yaml", path: "/api/v1/article-categories", table: "article_categories",
         tenancy: .shared, softDelete: false,
         fields: [
             FieldContract("name", .string(), required: true, unique: true, maxLength: 255, example: "Example name", alternate: "Changed name"),
+            FieldContract("code", .string(), nullable: true, unique: true, maxLength: 6, example: "Exampl", alternate: "Change"),
+            FieldContract("parent_id", .reference(to: "Category"), nullable: true, example: "0193a5c8-7d2e-7000-8000-052719914d71"),
         ],
         serverOwned: ["id"],
         sortKeys: ["id"], maxLimit: 100,
@@ -19,7 +21,7 @@ extension ResourceContract {
             .read: [.owner, .admin, .member, .viewer],
             .create: [.owner],
             .update: [.owner],
-            .delete: [.owner],
+            .delete: [],
         ],
         readScope: "read:article-categories", writeScope: "write:article-categories"
     )
@@ -27,8 +29,8 @@ extension ResourceContract {
 
 /// The promises of specs/categories.yaml, checked over HTTP against the app and a real PostgreSQL.
 @Suite("Category (specs/categories.yaml)")
-struct CategorySpecTests {
-    let resource = ResourceChecks(.category, harness: specHarness)
+struct ArticleCategorySpecTests {
+    let resource = ResourceChecks(.articleCategory, harness: specHarness)
 
     @Test func createReadUpdateDelete() async throws {
         try await resource.createReadUpdateDelete()
@@ -41,6 +43,12 @@ struct CategorySpecTests {
         InvalidValue("name", breaks: "max_length: 255", with: .text(length: 256)),
         InvalidValue("name", breaks: "no NUL character", with: "a\u{0}b"),
         InvalidValue("name", breaks: "unique", with: .duplicate),
+        InvalidValue("code", breaks: "type: string", with: 7),
+        InvalidValue("code", breaks: "max_length: 6", with: "xxxxxxx"),
+        InvalidValue("code", breaks: "no NUL character", with: "a\u{0}b"),
+        InvalidValue("code", breaks: "unique", with: .duplicate),
+        InvalidValue("parent_id", breaks: "type: ref", with: "not-a-uuid"),
+        InvalidValue("parent_id", breaks: "to: Category", with: "0193a5c8-7d2e-7000-8000-0000000dead0"),
     ])
     func refusesInvalidValue(_ invalid: InvalidValue) async throws {
         try await resource.refuses(invalid)
@@ -76,7 +84,7 @@ struct CategorySpecTests {
         PermissionCell(.admin, .update, allowed: false),
         PermissionCell(.member, .update, allowed: false),
         PermissionCell(.viewer, .update, allowed: false),
-        PermissionCell(.owner, .delete, allowed: true),
+        PermissionCell(.owner, .delete, allowed: false),
         PermissionCell(.admin, .delete, allowed: false),
         PermissionCell(.member, .delete, allowed: false),
         PermissionCell(.viewer, .delete, allowed: false),
@@ -95,12 +103,12 @@ struct CategorySpecTests {
         ScopeCell(["read:article-categories"], .create, allowed: false),
         ScopeCell(["write:article-categories"], .create, allowed: true),
         ScopeCell(["*"], .create, allowed: true),
+        ScopeCell(["*"], .create, by: .admin, allowed: false),
         ScopeCell(["read:article-categories"], .update, allowed: false),
         ScopeCell(["write:article-categories"], .update, allowed: true),
         ScopeCell(["*"], .update, allowed: true),
-        ScopeCell(["read:article-categories"], .delete, allowed: false),
-        ScopeCell(["write:article-categories"], .delete, allowed: true),
-        ScopeCell(["*"], .delete, allowed: true),
+        ScopeCell(["*"], .update, by: .admin, allowed: false),
+        ScopeCell(["*"], .delete, by: .owner, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
