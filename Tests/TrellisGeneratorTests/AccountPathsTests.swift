@@ -186,6 +186,19 @@ import TrellisSpec
         }
     }
 
+    /// A docs page or a generated client shows a request and an answer for every operation.
+    @Test func everyJSONBodyAndSuccessAnswerHasAnExample() throws {
+        let document = try Self.document(Set(AccountGroup.allCases), resources: try Self.kitchenSink())
+        for (path, method, operation) in Self.operations(document) {
+            let body = ((operation["requestBody"] as? Object)?["content"] as? Object)?["application/json"] as? Object
+            if let body { #expect(body["example"] != nil, "\(method.uppercased()) \(path): request body without an example") }
+            for (status, response) in operation["responses"] as? Object ?? [:] where status.hasPrefix("2") {
+                guard let media = ((response as? Object)?["content"] as? Object)?["application/json"] as? Object else { continue }
+                #expect(media["example"] != nil, "\(method.uppercased()) \(path) \(status): answer without an example")
+            }
+        }
+    }
+
     @Test func operationIDsStayUniqueNextToGeneratedResources() throws {
         let resources = try Self.kitchenSink()
         let document = try Self.document(Set(AccountGroup.allCases), resources: resources)

@@ -9,7 +9,7 @@ extension AccountSchemas {
                 [
                     ("user", object(
                         "The member's account.",
-                        [("id", uuid(readOnly: true)), ("email", email), ("name", string(minLength: 1, maxLength: 200))]
+                        [("id", uuid(readOnly: true)), ("email", email), ("name", string(minLength: 1, maxLength: 200, example: "Ada Lovelace"))]
                     )),
                     ("role", AccountPaths.ref("Role")),
                     ("joined_at", timestamp("When the user joined the organization.")),
@@ -47,7 +47,7 @@ extension AccountSchemas {
                 [
                     ("organization", object(
                         "The organization the invitation is to.",
-                        [("name", string(minLength: 1, maxLength: 200)), ("slug", string())]
+                        [("name", string(minLength: 1, maxLength: 200, example: "Acme")), ("slug", string(example: "acme"))]
                     )),
                     ("email", email),
                     ("role", AccountPaths.ref("Role")),
@@ -58,7 +58,7 @@ extension AccountSchemas {
             ("InvitationPreviewResponse", [.invitations], envelope("InvitationPreview")),
             ("InvitationAcceptance", [.invitations], object(
                 "Sent only when the invited email has no account yet: the account to create.",
-                [("name", string("The new user's display name.", minLength: 1, maxLength: 200)), ("password", newPassword)],
+                [("name", string("The new user's display name.", minLength: 1, maxLength: 200, example: "Grace Hopper")), ("password", newPassword)],
                 example: ["name": "Grace Hopper", "password": "correct horse battery staple"]
             )),
         ]
@@ -72,12 +72,13 @@ extension AccountSchemas {
                 "type": "string",
                 "description": "`read:<resource>`, `write:<resource>`, or `*` for everything the key's organization allows.",
                 "pattern": "^(\\*|(read|write):[a-z][a-z0-9_-]*)$",
+                "examples": ["read:projects"],
             ]),
             ("ApiKey", [.apiKeys], object("An API key; its secret is never shown again after creation.", apiKeyProperties)),
             ("ApiKeyCreate", [.apiKeys], object(
                 "The body of a request that creates an API key.",
                 [
-                    ("name", string("What the key is for.", minLength: 1, maxLength: 100)),
+                    ("name", string("What the key is for.", minLength: 1, maxLength: 100, example: "CI deploys")),
                     ("scopes", scopes),
                     ("expires_at", [
                         "description": "When the key stops working; never when absent or null.", "type": ["string", "null"],
@@ -89,7 +90,7 @@ extension AccountSchemas {
             ("ApiKeyCreated", [.apiKeys], object(
                 "A new API key, with its secret.",
                 apiKeyProperties + [
-                    ("key", string("The secret: send it as `Authorization: Bearer <key>`. Shown only in this response.", readOnly: true))
+                    ("key", string("The secret: send it as `Authorization: Bearer <key>`. Shown only in this response.", readOnly: true, example: AccountExamples.apiKey))
                 ]
             )),
             ("ApiKeyCreatedResponse", [.apiKeys], envelope("ApiKeyCreated")),
@@ -104,8 +105,8 @@ extension AccountSchemas {
     private static var apiKeyProperties: [(String, Document)] {
         [
             ("id", uuid(readOnly: true)),
-            ("name", string(minLength: 1, maxLength: 100)),
-            ("prefix", string("The first characters of the key, to recognize it by.", readOnly: true)),
+            ("name", string(minLength: 1, maxLength: 100, example: "CI deploys")),
+            ("prefix", string("The first characters of the key, to recognize it by.", readOnly: true, example: String(AccountExamples.apiKey.prefix(16)))),
             ("scopes", scopes),
             ("expires_at", timestamp("When the key stops working; null when it never expires.", nullable: true, readOnly: false)),
             ("last_used_at", timestamp("Null until the key is first used.", nullable: true)),

@@ -22,10 +22,10 @@ enum AccountSchemas {
             ("TokenPair", [.auth, .invitations], object(
                 "A signed-in session: a short-lived access token and the single-use refresh token that renews it.",
                 [
-                    ("access_token", string("A JWT to send as `Authorization: Bearer <token>`.", readOnly: true)),
-                    ("refresh_token", string("Single use: exchange it at `/auth/refresh` for the next pair.", readOnly: true)),
+                    ("access_token", string("A JWT to send as `Authorization: Bearer <token>`.", readOnly: true, example: AccountExamples.accessToken)),
+                    ("refresh_token", string("Single use: exchange it at `/auth/refresh` for the next pair.", readOnly: true, example: AccountExamples.refreshToken)),
                     ("token_type", ["type": "string", "const": "Bearer"]),
-                    ("expires_in", ["type": "integer", "minimum": 1, "description": "Seconds until the access token expires."]),
+                    ("expires_in", ["type": "integer", "minimum": 1, "description": "Seconds until the access token expires.", "examples": [900]]),
                 ]
             )),
             ("TokenPairResponse", [.auth, .invitations], envelope("TokenPair")),
@@ -34,7 +34,7 @@ enum AccountSchemas {
                 [
                     ("email", email),
                     ("password", newPassword),
-                    ("name", string("The user's display name.", minLength: 1, maxLength: 200)),
+                    ("name", string("The user's display name.", minLength: 1, maxLength: 200, example: "Ada Lovelace")),
                     ("organization_name", string("The new organization's name.", minLength: 1, maxLength: 200)),
                 ],
                 example: [
@@ -71,11 +71,11 @@ enum AccountSchemas {
             ]),
             ("User", [.me], object(
                 "A user account.",
-                [("id", uuid(readOnly: true)), ("email", email), ("name", string(minLength: 1, maxLength: 200)), ("created_at", timestamp())]
+                [("id", uuid(readOnly: true)), ("email", email), ("name", string(minLength: 1, maxLength: 200, example: "Ada Lovelace")), ("created_at", timestamp())]
             )),
             ("Organization", [.me], object(
                 "An organization: the tenant every record belongs to.",
-                [("id", uuid(readOnly: true)), ("name", string(minLength: 1, maxLength: 200)), ("slug", string("Unique, URL-safe."))]
+                [("id", uuid(readOnly: true)), ("name", string(minLength: 1, maxLength: 200, example: "Acme")), ("slug", string("Unique, URL-safe.", example: "acme"))]
             )),
             ("Membership", [.me], object(
                 "An organization the user belongs to, and their role there.",
@@ -123,7 +123,7 @@ enum AccountSchemas {
     }
 
     static func string(
-        _ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, readOnly: Bool = false
+        _ description: String? = nil, minLength: Int? = nil, maxLength: Int? = nil, readOnly: Bool = false, example: String? = nil
     ) -> Document {
         var entries: [(String, Document)] = [("type", "string")]
         if let description { entries.append(("description", .string(description))) }
@@ -131,6 +131,7 @@ enum AccountSchemas {
         if let maxLength { entries.append(("maxLength", .integer(Int64(maxLength)))) }
         entries.append(("pattern", .string(FieldSchema.noNULPattern)))
         if readOnly { entries.append(("readOnly", true)) }
+        if let example { entries.append(("examples", [.string(example)])) }
         return .object(entries)
     }
 
@@ -165,4 +166,11 @@ enum AccountSchemas {
             "writeOnly": true, "description": .string(description),
         ]
     }
+}
+
+/// Realistic values for the account endpoints' examples.
+enum AccountExamples {
+    static let accessToken = "eyJhbGciOiJIUzI1NiIsImtpZCI6Im1haW4iLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiIwMTkzYTVjOCJ9.2v4lZbX3nq2iNCRLmUm3dwQ"
+    static let refreshToken = "Hq3wXo1m5RZb8y0dKf7TtAvL2cN9pE4sJ6gU1iO0aBk"
+    static let apiKey = "sk_test_4f9aQ2xZ7bLm0NcR3tVy8WpE1sKd6HgJ5uIo2Aq"
 }

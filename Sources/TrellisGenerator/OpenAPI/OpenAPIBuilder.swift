@@ -22,6 +22,7 @@ struct OpenAPIBuilder {
         }
         schemas += AccountSchemas.schemas(groups: options.accountEndpoints)
         schemas += CommonComponents.schemas
+        paths = OperationExamples(schemas: schemas).filling(paths)
         return [
             "openapi": "3.1.0",
             "info": [
@@ -81,7 +82,18 @@ struct OpenAPIBuilder {
             "summary": "This document, as JSON.",
             "tags": ["Operations"],
             "security": [],
-            "responses": ["200": ["description": "The OpenAPI 3.1 document.", "content": ["application/json": ["schema": ["type": "object"]]]]],
+            "responses": [
+                "200": [
+                    "description": "The OpenAPI 3.1 document.",
+                    "content": ["application/json": [
+                        "schema": ["type": "object"],
+                        "example": [
+                            "openapi": "3.1.0", "info": ["title": .string(options.title), "version": .string(options.version)],
+                            "paths": ["/health": ["get": ["operationId": "getHealth"]]],
+                        ],
+                    ]],
+                ]
+            ],
         ]
     }
 }
