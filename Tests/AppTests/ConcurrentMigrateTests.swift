@@ -16,7 +16,7 @@ import Trellis
             #expect(before.stdout.hasSuffix("\(ids.count) migration(s) pending; run `Server migrate`\n"))
 
             let processes = try (0..<3).map { _ in try ServerProcess.launch(["migrate"], databaseURL: database.url) }
-            var runs: [ServerProcess.Run] = []
+            var runs: [ChildProcess.Run] = []
             for process in processes { runs.append(await process.finish()) }
             for run in runs { #expect(run.status == 0, "\(run.stderr)") }
             let appliedLines = runs.flatMap { $0.stdout.split(separator: "\n") }.filter { $0.hasPrefix("applied ") }

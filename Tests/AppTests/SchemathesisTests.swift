@@ -25,10 +25,10 @@ import Testing
                 try #require(run.status == 0, "Server \(command.joined(separator: " ")): \(run.stderr)")
             }
             let port = try FreePort.find()
-            let server = try ChildProcess.launch(
-                ServerProcess.executable, ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"],
+            let server = try ServerProcess.launch(
+                ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"], databaseURL: database.url,
                 environment: [
-                    "DATABASE_URL": database.url, "JWT_SECRET": Self.secret,
+                    "JWT_SECRET": Self.secret,
                     // The fuzzer signs in (and fails to) far more often than 5 times a minute.
                     "LOGIN_ATTEMPTS_PER_MINUTE": "10000",
                 ],

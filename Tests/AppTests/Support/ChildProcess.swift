@@ -1,8 +1,7 @@
 import Foundation
 
 /// An executable run as a child process with its output collected as it runs, terminated (SIGTERM)
-/// when it outlives `timeout`. `ServerProcess` is the same for short `Server` runs; this one is for
-/// other tools and for a server that has to outlive `ServerProcess.timeout`.
+/// when it outlives `timeout`: `Server` (through `ServerProcess`) and the outside judges' tools.
 struct ChildProcess {
     /// How a finished process ended.
     struct Run {
