@@ -41,21 +41,8 @@ struct TrellisBuildPlugin: BuildToolPlugin {
                 executable: try context.tool(named: "TrellisCLI").url,
                 arguments: arguments,
                 inputFiles: specs + templateFiles + history,
-                outputFiles: outputNames(for: specs).map { output.appending(path: $0) }
+                outputFiles: GeneratedFileNames.sources(specs: specs.map(\.path)).map { output.appending(path: $0) }
             )
         ]
-    }
-
-    /// Mirrors `Generator.swiftFileNames(specFiles:)`: the plugin cannot link the generator.
-    private func outputNames(for specs: [URL]) -> [String] {
-        let stems = specs.map { $0.deletingPathExtension().lastPathComponent }.sorted()
-        return stems.flatMap { stem -> [String] in
-            let base = pascalCase(stem)
-            return ["\(base)+Model.swift", "\(base)+Queries.swift", "\(base)+Routes.swift"]
-        } + ["GeneratedAPI.swift", "GeneratedAPI+Migrations.swift", "GeneratedAPI+OpenAPI.swift"]
-    }
-
-    private func pascalCase(_ stem: String) -> String {
-        stem.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }

@@ -45,18 +45,8 @@ struct TrellisTestPlugin: BuildToolPlugin {
                 executable: try context.tool(named: "TrellisCLI").url,
                 arguments: arguments,
                 inputFiles: specs + templateFiles,
-                outputFiles: outputNames(for: specs).map { output.appending(path: $0) }
+                outputFiles: GeneratedFileNames.tests(specs: specs.map(\.path)).map { output.appending(path: $0) }
             )
         ]
-    }
-
-    /// Mirrors `Generator.testFileNames(specFiles:)`: the plugin cannot link the generator.
-    private func outputNames(for specs: [URL]) -> [String] {
-        let stems = specs.map { $0.deletingPathExtension().lastPathComponent }.sorted()
-        return stems.map { "\(pascalCase($0))+SpecTests.swift" } + ["GeneratedSpecTests.swift"]
-    }
-
-    private func pascalCase(_ stem: String) -> String {
-        stem.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }

@@ -26,25 +26,16 @@ public struct Generator: Sendable {
         self.options = options
     }
 
-    /// The Swift file names the specs produce, known from their file names alone.
+    /// The Swift file names the specs produce, known from their file names alone (the build
+    /// plugin declares them with the same function).
     public static func swiftFileNames(specFiles: [String]) -> [String] {
-        let perSpec = specFiles.map(fileStem).sorted().flatMap { stem in
-            let base = Naming.pascalCase(Naming.snakeCase(stem))
-            return ["\(base)+Model.swift", "\(base)+Queries.swift", "\(base)+Routes.swift"]
-        }
-        return perSpec + ["GeneratedAPI.swift", "GeneratedAPI+Migrations.swift", "GeneratedAPI+OpenAPI.swift"]
+        GeneratedFileNames.sources(specs: specFiles)
     }
 
     /// The spec test file names the specs produce (for `TrellisTestPlugin`), known from their file
     /// names alone.
     public static func testFileNames(specFiles: [String]) -> [String] {
-        specFiles.map(fileStem).sorted().map { "\(Naming.pascalCase(Naming.snakeCase($0)))+SpecTests.swift" }
-            + ["GeneratedSpecTests.swift"]
-    }
-
-    static func fileStem(_ path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return name.split(separator: ".").first.map(String.init) ?? name
+        GeneratedFileNames.tests(specs: specFiles)
     }
 
     /// What ``generate(_:history:mode:specDirectory:snapshotPath:)`` does about schema changes.
@@ -87,7 +78,7 @@ public struct Generator: Sendable {
 
         var swiftFiles: [GeneratedFile] = []
         for resource in resources {
-            let base = Naming.pascalCase(Naming.snakeCase(resource.fileStem))
+            let base = resource.fileBase
             let context = ResourceContext.make(resource)
             swiftFiles.append(GeneratedFile(path: "\(base)+Model.swift", contents: try render("model.swift", context)))
             swiftFiles.append(GeneratedFile(path: "\(base)+Queries.swift", contents: try render("queries.swift", context)))
@@ -154,7 +145,7 @@ public struct Generator: Sendable {
 
     func specTests(_ resources: [ResolvedResource], specDirectory: String) throws -> [GeneratedFile] {
         var files = try resources.map { resource in
-            let base = Naming.pascalCase(Naming.snakeCase(resource.fileStem))
+            let base = resource.fileBase
             return GeneratedFile(path: "\(base)+SpecTests.swift", contents: try render("spec-tests.swift", SpecTestsContext(resource)))
         }
         let harness = SpecHarnessContext(

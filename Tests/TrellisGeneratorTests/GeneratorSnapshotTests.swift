@@ -31,6 +31,19 @@ import TrellisSpec
         #expect(output.testFiles.first?.path == "ProjectMembers+SpecTests.swift")
     }
 
+    /// The plugins declare their outputs with the same function, so the names must hold for any
+    /// spelling of a spec file name, not only snake_case.
+    @Test(arguments: [
+        ("APIKeys.yaml", "APIKeys"), ("project-members.yml", "ProjectMembers"), ("tasks.v2.yaml", "TasksV2"),
+    ])
+    func fileNamesFollowTheSpecFileName(file: String, base: String) throws {
+        let specs = [SpecFile(path: "specs/\(file)", contents: "resource: AccessKey\nfields:\n  note: { type: text }\n")]
+        let output = try Generator(templates: TemplateSet()).generate(specs)
+        #expect(output.swiftFiles.map(\.path) == Generator.swiftFileNames(specFiles: ["specs/\(file)"]))
+        #expect(output.swiftFiles.first?.path == "\(base)+Model.swift")
+        #expect(output.testFiles.map(\.path) == Generator.testFileNames(specFiles: ["specs/\(file)"]))
+    }
+
     @Test func invalidSpecsThrowEveryDiagnostic() throws {
         let specs = [SpecFile(path: "specs/a.yaml", contents: "resource: Widget\nfields:\n  b: { type: strin }\n  c: { type: ref, to: Nope }\n")]
         #expect(throws: DiagnosticsError.self) { try Generator(templates: TemplateSet()).generate(specs) }

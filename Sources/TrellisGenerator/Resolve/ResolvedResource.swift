@@ -9,8 +9,8 @@ public struct ResolvedResource: Sendable, Hashable {
     public var table: String
     /// `/tasks`, relative to `/api/v1`.
     public var path: String
-    /// The stem of the spec file (`tasks` for `specs/tasks.yaml`); output files derive from it.
-    public var fileStem: String
+    /// The base of the output file names (`Tasks` for `specs/tasks.yaml`): see `GeneratedFileNames`.
+    public var fileBase: String
     /// The spec's folder and file name (`specs/tasks.yaml`), for headers and messages.
     public var specFile: String
     public var description: String?

@@ -10,7 +10,7 @@ public enum Resolver {
             if spec.tenancy == .org { tenantResources.insert(spec.name.value) }
         }
         return specs.map { resolve($0, tables: tables, tenantResources: tenantResources) }
-            .sorted { $0.fileStem < $1.fileStem }
+            .sorted { $0.fileBase < $1.fileBase }
     }
 
     /// `specs/tasks.yaml` for any path of that file (the build plugin passes absolute ones), so
@@ -59,13 +59,12 @@ public enum Resolver {
         let sortKeys = spec.pagination.sort.map(\.value)
         let defaultSortKeys = spec.timestamps ? ["created_at"] : ["id"]
         let allSortKeys = sortKeys.isEmpty ? defaultSortKeys : sortKeys
-        let stem = String(spec.file.split(separator: "/").last?.split(separator: ".").first ?? Substring(table))
         return ResolvedResource(
             name: spec.name.value,
             swiftName: swiftName,
             table: table,
             path: "/" + Naming.kebabCase(table),
-            fileStem: stem,
+            fileBase: GeneratedFileNames.base(ofSpec: spec.file),
             specFile: displayPath(spec.file),
             description: spec.description,
             isTenant: isTenant,
