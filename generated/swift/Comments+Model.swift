@@ -59,12 +59,12 @@ extension Comment: JSONWritable {
     }
 }
 
-extension Comment {
+extension Comment: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
     static let columns = "id, task_id, author_id, body, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
-    init(row cells: PostgresRandomAccessRow) throws {
+    public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             taskId: try cells[1].decode(UUID.self),
@@ -77,7 +77,7 @@ extension Comment {
 }
 
 /// The body of `POST /api/v1/comments`.
-public struct CommentCreate: Sendable, Hashable {
+public struct CommentCreate: ResourceInput, Hashable {
     public var taskId: UUID
     public var body: String
 
@@ -108,7 +108,7 @@ public struct CommentCreate: Sendable, Hashable {
 
 /// The body of `PATCH /api/v1/comments/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct CommentPatch: Sendable, Hashable {
+public struct CommentPatch: ResourcePatch, Hashable {
     public var body: String?
 
     static let fields: Set<String> = ["body"]

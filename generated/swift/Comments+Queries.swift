@@ -4,9 +4,9 @@ import Foundation
 import PostgresNIO
 import Trellis
 
-/// The SQL of `comments`. Every statement is prepared once per connection and scoped
-/// to the caller's organization.
-enum CommentSQL {
+/// The SQL of `comments`, each statement prepared once per connection.
+/// Every statement is scoped to the caller's organization by its `TenantScope`.
+extension CommentResource {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "comments",
@@ -17,15 +17,15 @@ enum CommentSQL {
     )
 
     /// One visible row by id.
-    struct Find: PostgresPreparedStatement {
+    struct Find: RowStatement {
         static let sql = "SELECT \(Comment.columns) FROM comments WHERE id = $1 AND org_id = $2"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             return bindings
         }
 
@@ -33,34 +33,42 @@ enum CommentSQL {
     }
 
     /// One visible row by id, locked until the transaction ends.
-    struct Lock: PostgresPreparedStatement {
+    struct Lock: RowStatement {
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Comment { try Comment(row: row.makeRandomAccess()) }
     }
 
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: InsertStatement {
         static let sql = """
             INSERT INTO comments (id, org_id, task_id, author_id, body, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             RETURNING \(Comment.columns)
             """
         var id: UUID
-        var orgID: UUID
-        var userID: UUID
         var input: CommentCreate
+        var scope: TenantScope
+        var userID: UUID
         var now: Timestamp
+
+        init(id: UUID, input: CommentCreate, scope: TenantScope, principal: Principal, now: Timestamp) {
+            self.id = id
+            self.input = input
+            self.scope = scope
+            self.userID = principal.userID
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 7)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(input.taskId)
             bindings.append(userID)
             try bindings.bind(input.body)
@@ -72,20 +80,26 @@ enum CommentSQL {
         func decodeRow(_ row: PostgresRow) throws -> Comment { try Comment(row: row.makeRandomAccess()) }
     }
 
-    struct Update: PostgresPreparedStatement {
+    struct Update: UpdateStatement {
         static let sql = """
             UPDATE comments SET body = $3, updated_at = $4
             WHERE id = $1 AND org_id = $2
             RETURNING \(Comment.columns)
             """
         var model: Comment
-        var orgID: UUID
+        var scope: TenantScope
         var now: Timestamp
+
+        init(model: Comment, scope: TenantScope, now: Timestamp) {
+            self.model = model
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 4)
             bindings.append(model.id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(model.body)
             try bindings.bind(now)
             return bindings
@@ -95,13 +109,13 @@ enum CommentSQL {
     }
 
     /// Deletes the row.
-    struct Delete: PostgresPreparedStatement {
+    struct Delete: RowStatement {
         static let sql = "DELETE FROM comments WHERE id = $1 AND org_id = $2 RETURNING id"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }

@@ -22,9 +22,9 @@ public struct GeneratedAPI: TrellisAPI {
     }
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
-        CommentRoutes(database: database, hooks: hooks.comment).add(to: group)
-        ProjectRoutes(database: database, hooks: hooks.project).add(to: group)
-        TaskItemRoutes(database: database, hooks: hooks.taskItem).add(to: group)
+        CommentResource.addRoutes(to: group, database: database, hooks: hooks.comment)
+        ProjectResource.addRoutes(to: group, database: database, hooks: hooks.project)
+        TaskItemResource.addRoutes(to: group, database: database, hooks: hooks.taskItem)
     }
 
     public static let constraints = ConstraintCatalog([

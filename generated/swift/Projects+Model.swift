@@ -72,12 +72,12 @@ extension Project: JSONWritable {
     }
 }
 
-extension Project {
+extension Project: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
     static let columns = "id, name, slug, status, description, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
-    init(row cells: PostgresRandomAccessRow) throws {
+    public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             name: try cells[1].decode(String.self),
@@ -91,7 +91,7 @@ extension Project {
 }
 
 /// The body of `POST /api/v1/projects`.
-public struct ProjectCreate: Sendable, Hashable {
+public struct ProjectCreate: ResourceInput, Hashable {
     public var name: String
     public var slug: String
     public var status: ProjectStatus
@@ -132,7 +132,7 @@ public struct ProjectCreate: Sendable, Hashable {
 
 /// The body of `PATCH /api/v1/projects/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct ProjectPatch: Sendable, Hashable {
+public struct ProjectPatch: ResourcePatch, Hashable {
     public var name: String?
     public var status: ProjectStatus?
     public var description: Patchable<String>

@@ -4,9 +4,9 @@ import Foundation
 import PostgresNIO
 import Trellis
 
-/// The SQL of `projects`. Every statement is prepared once per connection and scoped
-/// to the caller's organization.
-enum ProjectSQL {
+/// The SQL of `projects`, each statement prepared once per connection.
+/// Every statement is scoped to the caller's organization by its `TenantScope`.
+extension ProjectResource {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "projects",
@@ -17,15 +17,15 @@ enum ProjectSQL {
     )
 
     /// One visible row by id.
-    struct Find: PostgresPreparedStatement {
+    struct Find: RowStatement {
         static let sql = "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             return bindings
         }
 
@@ -33,33 +33,40 @@ enum ProjectSQL {
     }
 
     /// One visible row by id, locked until the transaction ends.
-    struct Lock: PostgresPreparedStatement {
+    struct Lock: RowStatement {
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
     }
 
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: InsertStatement {
         static let sql = """
             INSERT INTO projects (id, org_id, name, slug, status, description, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             RETURNING \(Project.columns)
             """
         var id: UUID
-        var orgID: UUID
         var input: ProjectCreate
+        var scope: TenantScope
         var now: Timestamp
+
+        init(id: UUID, input: ProjectCreate, scope: TenantScope, principal: Principal, now: Timestamp) {
+            self.id = id
+            self.input = input
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 8)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(input.name)
             try bindings.bind(input.slug)
             try bindings.bind(input.status)
@@ -72,20 +79,26 @@ enum ProjectSQL {
         func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
     }
 
-    struct Update: PostgresPreparedStatement {
+    struct Update: UpdateStatement {
         static let sql = """
             UPDATE projects SET name = $3, status = $4, description = $5, updated_at = $6
             WHERE id = $1 AND org_id = $2
             RETURNING \(Project.columns)
             """
         var model: Project
-        var orgID: UUID
+        var scope: TenantScope
         var now: Timestamp
+
+        init(model: Project, scope: TenantScope, now: Timestamp) {
+            self.model = model
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 6)
             bindings.append(model.id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(model.name)
             try bindings.bind(model.status)
             try bindings.bind(model.description)
@@ -97,30 +110,30 @@ enum ProjectSQL {
     }
 
     /// Hides the row (soft delete): it keeps its data and can be restored.
-    struct Delete: PostgresPreparedStatement {
+    struct Delete: RowStatement {
         static let sql = "UPDATE projects SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 
     /// Brings a soft-deleted row back.
-    struct Restore: PostgresPreparedStatement {
+    struct Restore: RowStatement {
         static let sql = """
             UPDATE projects SET deleted_at = NULL, updated_at = now()
             WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL
             RETURNING \(Project.columns)
             """
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }

@@ -98,12 +98,12 @@ extension TaskItem: JSONWritable {
     }
 }
 
-extension TaskItem {
+extension TaskItem: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
     static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
-    init(row cells: PostgresRandomAccessRow) throws {
+    public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             projectId: try cells[1].decode(UUID.self),
@@ -120,7 +120,7 @@ extension TaskItem {
 }
 
 /// The body of `POST /api/v1/tasks`.
-public struct TaskItemCreate: Sendable, Hashable {
+public struct TaskItemCreate: ResourceInput, Hashable {
     public var projectId: UUID
     public var title: String
     public var status: TaskItemStatus
@@ -176,7 +176,7 @@ public struct TaskItemCreate: Sendable, Hashable {
 
 /// The body of `PATCH /api/v1/tasks/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct TaskItemPatch: Sendable, Hashable {
+public struct TaskItemPatch: ResourcePatch, Hashable {
     public var title: String?
     public var status: TaskItemStatus?
     public var priority: TaskItemPriority?

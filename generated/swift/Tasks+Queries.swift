@@ -4,9 +4,9 @@ import Foundation
 import PostgresNIO
 import Trellis
 
-/// The SQL of `tasks`. Every statement is prepared once per connection and scoped
-/// to the caller's organization.
-enum TaskItemSQL {
+/// The SQL of `tasks`, each statement prepared once per connection.
+/// Every statement is scoped to the caller's organization by its `TenantScope`.
+extension TaskItemResource {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "tasks",
@@ -17,15 +17,15 @@ enum TaskItemSQL {
     )
 
     /// One visible row by id.
-    struct Find: PostgresPreparedStatement {
+    struct Find: RowStatement {
         static let sql = "SELECT \(TaskItem.columns) FROM tasks WHERE id = $1 AND org_id = $2"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             return bindings
         }
 
@@ -33,33 +33,40 @@ enum TaskItemSQL {
     }
 
     /// One visible row by id, locked until the transaction ends.
-    struct Lock: PostgresPreparedStatement {
+    struct Lock: RowStatement {
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
     }
 
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: InsertStatement {
         static let sql = """
             INSERT INTO tasks (id, org_id, project_id, title, status, priority, due_on, assignee_id, estimate, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             RETURNING \(TaskItem.columns)
             """
         var id: UUID
-        var orgID: UUID
         var input: TaskItemCreate
+        var scope: TenantScope
         var now: Timestamp
+
+        init(id: UUID, input: TaskItemCreate, scope: TenantScope, principal: Principal, now: Timestamp) {
+            self.id = id
+            self.input = input
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 11)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(input.projectId)
             try bindings.bind(input.title)
             try bindings.bind(input.status)
@@ -75,20 +82,26 @@ enum TaskItemSQL {
         func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
     }
 
-    struct Update: PostgresPreparedStatement {
+    struct Update: UpdateStatement {
         static let sql = """
             UPDATE tasks SET title = $3, status = $4, priority = $5, due_on = $6, assignee_id = $7, estimate = $8, updated_at = $9
             WHERE id = $1 AND org_id = $2
             RETURNING \(TaskItem.columns)
             """
         var model: TaskItem
-        var orgID: UUID
+        var scope: TenantScope
         var now: Timestamp
+
+        init(model: TaskItem, scope: TenantScope, now: Timestamp) {
+            self.model = model
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 9)
             bindings.append(model.id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(model.title)
             try bindings.bind(model.status)
             try bindings.bind(model.priority)
@@ -103,13 +116,13 @@ enum TaskItemSQL {
     }
 
     /// Deletes the row.
-    struct Delete: PostgresPreparedStatement {
+    struct Delete: RowStatement {
         static let sql = "DELETE FROM tasks WHERE id = $1 AND org_id = $2 RETURNING id"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }

@@ -45,20 +45,27 @@ enum ResourceContext {
             "defaultLimit": resource.pagination.defaultLimit,
             "maxLimit": resource.pagination.maxLimit,
             "defaultSort": resource.pagination.defaultSort,
-            "listPrincipalBinding": isTenant ? "let principal" : "_",
-            "readPrincipalBinding": isTenant ? "let principal" : "_",
-            "restorePrincipalBinding": isTenant ? "let principal" : "_",
-            "scopeBinding": isTenant ? "var" : "let",
-            "permissions": Action.allCases.filter { $0 != .restore || resource.softDelete }.map { action in
-                [
-                    "action": action.rawValue,
-                    "roles": (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", "),
-                    "scope": "\([.list, .read].contains(action) ? "read" : "write"):\(resource.path.dropFirst())",
-                ]
-            },
+            "scopeType": isTenant ? "TenantScope" : "SharedScope",
+            "conformances": conformances(resource, updatable: !patchFields.isEmpty),
+            "permissions": withCommas(Action.allCases.filter { $0 != .restore }.map { permissionContext($0, resource) }),
+            "restorePermission": resource.softDelete ? [permissionContext(.restore, resource)] : [],
         ]
         context.merge(SQLContext.make(resource)) { first, _ in first }
         return context
+    }
+
+    /// The most specific resource protocols the resource conforms to.
+    private static func conformances(_ resource: ResolvedResource, updatable: Bool) -> String {
+        let refined = (updatable ? ["UpdatableResource"] : []) + (resource.softDelete ? ["SoftDeletableResource"] : [])
+        return (refined.isEmpty ? ["Resource"] : refined).joined(separator: ", ")
+    }
+
+    private static func permissionContext(_ action: Action, _ resource: ResolvedResource) -> [String: Any] {
+        [
+            "action": action.rawValue,
+            "roles": (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", "),
+            "scope": "\([.list, .read].contains(action) ? "read" : "write"):\(resource.path.dropFirst())",
+        ]
     }
 
     /// Adds `comma` (", " between items) and `lineComma` ("," at the end of every line but the last).

@@ -10,7 +10,7 @@ enum SQLContext {
         var insertBindings = ["bindings.append(id)"]
         if isTenant {
             insertColumns.append("org_id")
-            insertBindings.append("bindings.append(orgID)")
+            insertBindings.append("scope.bind(into: &bindings)")
         }
         for field in resource.fields {
             insertColumns.append(field.name)
@@ -24,8 +24,11 @@ enum SQLContext {
         // UPDATE: every mutable field from the merged model, then updated_at.
         var assignments: [String] = []
         var updateBindings = ["bindings.append(model.id)"]
-        if isTenant { updateBindings.append("bindings.append(orgID)") }
         var parameter = updateBindings.count
+        if isTenant {
+            updateBindings.append("scope.bind(into: &bindings)")
+            parameter += 1
+        }
         for field in resource.mutableFields {
             parameter += 1
             assignments.append("\(field.name) = $\(parameter)")

@@ -31,7 +31,7 @@ public struct GeneratedAPI: TrellisAPI {
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
 {{#resources}}
-        {{typeName}}Routes(database: database, hooks: hooks.{{hooksProperty}}).add(to: group)
+        {{typeName}}Resource.addRoutes(to: group, database: database, hooks: hooks.{{hooksProperty}})
 {{/resources}}
     }
 
@@ -188,12 +188,12 @@ extension {{typeName}}: JSONWritable {
     }
 }
 
-extension {{typeName}} {
+extension {{typeName}}: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
     static let columns = "{{columnList}}"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
-    init(row cells: PostgresRandomAccessRow) throws {
+    public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
 {{#fields}}
@@ -208,7 +208,7 @@ extension {{typeName}} {
 }
 
 /// The body of `POST /api/v1{{path}}`.
-public struct {{typeName}}Create: Sendable, Hashable {
+public struct {{typeName}}Create: ResourceInput, Hashable {
 {{#createFields}}
     public var {{{property}}}: {{{propertyType}}}
 {{/createFields}}
@@ -248,7 +248,7 @@ public struct {{typeName}}Create: Sendable, Hashable {
 
 /// The body of `PATCH /api/v1{{path}}/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct {{typeName}}Patch: Sendable, Hashable {
+public struct {{typeName}}Patch: ResourcePatch, Hashable {
 {{#patchFields}}
     public var {{{property}}}: {{{patchType}}}
 {{/patchFields}}
@@ -299,9 +299,14 @@ import Foundation
 import PostgresNIO
 import Trellis
 
-/// The SQL of `{{table}}`. Every statement is prepared once per connection and {{#isTenant}}scoped
-/// to the caller's organization{{/isTenant}}{{^isTenant}}shared by every organization{{/isTenant}}.
-enum {{typeName}}SQL {
+/// The SQL of `{{table}}`, each statement prepared once per connection.
+{{#isTenant}}
+/// Every statement is scoped to the caller's organization by its `TenantScope`.
+{{/isTenant}}
+{{^isTenant}}
+/// The rows are shared by every organization (`SharedScope`).
+{{/isTenant}}
+extension {{typeName}}Resource {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "{{table}}",
@@ -312,19 +317,15 @@ enum {{typeName}}SQL {
     )
 
     /// One visible row by id.
-    struct Find: PostgresPreparedStatement {
+    struct Find: RowStatement {
         static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{findCondition}}"
         var id: UUID
-{{#isTenant}}
-        var orgID: UUID
-{{/isTenant}}
+        var scope: {{scopeType}}
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: {{keyCount}})
             bindings.append(id)
-{{#isTenant}}
-            bindings.append(orgID)
-{{/isTenant}}
+            scope.bind(into: &bindings)
             return bindings
         }
 
@@ -332,37 +333,45 @@ enum {{typeName}}SQL {
     }
 
     /// One visible row by id, locked until the transaction ends.
-    struct Lock: PostgresPreparedStatement {
+    struct Lock: RowStatement {
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
-{{#isTenant}}
-        var orgID: UUID
-{{/isTenant}}
+        var scope: {{scopeType}}
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id{{#isTenant}}, orgID: orgID{{/isTenant}}).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
     }
 
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: InsertStatement {
         static let sql = """
             INSERT INTO {{table}} ({{insertColumns}})
             VALUES ({{insertPlaceholders}})
             RETURNING \({{typeName}}.columns)
             """
         var id: UUID
-{{#isTenant}}
-        var orgID: UUID
-{{/isTenant}}
+        var input: {{typeName}}Create
+        var scope: {{scopeType}}
 {{#principalUser}}
         var userID: UUID
 {{/principalUser}}
-        var input: {{typeName}}Create
 {{#timestamps}}
         var now: Timestamp
 {{/timestamps}}
+
+        init(id: UUID, input: {{typeName}}Create, scope: {{scopeType}}, principal: Principal, now: Timestamp) {
+            self.id = id
+            self.input = input
+            self.scope = scope
+{{#principalUser}}
+            self.userID = principal.userID
+{{/principalUser}}
+{{#timestamps}}
+            self.now = now
+{{/timestamps}}
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: {{insertCount}})
@@ -376,19 +385,25 @@ enum {{typeName}}SQL {
     }
 {{#hasMutableFields}}
 
-    struct Update: PostgresPreparedStatement {
+    struct Update: UpdateStatement {
         static let sql = """
             UPDATE {{table}} SET {{updateAssignments}}
             WHERE {{keyCondition}}
             RETURNING \({{typeName}}.columns)
             """
         var model: {{typeName}}
-{{#isTenant}}
-        var orgID: UUID
-{{/isTenant}}
+        var scope: {{scopeType}}
 {{#timestamps}}
         var now: Timestamp
 {{/timestamps}}
+
+        init(model: {{typeName}}, scope: {{scopeType}}, now: Timestamp) {
+            self.model = model
+            self.scope = scope
+{{#timestamps}}
+            self.now = now
+{{/timestamps}}
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: {{updateCount}})
@@ -403,15 +418,13 @@ enum {{typeName}}SQL {
 {{/hasMutableFields}}
 
     /// {{#softDelete}}Hides the row (soft delete): it keeps its data and can be restored.{{/softDelete}}{{^softDelete}}Deletes the row.{{/softDelete}}
-    struct Delete: PostgresPreparedStatement {
+    struct Delete: RowStatement {
         static let sql = "{{deleteSQL}} RETURNING id"
         var id: UUID
-{{#isTenant}}
-        var orgID: UUID
-{{/isTenant}}
+        var scope: {{scopeType}}
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id{{#isTenant}}, orgID: orgID{{/isTenant}}).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
@@ -419,19 +432,17 @@ enum {{typeName}}SQL {
 {{#softDelete}}
 
     /// Brings a soft-deleted row back.
-    struct Restore: PostgresPreparedStatement {
+    struct Restore: RowStatement {
         static let sql = """
             UPDATE {{table}} SET deleted_at = NULL{{#timestamps}}, updated_at = now(){{/timestamps}}
             WHERE {{restoreCondition}}
             RETURNING \({{typeName}}.columns)
             """
         var id: UUID
-{{#isTenant}}
-        var orgID: UUID
-{{/isTenant}}
+        var scope: {{scopeType}}
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id{{#isTenant}}, orgID: orgID{{/isTenant}}).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
@@ -444,160 +455,50 @@ enum {{typeName}}SQL {
 {{% CONTENT_TYPE: TEXT }}
 // Generated by Trellis from {{specFile}}. Do not edit: change the spec and rebuild.
 
-import Foundation
 import Hummingbird
-import PostgresNIO
 import Trellis
 
 /// Hand-written domain logic for {{resourceName}}: implement the hooks you need, pass it to
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias {{typeName}}Hooks = ResourceHooks<{{typeName}}, {{typeName}}Create>
 
-/// The routes of `/api/v1{{path}}`.
-struct {{typeName}}Routes: Sendable {
-    let database: Database
-    let hooks: any {{typeName}}Hooks
+/// `/api/v1{{path}}` as {{specFile}} describes it, served by the runtime's `ResourceEngine`
+/// with the statements of `{{typeName}}Resource` in the queries file.
+enum {{typeName}}Resource: {{conformances}} {
+    typealias Model = {{typeName}}
+    typealias Create = {{typeName}}Create
+{{#hasMutableFields}}
+    typealias Patch = {{typeName}}Patch
+{{/hasMutableFields}}
+    typealias Scope = {{scopeType}}
 
-    /// Who may do what (the spec's `permissions`), and the scope an API key needs for it.
-    enum Allowed {
+    static let displayName = "{{humanName}}"
+    static let pathComponent = "{{pathComponent}}"
+
+    static let permissions = ResourcePermissions(
 {{#permissions}}
-        static let {{action}} = Permission(roles: [{{{roles}}}], scope: "{{scope}}")
+        {{action}}: Permission(roles: [{{{roles}}}], scope: "{{scope}}"){{lineComma}}
 {{/permissions}}
-    }
+    )
+{{#restorePermission}}
+    static let restorePermission = Permission(roles: [{{{roles}}}], scope: "{{scope}}")
+{{/restorePermission}}
 
-    /// The query parameters `list` accepts; every other route accepts none.
-    static let listParameters = PageRequest.queryParameters()
+    static let pagination = ResourcePagination(
+        defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
+    )
 
-    func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("{{pathComponent}}", use: list)
-        group.post("{{pathComponent}}", use: create)
-        group.get("{{pathComponent}}/:id", use: read)
+    /// Mounts the routes of `/api/v1{{path}}` on `group`.
+    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any {{typeName}}Hooks) {
+        let engine = ResourceEngine<Self>(database: database, hooks: hooks)
+        engine.add(to: group)
 {{#hasMutableFields}}
-        group.patch("{{pathComponent}}/:id", use: update)
+        engine.addUpdate(to: group)
 {{/hasMutableFields}}
-        group.delete("{{pathComponent}}/:id", use: delete)
 {{#softDelete}}
-        group.post("{{pathComponent}}/:id/restore", use: restore)
+        engine.addRestore(to: group)
 {{/softDelete}}
     }
-
-    @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        {{listPrincipalBinding}} = try context.require(Allowed.list)
-        try request.rejectUnknownQueryParameters(accepting: Self.listParameters)
-        let page = try PageRequest(
-            request: request, defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, sortKeys: {{typeName}}SQL.list.sortKeys,
-            defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
-        )
-        {{scopeBinding}} scope = PostgresBindings()
-{{#isTenant}}
-        scope.append(principal.orgID)
-{{/isTenant}}
-        let result = try await {{typeName}}SQL.list.page(
-            page, scope: scope, on: database.client, logger: context.logger, decode: {{typeName}}.init(row:), id: \.id
-        )
-        return .list(result)
-    }
-
-    @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        {{readPrincipalBinding}} = try context.require(Allowed.read)
-        try request.rejectUnknownQueryParameters()
-        let id = try context.resourceID()
-        let statement = {{typeName}}SQL.Find(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-        guard let found = try await database.client.first(statement, logger: context.logger) else {
-            throw APIError.notFound("{{humanName}}")
-        }
-        return .data(found)
-    }
-
-    @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(Allowed.create)
-        try request.rejectUnknownQueryParameters()
-        let input = try {{typeName}}Create(json: try await request.jsonObject(context: context))
-        let created = try await database.transaction(logger: context.logger) { connection in
-            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
-            var input = input
-            var errors = ValidationErrors()
-            try await hooks.validateCreate(input, errors: &errors, context: hookContext)
-            try errors.throwIfAny()
-            try await hooks.beforeCreate(&input, context: hookContext)
-            let now = Timestamp.now()
-            let insert = {{typeName}}SQL.Insert(
-                id: .v7(at: now){{#isTenant}}, orgID: principal.orgID{{/isTenant}}{{#principalUser}}, userID: principal.userID{{/principalUser}}, input: input{{#timestamps}}, now: now{{/timestamps}}
-            )
-            guard let created = try await connection.first(insert, logger: context.logger) else {
-                throw APIError(.internalError, "The {{humanName}} was not saved.")
-            }
-            try await hooks.afterCreate(created, context: hookContext)
-            return created
-        }
-        return .data(created, status: .created, headers: [.location: "/api/v1{{path}}/\(created.id.uuidString.lowercased())"])
-    }
-{{#hasMutableFields}}
-
-    @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(Allowed.update)
-        try request.rejectUnknownQueryParameters()
-        let id = try context.resourceID()
-        let patch = try {{typeName}}Patch(json: try await request.jsonObject(context: context))
-        let updated = try await database.transaction(logger: context.logger) { connection in
-            let lock = {{typeName}}SQL.Lock(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-            guard let previous = try await connection.first(lock, logger: context.logger) else {
-                throw APIError.notFound("{{humanName}}")
-            }
-            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
-            var changed = patch.applied(to: previous)
-            var errors = ValidationErrors()
-            try await hooks.validateUpdate(changed, previous: previous, errors: &errors, context: hookContext)
-            try errors.throwIfAny()
-            try await hooks.beforeUpdate(&changed, previous: previous, context: hookContext)
-            let update = {{typeName}}SQL.Update(model: changed{{#isTenant}}, orgID: principal.orgID{{/isTenant}}{{#timestamps}}, now: .now(){{/timestamps}})
-            guard let saved = try await connection.first(update, logger: context.logger) else {
-                throw APIError.notFound("{{humanName}}")
-            }
-            try await hooks.afterUpdate(saved, previous: previous, context: hookContext)
-            return saved
-        }
-        return .data(updated)
-    }
-{{/hasMutableFields}}
-
-    @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(Allowed.delete)
-        try request.rejectUnknownQueryParameters()
-        let id = try context.resourceID()
-        try await database.transaction(logger: context.logger) { connection in
-            let lock = {{typeName}}SQL.Lock(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-            guard let existing = try await connection.first(lock, logger: context.logger) else {
-                throw APIError.notFound("{{humanName}}")
-            }
-            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
-            try await hooks.beforeDelete(existing, context: hookContext)
-            let delete = {{typeName}}SQL.Delete(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-            guard try await connection.first(delete, logger: context.logger) != nil else {
-                throw APIError.notFound("{{humanName}}")
-            }
-            try await hooks.afterDelete(existing, context: hookContext)
-        }
-        return Response(status: .noContent)
-    }
-{{#softDelete}}
-
-    @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        {{restorePrincipalBinding}} = try context.require(Allowed.restore)
-        try request.rejectUnknownQueryParameters()
-        let id = try context.resourceID()
-        let statement = {{typeName}}SQL.Restore(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-        if let restored = try await database.client.first(statement, logger: context.logger) {
-            return .data(restored)
-        }
-        // A row that is not deleted is answered as it is, so a retried restore succeeds too.
-        let find = {{typeName}}SQL.Find(id: id{{#isTenant}}, orgID: principal.orgID{{/isTenant}})
-        guard let found = try await database.client.first(find, logger: context.logger) else {
-            throw APIError.notFound("{{humanName}}")
-        }
-        return .data(found)
-    }
-{{/softDelete}}
 }
 
 """#,

@@ -165,12 +165,12 @@ extension Article: JSONWritable {
     }
 }
 
-extension Article {
+extension Article: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
     static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
-    init(row cells: PostgresRandomAccessRow) throws {
+    public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             title: try cells[1].decode(String.self),
@@ -199,7 +199,7 @@ extension Article {
 }
 
 /// The body of `POST /api/v1/articles`.
-public struct ArticleCreate: Sendable, Hashable {
+public struct ArticleCreate: ResourceInput, Hashable {
     public var title: String
     public var slug: String
     public var body: String?
@@ -310,7 +310,7 @@ public struct ArticleCreate: Sendable, Hashable {
 
 /// The body of `PATCH /api/v1/articles/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct ArticlePatch: Sendable, Hashable {
+public struct ArticlePatch: ResourcePatch, Hashable {
     public var title: String?
     public var body: Patchable<String>
     public var contact: Patchable<String>

@@ -4,9 +4,9 @@ import Foundation
 import PostgresNIO
 import Trellis
 
-/// The SQL of `articles`. Every statement is prepared once per connection and scoped
-/// to the caller's organization.
-enum ArticleSQL {
+/// The SQL of `articles`, each statement prepared once per connection.
+/// Every statement is scoped to the caller's organization by its `TenantScope`.
+extension ArticleResource {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "articles",
@@ -17,15 +17,15 @@ enum ArticleSQL {
     )
 
     /// One visible row by id.
-    struct Find: PostgresPreparedStatement {
+    struct Find: RowStatement {
         static let sql = "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             return bindings
         }
 
@@ -33,34 +33,42 @@ enum ArticleSQL {
     }
 
     /// One visible row by id, locked until the transaction ends.
-    struct Lock: PostgresPreparedStatement {
+    struct Lock: RowStatement {
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
     }
 
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: InsertStatement {
         static let sql = """
             INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
             RETURNING \(Article.columns)
             """
         var id: UUID
-        var orgID: UUID
-        var userID: UUID
         var input: ArticleCreate
+        var scope: TenantScope
+        var userID: UUID
         var now: Timestamp
+
+        init(id: UUID, input: ArticleCreate, scope: TenantScope, principal: Principal, now: Timestamp) {
+            self.id = id
+            self.input = input
+            self.scope = scope
+            self.userID = principal.userID
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 23)
             bindings.append(id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(input.title)
             try bindings.bind(input.slug)
             try bindings.bind(input.body)
@@ -88,20 +96,26 @@ enum ArticleSQL {
         func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
     }
 
-    struct Update: PostgresPreparedStatement {
+    struct Update: UpdateStatement {
         static let sql = """
             UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, extension = $19, updated_at = $20
             WHERE id = $1 AND org_id = $2
             RETURNING \(Article.columns)
             """
         var model: Article
-        var orgID: UUID
+        var scope: TenantScope
         var now: Timestamp
+
+        init(model: Article, scope: TenantScope, now: Timestamp) {
+            self.model = model
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 20)
             bindings.append(model.id)
-            bindings.append(orgID)
+            scope.bind(into: &bindings)
             try bindings.bind(model.title)
             try bindings.bind(model.body)
             try bindings.bind(model.contact)
@@ -127,30 +141,30 @@ enum ArticleSQL {
     }
 
     /// Hides the row (soft delete): it keeps its data and can be restored.
-    struct Delete: PostgresPreparedStatement {
+    struct Delete: RowStatement {
         static let sql = "UPDATE articles SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 
     /// Brings a soft-deleted row back.
-    struct Restore: PostgresPreparedStatement {
+    struct Restore: RowStatement {
         static let sql = """
             UPDATE articles SET deleted_at = NULL, updated_at = now()
             WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL
             RETURNING \(Article.columns)
             """
         var id: UUID
-        var orgID: UUID
+        var scope: TenantScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, orgID: orgID).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }

@@ -47,12 +47,12 @@ extension ArticleCategory: JSONWritable {
     }
 }
 
-extension ArticleCategory {
+extension ArticleCategory: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
     static let columns = "id, name, code, parent_id"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
-    init(row cells: PostgresRandomAccessRow) throws {
+    public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             name: try cells[1].decode(String.self),
@@ -63,7 +63,7 @@ extension ArticleCategory {
 }
 
 /// The body of `POST /api/v1/article-categories`.
-public struct ArticleCategoryCreate: Sendable, Hashable {
+public struct ArticleCategoryCreate: ResourceInput, Hashable {
     public var name: String
     public var code: String?
     public var parentId: UUID?
@@ -99,7 +99,7 @@ public struct ArticleCategoryCreate: Sendable, Hashable {
 
 /// The body of `PATCH /api/v1/article-categories/{id}`: only the keys sent change, and `null` clears an
 /// optional field.
-public struct ArticleCategoryPatch: Sendable, Hashable {
+public struct ArticleCategoryPatch: ResourcePatch, Hashable {
     public var name: String?
     public var code: Patchable<String>
     public var parentId: Patchable<UUID>

@@ -4,8 +4,9 @@ import Foundation
 import PostgresNIO
 import Trellis
 
-/// The SQL of `article_categories`. Every statement is prepared once per connection and shared by every organization.
-enum ArticleCategorySQL {
+/// The SQL of `article_categories`, each statement prepared once per connection.
+/// The rows are shared by every organization (`SharedScope`).
+extension ArticleCategoryResource {
     /// Keyset pagination over the allowed sort keys.
     static let list = ListQuery(
         table: "article_categories",
@@ -16,13 +17,15 @@ enum ArticleCategorySQL {
     )
 
     /// One visible row by id.
-    struct Find: PostgresPreparedStatement {
+    struct Find: RowStatement {
         static let sql = "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = $1"
         var id: UUID
+        var scope: SharedScope
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
             bindings.append(id)
+            scope.bind(into: &bindings)
             return bindings
         }
 
@@ -30,18 +33,19 @@ enum ArticleCategorySQL {
     }
 
     /// One visible row by id, locked until the transaction ends.
-    struct Lock: PostgresPreparedStatement {
+    struct Lock: RowStatement {
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
+        var scope: SharedScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: InsertStatement {
         static let sql = """
             INSERT INTO article_categories (id, name, code, parent_id)
             VALUES ($1, $2, $3, $4)
@@ -49,6 +53,13 @@ enum ArticleCategorySQL {
             """
         var id: UUID
         var input: ArticleCategoryCreate
+        var scope: SharedScope
+
+        init(id: UUID, input: ArticleCategoryCreate, scope: SharedScope, principal: Principal, now: Timestamp) {
+            self.id = id
+            self.input = input
+            self.scope = scope
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 4)
@@ -62,13 +73,19 @@ enum ArticleCategorySQL {
         func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
-    struct Update: PostgresPreparedStatement {
+    struct Update: UpdateStatement {
         static let sql = """
             UPDATE article_categories SET name = $2, code = $3, parent_id = $4
             WHERE id = $1
             RETURNING \(ArticleCategory.columns)
             """
         var model: ArticleCategory
+        var scope: SharedScope
+
+        init(model: ArticleCategory, scope: SharedScope, now: Timestamp) {
+            self.model = model
+            self.scope = scope
+        }
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 4)
@@ -83,12 +100,13 @@ enum ArticleCategorySQL {
     }
 
     /// Deletes the row.
-    struct Delete: PostgresPreparedStatement {
+    struct Delete: RowStatement {
         static let sql = "DELETE FROM article_categories WHERE id = $1 RETURNING id"
         var id: UUID
+        var scope: SharedScope
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id).makeBindings()
+            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }

@@ -21,8 +21,8 @@ public struct GeneratedAPI: TrellisAPI {
     }
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
-        ArticleRoutes(database: database, hooks: hooks.article).add(to: group)
-        ArticleCategoryRoutes(database: database, hooks: hooks.articleCategory).add(to: group)
+        ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article)
+        ArticleCategoryResource.addRoutes(to: group, database: database, hooks: hooks.articleCategory)
     }
 
     public static let constraints = ConstraintCatalog([

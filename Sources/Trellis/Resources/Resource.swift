@@ -1,0 +1,127 @@
+import Foundation
+import PostgresNIO
+
+/// A resource as the runtime knows it: what the generator emits for one spec, and all that
+/// ``ResourceEngine`` needs to serve it. The generated conformance is a caseless enum holding the
+/// resource's settings and, as nested types, its prepared statements.
+public protocol Resource: Sendable {
+    /// A row as the API returns it.
+    associatedtype Model: ResourceModel
+    /// The body of a create.
+    associatedtype Create: ResourceInput
+    /// The rows the statements may touch: ``TenantScope`` or ``SharedScope``.
+    associatedtype Scope: ResourceScope
+    /// One visible row by id.
+    associatedtype Find: RowStatement where Find.Row == Model, Find.Scope == Scope
+    /// One visible row by id, locked until the transaction ends.
+    associatedtype Lock: RowStatement where Lock.Row == Model, Lock.Scope == Scope
+    /// Adds a row and answers it.
+    associatedtype Insert: InsertStatement where Insert.Row == Model, Insert.Scope == Scope, Insert.Input == Create
+    /// Deletes (or, under soft delete, hides) a visible row and answers its id.
+    associatedtype Delete: RowStatement where Delete.Row == UUID, Delete.Scope == Scope
+
+    /// The resource's name in messages: `task` in "The task was not found."
+    static var displayName: String { get }
+    /// The collection's path below `/api/v1`, without a slash: `tasks`.
+    static var pathComponent: String { get }
+    /// Who may do what (the spec's `permissions`).
+    static var permissions: ResourcePermissions { get }
+    /// Keyset pagination over the sort keys the spec allows.
+    static var list: ListQuery { get }
+    /// The spec's `pagination`.
+    static var pagination: ResourcePagination { get }
+}
+
+/// A resource with fields a PATCH may change.
+public protocol UpdatableResource: Resource {
+    /// The body of a PATCH.
+    associatedtype Patch: ResourcePatch where Patch.Model == Model
+    /// Writes a changed row and answers it.
+    associatedtype Update: UpdateStatement where Update.Row == Model, Update.Scope == Scope
+}
+
+/// A resource under soft delete: DELETE hides a row, `POST /{id}/restore` brings it back.
+public protocol SoftDeletableResource: Resource {
+    /// Brings back a hidden row and answers it; no row when it is not hidden.
+    associatedtype Restore: RowStatement where Restore.Row == Model, Restore.Scope == Scope
+
+    /// Who may restore (the spec's `permissions.restore`).
+    static var restorePermission: Permission { get }
+}
+
+/// A row of a resource: decoded by position from its statements' columns, written as JSON.
+public protocol ResourceModel: JSONWritable, Sendable {
+    var id: UUID { get }
+
+    /// Decodes a row selected with the resource's columns.
+    init(row: PostgresRandomAccessRow) throws
+}
+
+/// A create body: read and validated from a JSON object, every problem in one 422.
+public protocol ResourceInput: Sendable {
+    init(json: [String: JSONValue]) throws(APIError)
+}
+
+/// A PATCH body: the keys sent, applied to the current row.
+public protocol ResourcePatch: ResourceInput {
+    associatedtype Model
+
+    /// `model` with this change applied.
+    func applied(to model: Model) -> Model
+}
+
+/// A statement about one row, found by id within a scope.
+public protocol RowStatement: PostgresPreparedStatement {
+    associatedtype Scope: ResourceScope
+
+    init(id: UUID, scope: Scope)
+}
+
+/// The statement that adds a row.
+public protocol InsertStatement: PostgresPreparedStatement {
+    associatedtype Scope: ResourceScope
+    associatedtype Input
+
+    /// `principal` fills the fields the spec sets from it (`set_from: principal.user`); `now` the
+    /// timestamps.
+    init(id: UUID, input: Input, scope: Scope, principal: Principal, now: Timestamp)
+}
+
+/// The statement that writes a changed row.
+public protocol UpdateStatement: PostgresPreparedStatement {
+    associatedtype Scope: ResourceScope
+
+    init(model: Row, scope: Scope, now: Timestamp)
+}
+
+/// Who may perform each action on a resource (the spec's `permissions`; restore is
+/// ``SoftDeletableResource/restorePermission``).
+public struct ResourcePermissions: Sendable {
+    public var list: Permission
+    public var read: Permission
+    public var create: Permission
+    public var update: Permission
+    public var delete: Permission
+
+    public init(list: Permission, read: Permission, create: Permission, update: Permission, delete: Permission) {
+        self.list = list
+        self.read = read
+        self.create = create
+        self.update = update
+        self.delete = delete
+    }
+}
+
+/// A resource's list settings (the spec's `pagination`).
+public struct ResourcePagination: Sendable {
+    public var defaultLimit: Int
+    public var maxLimit: Int
+    /// The order of a list that names none (newest first).
+    public var defaultSort: SortOrder
+
+    public init(defaultLimit: Int, maxLimit: Int, defaultSort: SortOrder) {
+        self.defaultLimit = defaultLimit
+        self.maxLimit = maxLimit
+        self.defaultSort = defaultSort
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// Serves one generated resource: the request pipeline every resource shares.
+///
+/// permission (403) -> query parameters (422) -> body, parsed once and validated (422) -> a
+/// transaction only when the hooks need one -> hooks around the statement -> JSON. Every
+/// statement is scoped by `R.Scope`, made from the principal: a row of another organization
+/// answers exactly as a row that does not exist, 404.
+public struct ResourceEngine<R: Resource>: Sendable {
+    public let database: Database
+    public let hooks: any ResourceHooks<R.Model, R.Create>
+    private let listParameters: Set<String>
+    private let collectionPath: String
+
+    public init(database: Database, hooks: any ResourceHooks<R.Model, R.Create>) {
+        self.database = database
+        self.hooks = hooks
+        self.listParameters = PageRequest.queryParameters()
+        self.collectionPath = "/api/v1/\(R.pathComponent)"
+    }
+
+    /// Mounts list, create, read and delete under `group`; ``addUpdate(to:)`` and
+    /// ``addRestore(to:)`` mount the routes only some resources have.
+    public func add(to group: RouterGroup<TrellisRequestContext>) {
+        group.get(RouterPath(R.pathComponent), use: list)
+        group.post(RouterPath(R.pathComponent), use: create)
+        group.get(RouterPath("\(R.pathComponent)/:id"), use: read)
+        group.delete(RouterPath("\(R.pathComponent)/:id"), use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.require(R.permissions.list)
+        try request.rejectUnknownQueryParameters(accepting: listParameters)
+        let page = try PageRequest(
+            request: request, defaultLimit: R.pagination.defaultLimit, maxLimit: R.pagination.maxLimit,
+            sortKeys: R.list.sortKeys, defaultSort: R.pagination.defaultSort
+        )
+        var scope = PostgresBindings()
+        R.Scope(principal: principal).bind(into: &scope)
+        let result = try await R.list.page(
+            page, scope: scope, on: database.client, logger: context.logger, decode: R.Model.init(row:), id: \.id
+        )
+        return .list(result)
+    }
+
+    @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.require(R.permissions.read)
+        try request.rejectUnknownQueryParameters()
+        let find = R.Find(id: try context.resourceID(), scope: R.Scope(principal: principal))
+        guard let found = try await database.client.first(find, logger: context.logger) else {
+            throw APIError.notFound(R.displayName)
+        }
+        return .data(found)
+    }
+
+    @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.require(R.permissions.create)
+        try request.rejectUnknownQueryParameters()
+        let input = try R.Create(json: try await request.jsonObject(context: context))
+        let created: R.Model
+        if hooks.needsTransaction {
+            created = try await database.transaction(logger: context.logger) { connection in
+                let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
+                var input = input
+                var errors = ValidationErrors()
+                try await hooks.validateCreate(input, errors: &errors, context: hookContext)
+                try errors.throwIfAny()
+                try await hooks.beforeCreate(&input, context: hookContext)
+                let created = try await insert(input, by: principal, on: connection, logger: context.logger)
+                try await hooks.afterCreate(created, context: hookContext)
+                return created
+            }
+        } else {
+            created = try await database.client.withConnection { connection in
+                try await insert(input, by: principal, on: connection, logger: context.logger)
+            }
+        }
+        let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
+        return .data(created, status: .created, headers: [.location: location])
+    }
+
+    private func insert(_ input: R.Create, by principal: Principal, on connection: PostgresConnection, logger: Logger) async throws -> R.Model {
+        let now = Timestamp.now()
+        let insert = R.Insert(id: .v7(at: now), input: input, scope: R.Scope(principal: principal), principal: principal, now: now)
+        guard let created = try await connection.first(insert, logger: logger) else {
+            throw APIError(.internalError, "The \(R.displayName) was not saved.")
+        }
+        return created
+    }
+
+    @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.require(R.permissions.delete)
+        try request.rejectUnknownQueryParameters()
+        let id = try context.resourceID()
+        let scope = R.Scope(principal: principal)
+        guard hooks.needsTransaction else {
+            guard try await database.client.first(R.Delete(id: id, scope: scope), logger: context.logger) != nil else {
+                throw APIError.notFound(R.displayName)
+            }
+            return Response(status: .noContent)
+        }
+        try await database.transaction(logger: context.logger) { connection in
+            guard let existing = try await connection.first(R.Lock(id: id, scope: scope), logger: context.logger) else {
+                throw APIError.notFound(R.displayName)
+            }
+            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
+            try await hooks.beforeDelete(existing, context: hookContext)
+            guard try await connection.first(R.Delete(id: id, scope: scope), logger: context.logger) != nil else {
+                throw APIError.notFound(R.displayName)
+            }
+            try await hooks.afterDelete(existing, context: hookContext)
+        }
+        return Response(status: .noContent)
+    }
+}
+
+extension ResourceEngine where R: UpdatableResource {
+    /// Mounts `PATCH /{id}`.
+    public func addUpdate(to group: RouterGroup<TrellisRequestContext>) {
+        group.patch(RouterPath("\(R.pathComponent)/:id"), use: update)
+    }
+
+    /// Locks the row, applies the PATCH, runs the hooks and writes the row, in one transaction.
+    @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.require(R.permissions.update)
+        try request.rejectUnknownQueryParameters()
+        let id = try context.resourceID()
+        let patch = try R.Patch(json: try await request.jsonObject(context: context))
+        let scope = R.Scope(principal: principal)
+        let updated = try await database.transaction(logger: context.logger) { connection in
+            guard let previous = try await connection.first(R.Lock(id: id, scope: scope), logger: context.logger) else {
+                throw APIError.notFound(R.displayName)
+            }
+            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
+            var changed = patch.applied(to: previous)
+            var errors = ValidationErrors()
+            try await hooks.validateUpdate(changed, previous: previous, errors: &errors, context: hookContext)
+            try errors.throwIfAny()
+            try await hooks.beforeUpdate(&changed, previous: previous, context: hookContext)
+            let update = R.Update(model: changed, scope: scope, now: .now())
+            guard let saved = try await connection.first(update, logger: context.logger) else {
+                throw APIError.notFound(R.displayName)
+            }
+            try await hooks.afterUpdate(saved, previous: previous, context: hookContext)
+            return saved
+        }
+        return .data(updated)
+    }
+}
+
+extension ResourceEngine where R: SoftDeletableResource {
+    /// Mounts `POST /{id}/restore`.
+    public func addRestore(to group: RouterGroup<TrellisRequestContext>) {
+        group.post(RouterPath("\(R.pathComponent)/:id/restore"), use: restore)
+    }
+
+    /// Brings a hidden row back; a row that is not hidden is answered as it is, so a retried
+    /// restore succeeds too.
+    @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.require(R.restorePermission)
+        try request.rejectUnknownQueryParameters()
+        let id = try context.resourceID()
+        let scope = R.Scope(principal: principal)
+        if let restored = try await database.client.first(R.Restore(id: id, scope: scope), logger: context.logger) {
+            return .data(restored)
+        }
+        guard let found = try await database.client.first(R.Find(id: id, scope: scope), logger: context.logger) else {
+            throw APIError.notFound(R.displayName)
+        }
+        return .data(found)
+    }
+}

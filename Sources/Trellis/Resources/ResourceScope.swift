@@ -1,0 +1,34 @@
+import Foundation
+import PostgresNIO
+
+/// The rows a statement of a resource may touch, made from the authenticated principal and from
+/// nothing else, so tenancy holds by type: a generated statement of an organization's resource
+/// cannot be built without a ``TenantScope``, and the only way to get one is from a ``Principal``.
+public protocol ResourceScope: Sendable {
+    /// The scope of the rows `principal` may reach.
+    init(principal: Principal)
+
+    /// Appends the values of the scope's condition (`org_id = $n`) to a statement's bindings.
+    func bind(into bindings: inout PostgresBindings)
+}
+
+/// One organization's rows (`tenancy: org`): every statement carries `org_id` from the principal.
+public struct TenantScope: ResourceScope, Hashable {
+    /// The organization whose rows the statement may touch.
+    public let orgID: UUID
+
+    public init(principal: Principal) {
+        self.orgID = principal.orgID
+    }
+
+    public func bind(into bindings: inout PostgresBindings) {
+        bindings.append(orgID)
+    }
+}
+
+/// Rows shared by every organization (`tenancy: none`): statements have no scope condition.
+public struct SharedScope: ResourceScope, Hashable {
+    public init(principal: Principal) {}
+
+    public func bind(into bindings: inout PostgresBindings) {}
+}
