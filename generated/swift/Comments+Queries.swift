@@ -8,7 +8,7 @@ import Trellis
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension CommentResource {
     /// Keyset pagination over the allowed sort keys.
-    static let list = ListQuery(
+    static let listQuery = ListQuery(
         table: "comments",
         columns: Comment.columns,
         scope: "org_id = $1",
@@ -18,6 +18,7 @@ extension CommentResource {
 
     /// One visible row by id.
     struct Find: RowStatement {
+        static let name = "comments.find"
         static let sql = "SELECT \(Comment.columns) FROM comments WHERE id = $1 AND org_id = $2"
         var id: UUID
         var scope: TenantScope
@@ -34,6 +35,7 @@ extension CommentResource {
 
     /// One visible row by id, locked until the transaction ends.
     struct Lock: RowStatement {
+        static let name = "comments.lock"
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
         var scope: TenantScope
@@ -46,6 +48,7 @@ extension CommentResource {
     }
 
     struct Insert: InsertStatement {
+        static let name = "comments.insert"
         static let sql = """
             INSERT INTO comments (id, org_id, task_id, author_id, body, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -81,6 +84,7 @@ extension CommentResource {
     }
 
     struct Update: UpdateStatement {
+        static let name = "comments.update"
         static let sql = """
             UPDATE comments SET body = $3, updated_at = $4
             WHERE id = $1 AND org_id = $2
@@ -110,6 +114,7 @@ extension CommentResource {
 
     /// Deletes the row.
     struct Delete: RowStatement {
+        static let name = "comments.delete"
         static let sql = "DELETE FROM comments WHERE id = $1 AND org_id = $2 RETURNING id"
         var id: UUID
         var scope: TenantScope

@@ -7,8 +7,9 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias CommentHooks = ResourceHooks<Comment, CommentCreate>
 
-/// `/api/v1/comments` as specs/comments.yaml describes it, served by the runtime's `ResourceEngine`
-/// with the statements of `CommentResource` in the queries file.
+/// `/api/v1/comments`, as specs/comments.yaml describes it.
+///
+/// The runtime's `ResourceEngine` serves it with the statements in the queries file.
 enum CommentResource: UpdatableResource {
     typealias Model = Comment
     typealias Create = CommentCreate

@@ -8,7 +8,7 @@ import Trellis
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension ProjectResource {
     /// Keyset pagination over the allowed sort keys.
-    static let list = ListQuery(
+    static let listQuery = ListQuery(
         table: "projects",
         columns: Project.columns,
         scope: "org_id = $1 AND deleted_at IS NULL",
@@ -18,6 +18,7 @@ extension ProjectResource {
 
     /// One visible row by id.
     struct Find: RowStatement {
+        static let name = "projects.find"
         static let sql = "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
         var id: UUID
         var scope: TenantScope
@@ -34,6 +35,7 @@ extension ProjectResource {
 
     /// One visible row by id, locked until the transaction ends.
     struct Lock: RowStatement {
+        static let name = "projects.lock"
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
         var scope: TenantScope
@@ -46,6 +48,7 @@ extension ProjectResource {
     }
 
     struct Insert: InsertStatement {
+        static let name = "projects.insert"
         static let sql = """
             INSERT INTO projects (id, org_id, name, slug, status, description, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -80,6 +83,7 @@ extension ProjectResource {
     }
 
     struct Update: UpdateStatement {
+        static let name = "projects.update"
         static let sql = """
             UPDATE projects SET name = $3, status = $4, description = $5, updated_at = $6
             WHERE id = $1 AND org_id = $2
@@ -111,6 +115,7 @@ extension ProjectResource {
 
     /// Hides the row (soft delete): it keeps its data and can be restored.
     struct Delete: RowStatement {
+        static let name = "projects.delete"
         static let sql = "UPDATE projects SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
         var id: UUID
         var scope: TenantScope
@@ -124,6 +129,7 @@ extension ProjectResource {
 
     /// Brings a soft-deleted row back.
     struct Restore: RowStatement {
+        static let name = "projects.restore"
         static let sql = """
             UPDATE projects SET deleted_at = NULL, updated_at = now()
             WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL

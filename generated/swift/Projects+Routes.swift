@@ -7,8 +7,9 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias ProjectHooks = ResourceHooks<Project, ProjectCreate>
 
-/// `/api/v1/projects` as specs/projects.yaml describes it, served by the runtime's `ResourceEngine`
-/// with the statements of `ProjectResource` in the queries file.
+/// `/api/v1/projects`, as specs/projects.yaml describes it.
+///
+/// The runtime's `ResourceEngine` serves it with the statements in the queries file.
 enum ProjectResource: UpdatableResource, SoftDeletableResource {
     typealias Model = Project
     typealias Create = ProjectCreate

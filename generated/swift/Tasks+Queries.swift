@@ -8,7 +8,7 @@ import Trellis
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension TaskItemResource {
     /// Keyset pagination over the allowed sort keys.
-    static let list = ListQuery(
+    static let listQuery = ListQuery(
         table: "tasks",
         columns: TaskItem.columns,
         scope: "org_id = $1",
@@ -18,6 +18,7 @@ extension TaskItemResource {
 
     /// One visible row by id.
     struct Find: RowStatement {
+        static let name = "tasks.find"
         static let sql = "SELECT \(TaskItem.columns) FROM tasks WHERE id = $1 AND org_id = $2"
         var id: UUID
         var scope: TenantScope
@@ -34,6 +35,7 @@ extension TaskItemResource {
 
     /// One visible row by id, locked until the transaction ends.
     struct Lock: RowStatement {
+        static let name = "tasks.lock"
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
         var scope: TenantScope
@@ -46,6 +48,7 @@ extension TaskItemResource {
     }
 
     struct Insert: InsertStatement {
+        static let name = "tasks.insert"
         static let sql = """
             INSERT INTO tasks (id, org_id, project_id, title, status, priority, due_on, assignee_id, estimate, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -83,6 +86,7 @@ extension TaskItemResource {
     }
 
     struct Update: UpdateStatement {
+        static let name = "tasks.update"
         static let sql = """
             UPDATE tasks SET title = $3, status = $4, priority = $5, due_on = $6, assignee_id = $7, estimate = $8, updated_at = $9
             WHERE id = $1 AND org_id = $2
@@ -117,6 +121,7 @@ extension TaskItemResource {
 
     /// Deletes the row.
     struct Delete: RowStatement {
+        static let name = "tasks.delete"
         static let sql = "DELETE FROM tasks WHERE id = $1 AND org_id = $2 RETURNING id"
         var id: UUID
         var scope: TenantScope

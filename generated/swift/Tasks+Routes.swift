@@ -7,8 +7,9 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias TaskItemHooks = ResourceHooks<TaskItem, TaskItemCreate>
 
-/// `/api/v1/tasks` as specs/tasks.yaml describes it, served by the runtime's `ResourceEngine`
-/// with the statements of `TaskItemResource` in the queries file.
+/// `/api/v1/tasks`, as specs/tasks.yaml describes it.
+///
+/// The runtime's `ResourceEngine` serves it with the statements in the queries file.
 enum TaskItemResource: UpdatableResource {
     typealias Model = TaskItem
     typealias Create = TaskItemCreate

@@ -20,20 +20,21 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// The authenticated caller: a user acting in one organization with one role.
 ///
-/// Tenancy comes from here and only from here: generated queries take `orgID` from the principal,
-/// never from the request body or the URL.
+/// Tenancy comes from here and only from here: generated statements take a ``TenantScope`` made
+/// from the principal, never from the request body or the URL. Only the Trellis package makes
+/// principals (from a verified access token or API key, and for its own tools and tests).
 public struct Principal: Sendable, Hashable {
-    public var userID: UUID
-    public var orgID: UUID
-    public var role: Role
+    public let userID: UUID
+    public let orgID: UUID
+    public let role: Role
     /// The sign-in session the access token belongs to (`sid`); logout revokes it.
-    public var sessionID: UUID?
+    public let sessionID: UUID?
     /// Set when the caller authenticated with an API key: the key's id and scopes. A key acts for
     /// its organization with the role of the member who created it, limited to its scopes.
-    public var apiKeyID: UUID?
-    public var scopes: Set<String>?
+    public let apiKeyID: UUID?
+    public let scopes: Set<String>?
 
-    public init(userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil, apiKeyID: UUID? = nil, scopes: Set<String>? = nil) {
+    package init(userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil, apiKeyID: UUID? = nil, scopes: Set<String>? = nil) {
         self.userID = userID
         self.orgID = orgID
         self.role = role

@@ -1,7 +1,8 @@
 import Logging
 import PostgresNIO
 
-/// The application's PostgreSQL pool plus the transaction helper generated handlers use.
+/// The application's PostgreSQL pool plus the transaction helper the resource engine and the
+/// account routes use.
 public struct Database: Sendable {
     public let client: PostgresClient
 

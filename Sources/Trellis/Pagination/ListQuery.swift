@@ -29,7 +29,8 @@ public struct ListQuery: Sendable {
     /// - Parameters:
     ///   - table: the table to list.
     ///   - columns: the selected columns, in the order the model decodes them.
-    ///   - scope: the WHERE condition every row must meet, using `$1`...`$scopeParameterCount`.
+    ///   - scope: the WHERE condition every row must meet, using `$1`...`$scopeParameterCount`
+    ///     for the values the ``ResourceScope`` binds.
     public init(table: String, columns: String, scope: String, scopeParameterCount: Int, sortColumns: [SortColumn]) {
         var statements: [Variant: String] = [:]
         let cursorValue = "$\(scopeParameterCount + 1)"
@@ -59,15 +60,16 @@ public struct ListQuery: Sendable {
         self.sortKeys = sortColumns.map(\.key)
     }
 
-    /// One page of rows. `scope` holds the bindings of the scope condition, in order.
+    /// One page of the rows `scope` may reach: its values fill the scope condition's parameters.
     ///
     /// Fetches one row more than asked to learn whether another page follows.
     public func page<Item: Sendable>(
-        _ request: PageRequest, scope: PostgresBindings, on client: PostgresClient, logger: Logger,
+        _ request: PageRequest, scope: some ResourceScope, on client: PostgresClient, logger: Logger,
         decode: (PostgresRandomAccessRow) throws -> Item, id: (Item) -> UUID
     ) async throws -> Page<Item> {
         if request.cursorIsStale { return Page(items: [], nextCursor: nil, limit: request.limit) }
-        var bindings = scope
+        var bindings = PostgresBindings()
+        scope.bind(into: &bindings)
         let variant = Variant(sort: request.sort, hasCursor: request.cursor != nil)
         guard let sql = statements[variant] else {
             throw APIError.validation(["sort": ["must be one of: \(sortKeys.joined(separator: ", "))"]])

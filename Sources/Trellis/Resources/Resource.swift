@@ -27,7 +27,7 @@ public protocol Resource: Sendable {
     /// Who may do what (the spec's `permissions`).
     static var permissions: ResourcePermissions { get }
     /// Keyset pagination over the sort keys the spec allows.
-    static var list: ListQuery { get }
+    static var listQuery: ListQuery { get }
     /// The spec's `pagination`.
     static var pagination: ResourcePagination { get }
 }
@@ -57,20 +57,22 @@ public protocol ResourceModel: JSONWritable, Sendable {
     init(row: PostgresRandomAccessRow) throws
 }
 
-/// A create body: read and validated from a JSON object, every problem in one 422.
+/// A request body (create or PATCH): read and validated from a JSON object, every problem in one
+/// 422.
 public protocol ResourceInput: Sendable {
     init(json: [String: JSONValue]) throws(APIError)
 }
 
 /// A PATCH body: the keys sent, applied to the current row.
 public protocol ResourcePatch: ResourceInput {
-    associatedtype Model
+    associatedtype Model: ResourceModel
 
     /// `model` with this change applied.
     func applied(to model: Model) -> Model
 }
 
-/// A statement about one row, found by id within a scope.
+/// A statement about one row, found by id within a scope (its `Row` is what it answers: the
+/// model, or the id for a delete).
 public protocol RowStatement: PostgresPreparedStatement {
     associatedtype Scope: ResourceScope
 
@@ -116,7 +118,7 @@ public struct ResourcePermissions: Sendable {
 public struct ResourcePagination: Sendable {
     public var defaultLimit: Int
     public var maxLimit: Int
-    /// The order of a list that names none (newest first).
+    /// The order of a list whose request names none.
     public var defaultSort: SortOrder
 
     public init(defaultLimit: Int, maxLimit: Int, defaultSort: SortOrder) {

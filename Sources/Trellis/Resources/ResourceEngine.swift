@@ -5,19 +5,30 @@ import PostgresNIO
 
 /// Serves one generated resource: the request pipeline every resource shares.
 ///
-/// permission (403) -> query parameters (422) -> body, parsed once and validated (422) -> a
-/// transaction only when the hooks need one -> hooks around the statement -> JSON. Every
-/// statement is scoped by `R.Scope`, made from the principal: a row of another organization
-/// answers exactly as a row that does not exist, 404.
+/// permission (401/403) -> query parameters (422) -> the id (404) -> the body, parsed once and
+/// validated (422) -> the hooks and the statement -> JSON. With hooks, a mutation runs in one
+/// transaction; without them, create and delete are one statement each, and an update still locks
+/// the row to apply the PATCH to it. Every statement is scoped by `R.Scope`, made from the
+/// principal: a row of another organization answers exactly as a row that does not exist, 404.
 public struct ResourceEngine<R: Resource>: Sendable {
-    public let database: Database
-    public let hooks: any ResourceHooks<R.Model, R.Create>
+    private let database: Database
+    private let hooks: any ResourceHooks<R.Model, R.Create>
+    /// `false` for ``NoHooks``: nothing runs around the statements.
+    private let runsHooks: Bool
+    // The resource's settings, read once rather than through its conformance on every request.
+    private let permissions: ResourcePermissions
+    private let pagination: ResourcePagination
+    private let listQuery: ListQuery
     private let listParameters: Set<String>
     private let collectionPath: String
 
     public init(database: Database, hooks: any ResourceHooks<R.Model, R.Create>) {
         self.database = database
         self.hooks = hooks
+        self.runsHooks = !(hooks is NoHooks<R.Model, R.Create>)
+        self.permissions = R.permissions
+        self.pagination = R.pagination
+        self.listQuery = R.listQuery
         self.listParameters = PageRequest.queryParameters()
         self.collectionPath = "/api/v1/\(R.pathComponent)"
     }
@@ -32,22 +43,21 @@ public struct ResourceEngine<R: Resource>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(R.permissions.list)
+        let principal = try context.require(permissions.list)
         try request.rejectUnknownQueryParameters(accepting: listParameters)
         let page = try PageRequest(
-            request: request, defaultLimit: R.pagination.defaultLimit, maxLimit: R.pagination.maxLimit,
-            sortKeys: R.list.sortKeys, defaultSort: R.pagination.defaultSort
+            request: request, defaultLimit: pagination.defaultLimit, maxLimit: pagination.maxLimit,
+            sortKeys: listQuery.sortKeys, defaultSort: pagination.defaultSort
         )
-        var scope = PostgresBindings()
-        R.Scope(principal: principal).bind(into: &scope)
-        let result = try await R.list.page(
-            page, scope: scope, on: database.client, logger: context.logger, decode: R.Model.init(row:), id: \.id
+        let result = try await listQuery.page(
+            page, scope: R.Scope(principal: principal), on: database.client, logger: context.logger,
+            decode: R.Model.init(row:), id: \.id
         )
         return .list(result)
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(R.permissions.read)
+        let principal = try context.require(permissions.read)
         try request.rejectUnknownQueryParameters()
         let find = R.Find(id: try context.resourceID(), scope: R.Scope(principal: principal))
         guard let found = try await database.client.first(find, logger: context.logger) else {
@@ -57,11 +67,11 @@ public struct ResourceEngine<R: Resource>: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(R.permissions.create)
+        let principal = try context.require(permissions.create)
         try request.rejectUnknownQueryParameters()
         let input = try R.Create(json: try await request.jsonObject(context: context))
         let created: R.Model
-        if hooks.needsTransaction {
+        if runsHooks {
             created = try await database.transaction(logger: context.logger) { connection in
                 let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
                 var input = input
@@ -74,29 +84,37 @@ public struct ResourceEngine<R: Resource>: Sendable {
                 return created
             }
         } else {
-            created = try await database.client.withConnection { connection in
-                try await insert(input, by: principal, on: connection, logger: context.logger)
-            }
+            created = try await insert(input, by: principal, on: database.client, logger: context.logger)
         }
         let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
         return .data(created, status: .created, headers: [.location: location])
     }
 
     private func insert(_ input: R.Create, by principal: Principal, on connection: PostgresConnection, logger: Logger) async throws -> R.Model {
-        let now = Timestamp.now()
-        let insert = R.Insert(id: .v7(at: now), input: input, scope: R.Scope(principal: principal), principal: principal, now: now)
-        guard let created = try await connection.first(insert, logger: logger) else {
+        guard let created = try await connection.first(insertStatement(input, by: principal), logger: logger) else {
             throw APIError(.internalError, "The \(R.displayName) was not saved.")
         }
         return created
     }
 
+    private func insert(_ input: R.Create, by principal: Principal, on client: PostgresClient, logger: Logger) async throws -> R.Model {
+        guard let created = try await client.first(insertStatement(input, by: principal), logger: logger) else {
+            throw APIError(.internalError, "The \(R.displayName) was not saved.")
+        }
+        return created
+    }
+
+    private func insertStatement(_ input: R.Create, by principal: Principal) -> R.Insert {
+        let now = Timestamp.now()
+        return R.Insert(id: .v7(at: now), input: input, scope: R.Scope(principal: principal), principal: principal, now: now)
+    }
+
     @Sendable func delete(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(R.permissions.delete)
+        let principal = try context.require(permissions.delete)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let scope = R.Scope(principal: principal)
-        guard hooks.needsTransaction else {
+        guard runsHooks else {
             guard try await database.client.first(R.Delete(id: id, scope: scope), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
             }
@@ -125,7 +143,7 @@ extension ResourceEngine where R: UpdatableResource {
 
     /// Locks the row, applies the PATCH, runs the hooks and writes the row, in one transaction.
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
-        let principal = try context.require(R.permissions.update)
+        let principal = try context.require(permissions.update)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let patch = try R.Patch(json: try await request.jsonObject(context: context))

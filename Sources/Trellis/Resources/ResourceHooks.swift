@@ -24,11 +24,6 @@ public protocol ResourceHooks<Model, Create>: Sendable {
     associatedtype Model: Sendable
     associatedtype Create: Sendable
 
-    /// Whether the hooks run, so the request needs a transaction (and, for a delete, the row
-    /// locked first). Defaults to `true`; ``NoHooks`` answers `false`, so a resource without
-    /// domain logic creates and deletes with one statement.
-    var needsTransaction: Bool { get }
-
     func validateCreate(_ input: Create, errors: inout ValidationErrors, context: HookContext) async throws
     func beforeCreate(_ input: inout Create, context: HookContext) async throws
     func afterCreate(_ created: Model, context: HookContext) async throws
@@ -43,7 +38,6 @@ public protocol ResourceHooks<Model, Create>: Sendable {
 }
 
 extension ResourceHooks {
-    public var needsTransaction: Bool { true }
     public func validateCreate(_ input: Create, errors: inout ValidationErrors, context: HookContext) async throws {}
     public func beforeCreate(_ input: inout Create, context: HookContext) async throws {}
     public func afterCreate(_ created: Model, context: HookContext) async throws {}
@@ -54,9 +48,8 @@ extension ResourceHooks {
     public func afterDelete(_ model: Model, context: HookContext) async throws {}
 }
 
-/// The default hooks: nothing beyond what the spec says.
+/// The default hooks: nothing beyond what the spec says. A resource with these creates and
+/// deletes with one statement, outside any transaction.
 public struct NoHooks<Model: Sendable, Create: Sendable>: ResourceHooks {
     public init() {}
-
-    public var needsTransaction: Bool { false }
 }

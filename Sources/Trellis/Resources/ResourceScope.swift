@@ -4,6 +4,9 @@ import PostgresNIO
 /// The rows a statement of a resource may touch, made from the authenticated principal and from
 /// nothing else, so tenancy holds by type: a generated statement of an organization's resource
 /// cannot be built without a ``TenantScope``, and the only way to get one is from a ``Principal``.
+///
+/// Trellis defines the two scopes there are, ``TenantScope`` and ``SharedScope``: the generated SQL
+/// places the values each binds (one `org_id`, or none), so another conformance would not fit it.
 public protocol ResourceScope: Sendable {
     /// The scope of the rows `principal` may reach.
     init(principal: Principal)

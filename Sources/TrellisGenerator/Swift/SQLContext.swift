@@ -1,4 +1,4 @@
-/// The SQL pieces of one resource's statements, for the queries and routes templates.
+/// The SQL pieces of one resource's statements, for the queries template.
 enum SQLContext {
     static func make(_ resource: ResolvedResource) -> [String: Any] {
         let isTenant = resource.isTenant

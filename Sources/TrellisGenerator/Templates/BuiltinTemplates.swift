@@ -308,7 +308,7 @@ import Trellis
 {{/isTenant}}
 extension {{typeName}}Resource {
     /// Keyset pagination over the allowed sort keys.
-    static let list = ListQuery(
+    static let listQuery = ListQuery(
         table: "{{table}}",
         columns: {{typeName}}.columns,
         scope: "{{listScope}}",
@@ -318,6 +318,7 @@ extension {{typeName}}Resource {
 
     /// One visible row by id.
     struct Find: RowStatement {
+        static let name = "{{table}}.find"
         static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{findCondition}}"
         var id: UUID
         var scope: {{scopeType}}
@@ -334,6 +335,7 @@ extension {{typeName}}Resource {
 
     /// One visible row by id, locked until the transaction ends.
     struct Lock: RowStatement {
+        static let name = "{{table}}.lock"
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
         var scope: {{scopeType}}
@@ -346,6 +348,7 @@ extension {{typeName}}Resource {
     }
 
     struct Insert: InsertStatement {
+        static let name = "{{table}}.insert"
         static let sql = """
             INSERT INTO {{table}} ({{insertColumns}})
             VALUES ({{insertPlaceholders}})
@@ -386,6 +389,7 @@ extension {{typeName}}Resource {
 {{#hasMutableFields}}
 
     struct Update: UpdateStatement {
+        static let name = "{{table}}.update"
         static let sql = """
             UPDATE {{table}} SET {{updateAssignments}}
             WHERE {{keyCondition}}
@@ -419,6 +423,7 @@ extension {{typeName}}Resource {
 
     /// {{#softDelete}}Hides the row (soft delete): it keeps its data and can be restored.{{/softDelete}}{{^softDelete}}Deletes the row.{{/softDelete}}
     struct Delete: RowStatement {
+        static let name = "{{table}}.delete"
         static let sql = "{{deleteSQL}} RETURNING id"
         var id: UUID
         var scope: {{scopeType}}
@@ -433,6 +438,7 @@ extension {{typeName}}Resource {
 
     /// Brings a soft-deleted row back.
     struct Restore: RowStatement {
+        static let name = "{{table}}.restore"
         static let sql = """
             UPDATE {{table}} SET deleted_at = NULL{{#timestamps}}, updated_at = now(){{/timestamps}}
             WHERE {{restoreCondition}}
@@ -462,8 +468,9 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias {{typeName}}Hooks = ResourceHooks<{{typeName}}, {{typeName}}Create>
 
-/// `/api/v1{{path}}` as {{specFile}} describes it, served by the runtime's `ResourceEngine`
-/// with the statements of `{{typeName}}Resource` in the queries file.
+/// `/api/v1{{path}}`, as {{specFile}} describes it.
+///
+/// The runtime's `ResourceEngine` serves it with the statements in the queries file.
 enum {{typeName}}Resource: {{conformances}} {
     typealias Model = {{typeName}}
     typealias Create = {{typeName}}Create

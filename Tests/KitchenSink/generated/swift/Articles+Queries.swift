@@ -8,7 +8,7 @@ import Trellis
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension ArticleResource {
     /// Keyset pagination over the allowed sort keys.
-    static let list = ListQuery(
+    static let listQuery = ListQuery(
         table: "articles",
         columns: Article.columns,
         scope: "org_id = $1 AND deleted_at IS NULL",
@@ -18,6 +18,7 @@ extension ArticleResource {
 
     /// One visible row by id.
     struct Find: RowStatement {
+        static let name = "articles.find"
         static let sql = "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
         var id: UUID
         var scope: TenantScope
@@ -34,6 +35,7 @@ extension ArticleResource {
 
     /// One visible row by id, locked until the transaction ends.
     struct Lock: RowStatement {
+        static let name = "articles.lock"
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
         var scope: TenantScope
@@ -46,6 +48,7 @@ extension ArticleResource {
     }
 
     struct Insert: InsertStatement {
+        static let name = "articles.insert"
         static let sql = """
             INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
@@ -97,6 +100,7 @@ extension ArticleResource {
     }
 
     struct Update: UpdateStatement {
+        static let name = "articles.update"
         static let sql = """
             UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, extension = $19, updated_at = $20
             WHERE id = $1 AND org_id = $2
@@ -142,6 +146,7 @@ extension ArticleResource {
 
     /// Hides the row (soft delete): it keeps its data and can be restored.
     struct Delete: RowStatement {
+        static let name = "articles.delete"
         static let sql = "UPDATE articles SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
         var id: UUID
         var scope: TenantScope
@@ -155,6 +160,7 @@ extension ArticleResource {
 
     /// Brings a soft-deleted row back.
     struct Restore: RowStatement {
+        static let name = "articles.restore"
         static let sql = """
             UPDATE articles SET deleted_at = NULL, updated_at = now()
             WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL

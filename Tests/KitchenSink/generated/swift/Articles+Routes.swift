@@ -7,8 +7,9 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias ArticleHooks = ResourceHooks<Article, ArticleCreate>
 
-/// `/api/v1/articles` as specs/articles.yaml describes it, served by the runtime's `ResourceEngine`
-/// with the statements of `ArticleResource` in the queries file.
+/// `/api/v1/articles`, as specs/articles.yaml describes it.
+///
+/// The runtime's `ResourceEngine` serves it with the statements in the queries file.
 enum ArticleResource: UpdatableResource, SoftDeletableResource {
     typealias Model = Article
     typealias Create = ArticleCreate

@@ -8,7 +8,7 @@ import Trellis
 /// The rows are shared by every organization (`SharedScope`).
 extension ArticleCategoryResource {
     /// Keyset pagination over the allowed sort keys.
-    static let list = ListQuery(
+    static let listQuery = ListQuery(
         table: "article_categories",
         columns: ArticleCategory.columns,
         scope: "TRUE",
@@ -18,6 +18,7 @@ extension ArticleCategoryResource {
 
     /// One visible row by id.
     struct Find: RowStatement {
+        static let name = "article_categories.find"
         static let sql = "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = $1"
         var id: UUID
         var scope: SharedScope
@@ -34,6 +35,7 @@ extension ArticleCategoryResource {
 
     /// One visible row by id, locked until the transaction ends.
     struct Lock: RowStatement {
+        static let name = "article_categories.lock"
         static let sql = "\(Find.sql) FOR UPDATE"
         var id: UUID
         var scope: SharedScope
@@ -46,6 +48,7 @@ extension ArticleCategoryResource {
     }
 
     struct Insert: InsertStatement {
+        static let name = "article_categories.insert"
         static let sql = """
             INSERT INTO article_categories (id, name, code, parent_id)
             VALUES ($1, $2, $3, $4)
@@ -74,6 +77,7 @@ extension ArticleCategoryResource {
     }
 
     struct Update: UpdateStatement {
+        static let name = "article_categories.update"
         static let sql = """
             UPDATE article_categories SET name = $2, code = $3, parent_id = $4
             WHERE id = $1
@@ -101,6 +105,7 @@ extension ArticleCategoryResource {
 
     /// Deletes the row.
     struct Delete: RowStatement {
+        static let name = "article_categories.delete"
         static let sql = "DELETE FROM article_categories WHERE id = $1 RETURNING id"
         var id: UUID
         var scope: SharedScope

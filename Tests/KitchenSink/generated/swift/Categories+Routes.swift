@@ -7,8 +7,9 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias ArticleCategoryHooks = ResourceHooks<ArticleCategory, ArticleCategoryCreate>
 
-/// `/api/v1/article-categories` as specs/categories.yaml describes it, served by the runtime's `ResourceEngine`
-/// with the statements of `ArticleCategoryResource` in the queries file.
+/// `/api/v1/article-categories`, as specs/categories.yaml describes it.
+///
+/// The runtime's `ResourceEngine` serves it with the statements in the queries file.
 enum ArticleCategoryResource: UpdatableResource {
     typealias Model = ArticleCategory
     typealias Create = ArticleCategoryCreate
