@@ -49,8 +49,9 @@ public protocol SoftDeletableResource: Resource {
     static var restorePermission: Permission { get }
 }
 
-/// A row of a resource: decoded by position from its statements' columns, written as JSON.
-public protocol ResourceModel: JSONWritable, Sendable {
+/// A row of a resource: decoded by position from its statements' columns, written as JSON, and
+/// compared to learn whether a PATCH changed it.
+public protocol ResourceModel: JSONWritable, Sendable, Equatable {
     var id: UUID { get }
 
     /// Decodes a row selected with the resource's columns.

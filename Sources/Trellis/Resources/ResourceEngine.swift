@@ -142,12 +142,21 @@ extension ResourceEngine where R: UpdatableResource {
     }
 
     /// Locks the row, applies the PATCH, runs the hooks and writes the row, in one transaction.
+    /// A PATCH that changes nothing writes nothing (`updated_at` stays); without hooks, an empty
+    /// one is a read.
     @Sendable func update(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(permissions.update)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
-        let patch = try R.Patch(json: try await request.jsonObject(context: context))
+        let json = try await request.jsonObject(context: context)
+        let patch = try R.Patch(json: json)
         let scope = R.Scope(principal: principal)
+        if json.isEmpty, !runsHooks {
+            guard let found = try await database.client.first(R.Find(id: id, scope: scope), logger: context.logger) else {
+                throw APIError.notFound(R.displayName)
+            }
+            return .data(found)
+        }
         let updated = try await database.transaction(logger: context.logger) { connection in
             guard let previous = try await connection.first(R.Lock(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
@@ -158,6 +167,10 @@ extension ResourceEngine where R: UpdatableResource {
             try await hooks.validateUpdate(changed, previous: previous, errors: &errors, context: hookContext)
             try errors.throwIfAny()
             try await hooks.beforeUpdate(&changed, previous: previous, context: hookContext)
+            guard changed != previous else {
+                try await hooks.afterUpdate(previous, previous: previous, context: hookContext)
+                return previous
+            }
             let update = R.Update(model: changed, scope: scope, now: .now())
             guard let saved = try await connection.first(update, logger: context.logger) else {
                 throw APIError.notFound(R.displayName)

@@ -4,7 +4,8 @@ import Trellis
 
 extension ResourceChecks {
     /// Create answers 201 with `Location` and every sent value; read answers the same row; the
-    /// list shows it; update changes every mutable field; delete removes it (and, under soft
+    /// list shows it; an empty PATCH answers it unchanged (`updated_at` too); update changes every
+    /// mutable field; delete removes it (and, under soft
     /// delete, restore brings it back). A step whose action no role may perform is left to the
     /// permission cells.
     public func createReadUpdateDelete(sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -30,6 +31,11 @@ extension ResourceChecks {
             }
 
             if contract.actions.contains(.update), can(.update) {
+                let unchanged = try await session.client.send(.patch, "\(path)/\(id)", as: try actor(for: .update, in: home), json: .object([:]))
+                expect(
+                    unchanged.status == .ok && unchanged.data == row, "Update broken",
+                    "an empty PATCH: \(unchanged.summary), expected 200 with the row unchanged (updated_at too): \(row.jsonText)", at: sourceLocation
+                )
                 let changes = try await changes(to: made, in: home, session: session)
                 let updated = try await session.client.send(.patch, "\(path)/\(id)", as: try actor(for: .update, in: home), json: .object(changes))
                 if expect(updated.status == .ok, "Update broken", "\(updated.summary), expected 200", at: sourceLocation) {
