@@ -79,7 +79,7 @@ public struct Generator: Sendable {
         var swiftFiles: [GeneratedFile] = []
         for resource in resources {
             let base = resource.fileBase
-            let context = ResourceContext.make(resource)
+            let context = ResourceContext(resource)
             swiftFiles.append(GeneratedFile(path: "\(base)+Model.swift", contents: try render("model.swift", context)))
             swiftFiles.append(GeneratedFile(path: "\(base)+Queries.swift", contents: try render("queries.swift", context)))
             swiftFiles.append(GeneratedFile(path: "\(base)+Routes.swift", contents: try render("routes.swift", context)))
@@ -107,15 +107,10 @@ public struct Generator: Sendable {
             }
         }
 
-        let apiContext: [String: Any] = [
-            "specDirectory": Resolver.displayDirectory(specDirectory),
-            "resources": resources.map { resource in
-                ["typeName": resource.swiftName, "hooksProperty": Naming.camelCase(Naming.snakeCase(resource.swiftName))]
-            },
-            "constraints": Self.constraints(schema),
-            "migrations": migrations.map { ["id": $0.id, "literal": SwiftNames.rawMultilineLiteral($0.sql)] },
-            "literal": SwiftNames.rawMultilineLiteral(document.json()),
-        ]
+        let apiContext = APIContext(
+            specDirectory: Resolver.displayDirectory(specDirectory), resources: resources, schema: schema,
+            migrations: migrations, document: document
+        )
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI.swift", contents: try render("api.swift", apiContext)))
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+Migrations.swift", contents: try render("migrations.swift", apiContext)))
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+OpenAPI.swift", contents: try render("openapi.swift", apiContext)))
@@ -158,20 +153,5 @@ public struct Generator: Sendable {
 
     private func render(_ template: String, _ context: Any) throws -> String {
         try templates.render(template, context)
-    }
-
-    /// Unique indexes and foreign keys by name, for the runtime's error mapping.
-    static func constraints(_ schema: Schema) -> [[String: String]] {
-        var entries: [[String: String]] = []
-        for table in schema.tables {
-            for index in table.indexes where index.unique {
-                let field = index.columns.last ?? ""
-                entries.append(["name": index.name, "field": field, "kind": ".unique"])
-            }
-            for key in table.foreignKeys where key.columns.last != "org_id" {
-                entries.append(["name": key.name, "field": key.columns.last ?? "", "kind": ".foreignKey(table: \"\(table.name)\")"])
-            }
-        }
-        return entries.sorted { ($0["name"] ?? "") < ($1["name"] ?? "") }
     }
 }

@@ -21,18 +21,24 @@ struct MigrationWriter {
     }
 
     private func render(id: String, steps: [MigrationStep], online: Bool, previous: String?) throws -> String {
-        let context: [String: Any] = [
-            "id": id,
-            "specDirectory": specDirectory,
-            "online": online,
-            "previous": previous ?? "the previous migration",
-            "statementTimeout": Self.statementTimeout(steps, online: online),
-            "steps": steps.map { step in
-                ["description": step.description, "effect": step.effect, "statements": step.statements] as [String: Any]
-            },
-        ]
+        let context = Context(
+            id: id, specDirectory: specDirectory, online: online, previous: previous ?? "the previous migration",
+            statementTimeout: Self.statementTimeout(steps, online: online), steps: steps
+        )
         let sql = try templates.render("migration.sql", context)
         return sql.hasSuffix("\n") ? sql : sql + "\n"
+    }
+
+    /// The context of `migration.sql`.
+    private struct Context {
+        var id: String
+        var specDirectory: String
+        /// Whether the file runs outside a transaction (`-- trellis:no-transaction`).
+        var online: Bool
+        /// The migration this one runs after, for the header.
+        var previous: String
+        var statementTimeout: String
+        var steps: [MigrationStep]
     }
 
     /// Catalog changes finish in milliseconds; rewrites, backfills and online builds get longer.

@@ -1,120 +1,206 @@
 import TrellisSpec
 
-/// The template context of one resource: every decision is made here, the templates only print.
-enum ResourceContext {
-    static func make(_ resource: ResolvedResource) -> [String: Any] {
-        let typeName = resource.swiftName
-        let fields = resource.fields.enumerated().map { offset, field in fieldContext(field, column: offset + 1) }
+/// The template context of one resource (model, queries and routes): every decision is made
+/// here, the templates only print.
+struct ResourceContext {
+    /// A column of the model.
+    struct Field {
+        /// The JSON and column name.
+        var name: String
+        var property: String
+        /// The initializer's argument label.
+        var label: String
+        var propertyType: String
+        /// The column's position in the model's select list (the id is 0).
+        var column: Int
+        var codingKey: String
+        /// The statement that writes the value as JSON.
+        var jsonWrite: String
+        var fieldDocLines: [String]?
+    }
+
+    struct EnumType {
+        struct Case {
+            var caseName: String
+        }
+
+        var enumName: String
+        var fieldName: String
+        var cases: [Case]
+    }
+
+    /// A field of the create body.
+    struct CreateField: Separated {
+        var property: String
+        var label: String
+        var propertyType: String
+        /// The expression that reads it from the JSON object.
+        var readCreate: String
+        /// The initializer's default value, if any.
+        var initDefault: String?
+        var comma = ""
+        var lineComma = ""
+    }
+
+    struct RequiredField: Separated {
+        var property: String
+        var comma = ""
+        var lineComma = ""
+    }
+
+    /// A field of the PATCH body.
+    struct PatchField {
+        var property: String
+        var patchType: String
+        var readPatch: String
+        var applyStatement: String
+    }
+
+    /// `Permission(roles:scope:)` of one action.
+    struct ActionPermission: Separated {
+        var action: String
+        var roles: String
+        var scope: String
+        var comma = ""
+        var lineComma = ""
+    }
+
+    var specFile: String
+    var resourceName: String
+    /// The resource's name in messages (`project member`).
+    var humanName: String
+    var typeName: String
+    var table: String
+    var path: String
+    var pathComponent: String
+    var docLines: [String]
+    var isTenant: Bool
+    var softDelete: Bool
+    var timestamps: Bool
+    var fields: [Field]
+    var enums: [EnumType]
+    var columnList: String
+    var createdAtColumn: Int
+    var updatedAtColumn: Int
+    var createFields: [CreateField]
+    var hasCreateFields: Bool
+    var requiredFields: [RequiredField]
+    var hasRequiredFields: Bool
+    var createKeys: String
+    var serverOwnedKeys: String
+    var inputBinding: String
+    var patchFields: [PatchField]
+    var hasMutableFields: Bool
+    var patchKeys: String
+    var immutableKeys: String
+    var patchBinding: String
+    var patchModelBinding: String
+    /// Whether a field is set from the principal's user (`set_from: principal.user`).
+    var principalUser: Bool
+    var defaultLimit: Int
+    var maxLimit: Int
+    var defaultSort: String
+    var scopeType: String
+    /// The resource protocols the `Resource` enum conforms to.
+    var conformances: String
+    var permissions: [ActionPermission]
+    var restorePermission: ActionPermission?
+    var sql: SQLContext
+
+    init(_ resource: ResolvedResource) {
         let createFields = resource.writableFields
         let patchFields = resource.mutableFields
         let requiredFields = createFields.filter(\.requiredOnCreate)
         let fieldCount = resource.fields.count
         let isTenant = resource.isTenant
 
-        var context: [String: Any] = [
-            "specFile": resource.specFile,
-            "resourceName": resource.name,
-            "humanName": Naming.snakeCase(resource.name).split(separator: "_").joined(separator: " "),
-            "typeName": typeName,
-            "table": resource.table,
-            "path": resource.path,
-            "pathComponent": String(resource.path.dropFirst()),
-            "docLines": docLines(resource.description ?? "A \(resource.name), as the API returns it."),
-            "isTenant": isTenant,
-            "softDelete": resource.softDelete,
-            "timestamps": resource.timestamps,
-            "fields": fields,
-            "enums": enumContexts(resource),
-            "columnList": resource.modelColumns.joined(separator: ", "),
-            "createdAtColumn": fieldCount + 1,
-            "updatedAtColumn": fieldCount + 2,
-            "createFields": withCommas(createFields.map { createFieldContext($0) }),
-            "hasCreateFields": !createFields.isEmpty,
-            "requiredFields": withCommas(requiredFields.map { ["property": $0.swiftName] }),
-            "hasRequiredFields": !requiredFields.isEmpty,
-            "createKeys": stringSet(createFields.map(\.name)),
-            "serverOwnedKeys": stringSet(resource.serverOwnedKeys),
-            "inputBinding": createFields.isEmpty ? "let" : "var",
-            "patchFields": patchFields.map { patchFieldContext($0) },
-            "hasMutableFields": !patchFields.isEmpty,
-            "patchKeys": stringSet(patchFields.map(\.name)),
-            "immutableKeys": stringSet(resource.fields.filter { $0.immutable && $0.setFrom == nil }.map(\.name)),
-            "patchBinding": patchFields.isEmpty ? "let" : "var",
-            "patchModelBinding": patchFields.isEmpty ? "let" : "var",
-            "principalUser": resource.fields.contains { $0.setFrom == .principalUser },
-            "defaultLimit": resource.pagination.defaultLimit,
-            "maxLimit": resource.pagination.maxLimit,
-            "defaultSort": resource.pagination.defaultSort,
-            "scopeType": isTenant ? "TenantScope" : "SharedScope",
-            "conformances": conformances(resource, updatable: !patchFields.isEmpty),
-            "permissions": withCommas(Action.allCases.filter { $0 != .restore }.map { permissionContext($0, resource) }),
-            "restorePermission": resource.softDelete ? [permissionContext(.restore, resource)] : [],
-        ]
-        context.merge(SQLContext.make(resource)) { first, _ in first }
-        return context
+        specFile = resource.specFile
+        resourceName = resource.name
+        humanName = Naming.snakeCase(resource.name).split(separator: "_").joined(separator: " ")
+        typeName = resource.swiftName
+        table = resource.table
+        path = resource.path
+        pathComponent = String(resource.path.dropFirst())
+        docLines = Self.docLines(resource.description ?? "A \(resource.name), as the API returns it.")
+        self.isTenant = isTenant
+        softDelete = resource.softDelete
+        timestamps = resource.timestamps
+        fields = resource.fields.enumerated().map { offset, field in Self.field(field, column: offset + 1) }
+        enums = Self.enumTypes(resource)
+        columnList = resource.modelColumns.joined(separator: ", ")
+        createdAtColumn = fieldCount + 1
+        updatedAtColumn = fieldCount + 2
+        self.createFields = separated(createFields.map(Self.createField))
+        hasCreateFields = !createFields.isEmpty
+        self.requiredFields = separated(requiredFields.map { RequiredField(property: $0.swiftName) })
+        hasRequiredFields = !requiredFields.isEmpty
+        createKeys = Self.stringSet(createFields.map(\.name))
+        serverOwnedKeys = Self.stringSet(resource.serverOwnedKeys)
+        inputBinding = createFields.isEmpty ? "let" : "var"
+        self.patchFields = patchFields.map(Self.patchField)
+        hasMutableFields = !patchFields.isEmpty
+        patchKeys = Self.stringSet(patchFields.map(\.name))
+        immutableKeys = Self.stringSet(resource.fields.filter { $0.immutable && $0.setFrom == nil }.map(\.name))
+        patchBinding = patchFields.isEmpty ? "let" : "var"
+        patchModelBinding = patchFields.isEmpty ? "let" : "var"
+        principalUser = resource.fields.contains { $0.setFrom == .principalUser }
+        defaultLimit = resource.pagination.defaultLimit
+        maxLimit = resource.pagination.maxLimit
+        defaultSort = resource.pagination.defaultSort
+        scopeType = isTenant ? "TenantScope" : "SharedScope"
+        let refined = (patchFields.isEmpty ? [] : ["UpdatableResource"]) + (resource.softDelete ? ["SoftDeletableResource"] : [])
+        conformances = (refined.isEmpty ? ["Resource"] : refined).joined(separator: ", ")
+        permissions = separated(Action.allCases.filter { $0 != .restore }.map { Self.permission($0, resource) })
+        restorePermission = resource.softDelete ? Self.permission(.restore, resource) : nil
+        sql = SQLContext(resource)
     }
 
-    /// The most specific resource protocols the resource conforms to.
-    private static func conformances(_ resource: ResolvedResource, updatable: Bool) -> String {
-        let refined = (updatable ? ["UpdatableResource"] : []) + (resource.softDelete ? ["SoftDeletableResource"] : [])
-        return (refined.isEmpty ? ["Resource"] : refined).joined(separator: ", ")
+    private static func permission(_ action: Action, _ resource: ResolvedResource) -> ActionPermission {
+        ActionPermission(
+            action: action.rawValue,
+            roles: (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", "),
+            scope: "\([.list, .read].contains(action) ? "read" : "write"):\(resource.path.dropFirst())"
+        )
     }
 
-    private static func permissionContext(_ action: Action, _ resource: ResolvedResource) -> [String: Any] {
-        [
-            "action": action.rawValue,
-            "roles": (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", "),
-            "scope": "\([.list, .read].contains(action) ? "read" : "write"):\(resource.path.dropFirst())",
-        ]
-    }
-
-    /// Adds `comma` (", " between items) and `lineComma` ("," at the end of every line but the last).
-    static func withCommas(_ items: [[String: Any]], separator: String = ", ", last: String = "") -> [[String: Any]] {
-        items.enumerated().map { index, item in
-            var item = item
-            item["comma"] = index < items.count - 1 ? separator : last
-            item["lineComma"] = index < items.count - 1 ? "," : ""
-            return item
-        }
-    }
-
-    static func stringSet(_ keys: [String]) -> String {
+    private static func stringSet(_ keys: [String]) -> String {
         keys.map { "\"\($0)\"" }.joined(separator: ", ")
     }
 
-    static func docLines(_ text: String) -> [String] {
+    private static func docLines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
     }
 
-    private static func fieldContext(_ field: ResolvedField, column: Int) -> [String: Any] {
-        var context: [String: Any] = [
-            "name": field.name,
-            "property": field.swiftName,
-            "label": Naming.camelCase(field.name),
-            "propertyType": field.swiftType + (field.nullable ? "?" : ""),
-            "column": column,
-            "codingKey": field.name.contains("_") ? "\(field.swiftName) = \"\(field.name)\"" : field.swiftName,
-        ]
+    private static func field(_ field: ResolvedField, column: Int) -> Field {
+        let jsonWrite: String
         if case .decimal(_, let scale) = field.kind {
-            context["jsonWrite"] = "buffer.writeJSONDecimal(\(field.swiftName), scale: \(scale))"
+            jsonWrite = "buffer.writeJSONDecimal(\(field.swiftName), scale: \(scale))"
         } else {
-            context["jsonWrite"] = "buffer.writeJSON(\(field.swiftName))"
+            jsonWrite = "buffer.writeJSON(\(field.swiftName))"
         }
-        if let description = field.spec.description { context["fieldDocLines"] = docLines(description) }
-        return context
+        return Field(
+            name: field.name,
+            property: field.swiftName,
+            label: Naming.camelCase(field.name),
+            propertyType: field.swiftType + (field.nullable ? "?" : ""),
+            column: column,
+            codingKey: field.name.contains("_") ? "\(field.swiftName) = \"\(field.name)\"" : field.swiftName,
+            jsonWrite: jsonWrite,
+            fieldDocLines: field.spec.description.map(docLines)
+        )
     }
 
-    private static func enumContexts(_ resource: ResolvedResource) -> [[String: Any]] {
+    private static func enumTypes(_ resource: ResolvedResource) -> [EnumType] {
         resource.fields.compactMap { field in
             guard case .enumeration(let typeName, let values) = field.kind else { return nil }
-            return [
-                "enumName": typeName,
-                "fieldName": field.name,
-                "cases": values.map { value in
+            return EnumType(
+                enumName: typeName,
+                fieldName: field.name,
+                cases: values.map { value in
                     let name = SwiftNames.enumCase(value)
-                    return ["caseName": name == value ? name : "\(name) = \"\(value)\""]
-                },
-            ]
+                    return EnumType.Case(caseName: name == value ? name : "\(name) = \"\(value)\"")
+                }
+            )
         }
     }
 
@@ -122,41 +208,36 @@ enum ResourceContext {
         field.swiftCheck.map { ", check: \($0)" } ?? ""
     }
 
-    private static func createFieldContext(_ field: ResolvedField) -> [String: Any] {
+    private static func createField(_ field: ResolvedField) -> CreateField {
         var read = "reader.read(\"\(field.name)\", as: \(field.swiftType).self"
         if field.requiredOnCreate { read += ", required: true" }
         if field.nullable { read += ", nullable: true" }
         read += checkArgument(field) + ")"
         if let value = field.swiftDefault { read += " ?? \(value)" }
-        var context: [String: Any] = [
-            "property": field.swiftName,
-            "label": Naming.camelCase(field.name),
-            "propertyType": field.swiftType + (field.nullable ? "?" : ""),
-            "readCreate": read,
-        ]
-        if let value = field.swiftDefault {
-            context["initDefault"] = value
-        } else if field.nullable {
-            context["initDefault"] = "nil"
-        }
-        return context
+        return CreateField(
+            property: field.swiftName,
+            label: Naming.camelCase(field.name),
+            propertyType: field.swiftType + (field.nullable ? "?" : ""),
+            readCreate: read,
+            initDefault: field.swiftDefault ?? (field.nullable ? "nil" : nil)
+        )
     }
 
-    private static func patchFieldContext(_ field: ResolvedField) -> [String: Any] {
+    private static func patchField(_ field: ResolvedField) -> PatchField {
         let type = field.swiftType
         if field.nullable {
-            return [
-                "property": field.swiftName,
-                "patchType": "Patchable<\(type)>",
-                "readPatch": "reader.patch(\"\(field.name)\", as: \(type).self\(checkArgument(field)))",
-                "applyStatement": "patched.\(field.swiftName) = self.\(field.swiftName).applied(to: model.\(field.swiftName))",
-            ]
+            return PatchField(
+                property: field.swiftName,
+                patchType: "Patchable<\(type)>",
+                readPatch: "reader.patch(\"\(field.name)\", as: \(type).self\(checkArgument(field)))",
+                applyStatement: "patched.\(field.swiftName) = self.\(field.swiftName).applied(to: model.\(field.swiftName))"
+            )
         }
-        return [
-            "property": field.swiftName,
-            "patchType": "\(type)?",
-            "readPatch": "reader.read(\"\(field.name)\", as: \(type).self\(checkArgument(field)))",
-            "applyStatement": "if let value = self.\(field.swiftName) { patched.\(field.swiftName) = value }",
-        ]
+        return PatchField(
+            property: field.swiftName,
+            patchType: "\(type)?",
+            readPatch: "reader.read(\"\(field.name)\", as: \(type).self\(checkArgument(field)))",
+            applyStatement: "if let value = self.\(field.swiftName) { patched.\(field.swiftName) = value }"
+        )
     }
 }

@@ -1,6 +1,37 @@
-/// The SQL pieces of one resource's statements, for the queries template.
-enum SQLContext {
-    static func make(_ resource: ResolvedResource) -> [String: Any] {
+/// The SQL of one resource's statements, for the queries template (as `sql.*`): every decision
+/// about conditions, placeholders and bindings is made here.
+struct SQLContext {
+    struct SortColumn: Separated {
+        var key: String
+        /// The type a cursor's text is cast back to.
+        var sqlType: String
+        var comma = ""
+        var lineComma = ""
+    }
+
+    /// `id = $1 AND org_id = $2` (the scope's value follows the id), plus the soft-delete filter.
+    var findCondition: String
+    /// The condition without the soft-delete filter.
+    var keyCondition: String
+    /// How many values ``keyCondition`` binds.
+    var keyCount: Int
+    var insertColumns: String
+    var insertPlaceholders: String
+    var insertCount: Int
+    /// One Swift statement per placeholder of the INSERT, in order.
+    var insertBindings: [String]
+    var updateAssignments: String
+    /// One Swift statement per placeholder of the UPDATE, in order.
+    var updateBindings: [String]
+    var updateCount: Int
+    var deleteSQL: String
+    var restoreCondition: String
+    /// The condition every listed row meets; its values are the scope's.
+    var listScope: String
+    var listScopeCount: Int
+    var sortColumns: [SortColumn]
+
+    init(_ resource: ResolvedResource) {
         let isTenant = resource.isTenant
         let keyCondition = isTenant ? "id = $1 AND org_id = $2" : "id = $1"
         let visible = resource.softDelete ? " AND deleted_at IS NULL" : ""
@@ -44,34 +75,30 @@ enum SQLContext {
         if isTenant { listScope.append("org_id = $1") }
         if resource.softDelete { listScope.append("deleted_at IS NULL") }
 
-        let sortColumns = resource.pagination.sortKeys.map { key -> [String: Any] in
+        self.findCondition = keyCondition + visible
+        self.keyCondition = keyCondition
+        self.keyCount = isTenant ? 2 : 1
+        self.insertColumns = insertColumns.joined(separator: ", ")
+        self.insertPlaceholders = (1...insertColumns.count).map { "$\($0)" }.joined(separator: ", ")
+        self.insertCount = insertColumns.count
+        self.insertBindings = insertBindings
+        self.updateAssignments = assignments.joined(separator: ", ")
+        self.updateBindings = updateBindings
+        self.updateCount = updateBindings.count
+        self.deleteSQL = resource.softDelete
+            ? "UPDATE \(resource.table) SET deleted_at = now() WHERE \(keyCondition)\(visible)"
+            : "DELETE FROM \(resource.table) WHERE \(keyCondition)"
+        self.restoreCondition = keyCondition + " AND deleted_at IS NOT NULL"
+        self.listScope = listScope.isEmpty ? "TRUE" : listScope.joined(separator: " AND ")
+        self.listScopeCount = isTenant ? 1 : 0
+        self.sortColumns = separated(resource.pagination.sortKeys.map { key in
             let type: String
             switch key {
             case "id": type = "uuid"
             case "created_at", "updated_at": type = "timestamptz"
             default: type = resource.fields.first { $0.name == key }?.sqlCastType ?? "text"
             }
-            return ["key": key, "sqlType": type]
-        }
-
-        return [
-            "findCondition": keyCondition + visible,
-            "keyCondition": keyCondition,
-            "keyCount": isTenant ? 2 : 1,
-            "insertColumns": insertColumns.joined(separator: ", "),
-            "insertPlaceholders": (1...insertColumns.count).map { "$\($0)" }.joined(separator: ", "),
-            "insertCount": insertColumns.count,
-            "insertBindings": insertBindings,
-            "updateAssignments": assignments.joined(separator: ", "),
-            "updateBindings": updateBindings,
-            "updateCount": updateBindings.count,
-            "deleteSQL": resource.softDelete
-                ? "UPDATE \(resource.table) SET deleted_at = now() WHERE \(keyCondition)\(visible)"
-                : "DELETE FROM \(resource.table) WHERE \(keyCondition)",
-            "restoreCondition": keyCondition + " AND deleted_at IS NOT NULL",
-            "listScope": listScope.isEmpty ? "TRUE" : listScope.joined(separator: " AND "),
-            "listScopeCount": isTenant ? 1 : 0,
-            "sortColumns": ResourceContext.withCommas(sortColumns),
-        ]
+            return SortColumn(key: key, sqlType: type)
+        })
     }
 }

@@ -311,20 +311,20 @@ extension {{typeName}}Resource {
     static let listQuery = ListQuery(
         table: "{{table}}",
         columns: {{typeName}}.columns,
-        scope: "{{listScope}}",
-        scopeParameterCount: {{listScopeCount}},
-        sortColumns: [{{#sortColumns}}.init("{{key}}", sqlType: "{{sqlType}}"){{comma}}{{/sortColumns}}]
+        scope: "{{sql.listScope}}",
+        scopeParameterCount: {{sql.listScopeCount}},
+        sortColumns: [{{#sql.sortColumns}}.init("{{key}}", sqlType: "{{sqlType}}"){{comma}}{{/sql.sortColumns}}]
     )
 
     /// One visible row by id.
     struct Find: RowStatement {
         static let name = "{{table}}.find"
-        static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{findCondition}}"
+        static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findCondition}}"
         var id: UUID
         var scope: {{scopeType}}
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: {{keyCount}})
+            var bindings = PostgresBindings(capacity: {{sql.keyCount}})
             bindings.append(id)
             scope.bind(into: &bindings)
             return bindings
@@ -350,8 +350,8 @@ extension {{typeName}}Resource {
     struct Insert: InsertStatement {
         static let name = "{{table}}.insert"
         static let sql = """
-            INSERT INTO {{table}} ({{insertColumns}})
-            VALUES ({{insertPlaceholders}})
+            INSERT INTO {{table}} ({{sql.insertColumns}})
+            VALUES ({{sql.insertPlaceholders}})
             RETURNING \({{typeName}}.columns)
             """
         var id: UUID
@@ -377,10 +377,10 @@ extension {{typeName}}Resource {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: {{insertCount}})
-{{#insertBindings}}
+            var bindings = PostgresBindings(capacity: {{sql.insertCount}})
+{{#sql.insertBindings}}
             {{{.}}}
-{{/insertBindings}}
+{{/sql.insertBindings}}
             return bindings
         }
 
@@ -391,8 +391,8 @@ extension {{typeName}}Resource {
     struct Update: UpdateStatement {
         static let name = "{{table}}.update"
         static let sql = """
-            UPDATE {{table}} SET {{updateAssignments}}
-            WHERE {{keyCondition}}
+            UPDATE {{table}} SET {{sql.updateAssignments}}
+            WHERE {{sql.keyCondition}}
             RETURNING \({{typeName}}.columns)
             """
         var model: {{typeName}}
@@ -410,10 +410,10 @@ extension {{typeName}}Resource {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: {{updateCount}})
-{{#updateBindings}}
+            var bindings = PostgresBindings(capacity: {{sql.updateCount}})
+{{#sql.updateBindings}}
             {{{.}}}
-{{/updateBindings}}
+{{/sql.updateBindings}}
             return bindings
         }
 
@@ -424,7 +424,7 @@ extension {{typeName}}Resource {
     /// {{#softDelete}}Hides the row (soft delete): it keeps its data and can be restored.{{/softDelete}}{{^softDelete}}Deletes the row.{{/softDelete}}
     struct Delete: RowStatement {
         static let name = "{{table}}.delete"
-        static let sql = "{{deleteSQL}} RETURNING id"
+        static let sql = "{{sql.deleteSQL}} RETURNING id"
         var id: UUID
         var scope: {{scopeType}}
 
@@ -441,7 +441,7 @@ extension {{typeName}}Resource {
         static let name = "{{table}}.restore"
         static let sql = """
             UPDATE {{table}} SET deleted_at = NULL{{#timestamps}}, updated_at = now(){{/timestamps}}
-            WHERE {{restoreCondition}}
+            WHERE {{sql.restoreCondition}}
             RETURNING \({{typeName}}.columns)
             """
         var id: UUID

@@ -1,0 +1,56 @@
+import TrellisSpec
+
+/// The context of the files that tie the API together (`api.swift`, `migrations.swift`,
+/// `openapi.swift`).
+struct APIContext {
+    struct Resource {
+        var typeName: String
+        /// The `GeneratedAPI.Hooks` property of its hooks.
+        var hooksProperty: String
+    }
+
+    /// A unique index or foreign key, for the runtime's error mapping.
+    struct Constraint {
+        var name: String
+        var field: String
+        /// The `ConstraintCatalog.Kind` expression.
+        var kind: String
+    }
+
+    struct Migration {
+        var id: String
+        /// The SQL as a raw multi-line Swift string literal.
+        var literal: String
+    }
+
+    var specDirectory: String
+    var resources: [Resource]
+    var constraints: [Constraint]
+    var migrations: [Migration]
+    /// The OpenAPI document's JSON as a raw multi-line Swift string literal.
+    var literal: String
+
+    init(specDirectory: String, resources: [ResolvedResource], schema: Schema, migrations: [MigrationFile], document: Document) {
+        self.specDirectory = specDirectory
+        self.resources = resources.map { resource in
+            Resource(typeName: resource.swiftName, hooksProperty: Naming.camelCase(Naming.snakeCase(resource.swiftName)))
+        }
+        self.constraints = Self.constraints(schema)
+        self.migrations = migrations.map { Migration(id: $0.id, literal: SwiftNames.rawMultilineLiteral($0.sql)) }
+        self.literal = SwiftNames.rawMultilineLiteral(document.json())
+    }
+
+    /// Unique indexes and foreign keys (but the `org_id` half of a tenant reference) by name.
+    private static func constraints(_ schema: Schema) -> [Constraint] {
+        var entries: [Constraint] = []
+        for table in schema.tables {
+            for index in table.indexes where index.unique {
+                entries.append(Constraint(name: index.name, field: index.columns.last ?? "", kind: ".unique"))
+            }
+            for key in table.foreignKeys where key.columns.last != "org_id" {
+                entries.append(Constraint(name: key.name, field: key.columns.last ?? "", kind: ".foreignKey(table: \"\(table.name)\")"))
+            }
+        }
+        return entries.sorted { $0.name < $1.name }
+    }
+}
