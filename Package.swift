@@ -36,7 +36,6 @@ let package = Package(
             dependencies: [
                 "TrellisSpec",
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A committed migration: `generated/migrations/<id>.sql`.
@@ -17,7 +16,7 @@ public struct MigrationFile: Sendable, Hashable {
     /// The lowercase hexadecimal SHA-256 of the file's bytes: the checksum the runtime's migrator
     /// records for it in `schema_migrations`.
     public var sha256: String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256Digest.hex(sql.utf8)
     }
 }
 
