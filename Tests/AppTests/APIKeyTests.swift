@@ -93,4 +93,32 @@ import Trellis
             #expect(try await Self.createKey(client, as: owner, scopes: ["read:projects"], expiresAt: "2001-01-01T00:00:00Z").status == .unprocessableContent)
         }
     }
+
+    /// Authenticating records the key's use, at most once a minute, in the same statement.
+    @Test func useIsRecordedAtMostOnceAMinute() async throws {
+        try await withApp { client, _ in
+            let owner = try await AuthTests.signup(client, email: "key-used@example.test", organization: "Used Keys", ip: 43)
+            let created = try await Self.createKey(client, as: owner, scopes: ["read:projects"])
+            let key = try #require(try created.data["key"] as? String)
+            #expect(try created.data["last_used_at"] is NSNull)
+            let (pool, _) = try await TestEnvironment.shared.client()
+            let logger = TestEnvironment.shared.logger
+            let prefix = String(key.prefix(16))
+            func lastUsed() async throws -> Date? {
+                try await pool.query("SELECT last_used_at FROM api_keys WHERE prefix = \(prefix)", logger: logger)
+                    .decode(Date?.self).reduce(nil) { $1 }
+            }
+
+            #expect(try await client.request(.get, "/api/v1/projects", bearer: key).status == .ok)
+            let first = try #require(try await lastUsed())
+            #expect(try await client.request(.get, "/api/v1/projects", bearer: key).status == .ok)
+            #expect(try await lastUsed() == first, "a second use within the minute writes nothing")
+
+            // A use recorded more than a minute ago is recorded again.
+            try await pool.query("UPDATE api_keys SET last_used_at = last_used_at - interval '2 minutes' WHERE prefix = \(prefix)", logger: logger)
+            #expect(try await client.request(.get, "/api/v1/projects", bearer: key).status == .ok)
+            let again = try #require(try await lastUsed())
+            #expect(again > first.addingTimeInterval(-120))
+        }
+    }
 }

@@ -39,25 +39,42 @@ public enum APIKey {
 
     /// The principal a key acts as: its creator's current role in its organization, limited to its
     /// scopes. nil for an unknown, revoked or expired key, or one whose creator left the organization.
+    ///
+    /// One prepared statement: it finds the key and, at most once a minute per key (not once per
+    /// request), records that it was used.
     public static func authenticate(_ key: String, client: PostgresClient, logger: Logger) async throws -> Principal? {
-        let digest = SecretToken.digest(of: key)
-        let rows = try await client.query(
-            """
-            SELECT k.id, k.org_id, k.created_by, m.role, k.scopes FROM api_keys k
-            JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
-            WHERE k.key_hash = \(digest) AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-            """,
-            logger: logger
-        )
-        guard let (id, orgID, userID, roleName, scopes) = try await first(rows.decode((UUID, UUID, UUID, String, [String]).self)),
+        guard let (id, orgID, userID, roleName, scopes) = try await client.first(Authentication(digest: SecretToken.digest(of: key)), logger: logger),
             let role = Role(rawValue: roleName)
         else { return nil }
-        // At most one write a minute per key, not one per request.
-        try await client.query(
-            "UPDATE api_keys SET last_used_at = now() WHERE id = \(id) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-            logger: logger
-        )
         return Principal(userID: userID, orgID: orgID, role: role, apiKeyID: id, scopes: Set(scopes))
+    }
+
+    struct Authentication: PostgresPreparedStatement {
+        static let name = "api_keys.authenticate"
+        static let sql = """
+            WITH found AS (
+                SELECT k.id, k.org_id, k.created_by, m.role, k.scopes FROM api_keys k
+                JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+                WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+            ), used AS (
+                UPDATE api_keys SET last_used_at = now()
+                WHERE id IN (SELECT id FROM found) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+            )
+            SELECT id, org_id, created_by, role, scopes FROM found
+            """
+        typealias Row = (UUID, UUID, UUID, String, [String])
+
+        var digest: ByteBuffer
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(digest)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(Row.self)
+        }
     }
 
     /// Base62 (0-9, A-Z, a-z) of `bytes` read as one big-endian number.
