@@ -114,32 +114,50 @@ extension ProjectResource {
     }
 
     /// Hides the row (soft delete): it keeps its data and can be restored.
-    struct Delete: RowStatement {
+    struct Delete: StampedRowStatement {
         static let name = "projects.delete"
-        static let sql = "UPDATE projects SET deleted_at = now() WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
+        static let sql = "UPDATE projects SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
         var id: UUID
         var scope: TenantScope
+        var now: Timestamp
+
+        init(id: UUID, scope: TenantScope, now: Timestamp) {
+            self.id = id
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
+            var bindings = try Find(id: id, scope: scope).makeBindings()
+            try bindings.bind(now)
+            return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 
     /// Brings a soft-deleted row back.
-    struct Restore: RowStatement {
+    struct Restore: StampedRowStatement {
         static let name = "projects.restore"
         static let sql = """
-            UPDATE projects SET deleted_at = NULL, updated_at = now()
+            UPDATE projects SET deleted_at = NULL, updated_at = $3
             WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL
             RETURNING \(Project.columns)
             """
         var id: UUID
         var scope: TenantScope
+        var now: Timestamp
+
+        init(id: UUID, scope: TenantScope, now: Timestamp) {
+            self.id = id
+            self.scope = scope
+            self.now = now
+        }
 
         func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
+            var bindings = try Find(id: id, scope: scope).makeBindings()
+            try bindings.bind(now)
+            return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }

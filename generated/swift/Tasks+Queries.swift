@@ -120,11 +120,17 @@ extension TaskItemResource {
     }
 
     /// Deletes the row.
-    struct Delete: RowStatement {
+    struct Delete: StampedRowStatement {
         static let name = "tasks.delete"
         static let sql = "DELETE FROM tasks WHERE id = $1 AND org_id = $2 RETURNING id"
         var id: UUID
         var scope: TenantScope
+
+        /// `now` is not kept: a deleted row keeps no time.
+        init(id: UUID, scope: TenantScope, now: Timestamp) {
+            self.id = id
+            self.scope = scope
+        }
 
         func makeBindings() throws -> PostgresBindings {
             try Find(id: id, scope: scope).makeBindings()

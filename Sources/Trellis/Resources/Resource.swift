@@ -18,7 +18,7 @@ public protocol Resource: Sendable {
     /// Adds a row and answers it.
     associatedtype Insert: InsertStatement where Insert.Row == Model, Insert.Scope == Scope, Insert.Input == Create
     /// Deletes (or, under soft delete, hides) a visible row and answers its id.
-    associatedtype Delete: RowStatement where Delete.Row == UUID, Delete.Scope == Scope
+    associatedtype Delete: StampedRowStatement where Delete.Row == UUID, Delete.Scope == Scope
 
     /// The resource's name in messages: `task` in "The task was not found."
     static var displayName: String { get }
@@ -43,7 +43,7 @@ public protocol UpdatableResource: Resource {
 /// A resource under soft delete: DELETE hides a row, `POST /{id}/restore` brings it back.
 public protocol SoftDeletableResource: Resource {
     /// Brings back a hidden row and answers it; no row when it is not hidden.
-    associatedtype Restore: RowStatement where Restore.Row == Model, Restore.Scope == Scope
+    associatedtype Restore: StampedRowStatement where Restore.Row == Model, Restore.Scope == Scope
 
     /// Who may restore (the spec's `permissions.restore`).
     static var restorePermission: Permission { get }
@@ -78,6 +78,14 @@ public protocol RowStatement: PostgresPreparedStatement {
     associatedtype Scope: ResourceScope
 
     init(id: UUID, scope: Scope)
+}
+
+/// A statement about one row that records when it happened (a delete, a restore): `now` is the
+/// app's clock, like every other timestamp the statements write.
+public protocol StampedRowStatement: PostgresPreparedStatement {
+    associatedtype Scope: ResourceScope
+
+    init(id: UUID, scope: Scope, now: Timestamp)
 }
 
 /// The statement that adds a row.

@@ -115,7 +115,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let id = try context.resourceID()
         let scope = R.Scope(principal: principal)
         guard runsHooks else {
-            guard try await database.client.first(R.Delete(id: id, scope: scope), logger: context.logger) != nil else {
+            guard try await database.client.first(R.Delete(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
             }
             return Response(status: .noContent)
@@ -126,7 +126,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            guard try await connection.first(R.Delete(id: id, scope: scope), logger: context.logger) != nil else {
+            guard try await connection.first(R.Delete(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
             }
             try await hooks.afterDelete(existing, context: hookContext)
@@ -195,7 +195,7 @@ extension ResourceEngine where R: SoftDeletableResource {
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let scope = R.Scope(principal: principal)
-        if let restored = try await database.client.first(R.Restore(id: id, scope: scope), logger: context.logger) {
+        if let restored = try await database.client.first(R.Restore(id: id, scope: scope, now: .now()), logger: context.logger) {
             return .data(restored)
         }
         guard let found = try await database.client.first(R.Find(id: id, scope: scope), logger: context.logger) else {

@@ -24,8 +24,12 @@ struct SQLContext {
     /// One Swift statement per placeholder of the UPDATE, in order.
     var updateBindings: [String]
     var updateCount: Int
+    /// Deletes the row, or under soft delete stamps `deleted_at` with the app's time (the
+    /// placeholder after the key's).
     var deleteSQL: String
     var restoreCondition: String
+    /// Clears `deleted_at` and, with timestamps, stamps `updated_at` with the app's time.
+    var restoreAssignments: String
     /// The condition every listed row meets; its values are the scope's.
     var listScope: String
     var listScopeCount: Int
@@ -34,6 +38,7 @@ struct SQLContext {
     init(_ resource: ResolvedResource) {
         let isTenant = resource.isTenant
         let keyCondition = isTenant ? "id = $1 AND org_id = $2" : "id = $1"
+        let keyCount = isTenant ? 2 : 1
         let visible = resource.softDelete ? " AND deleted_at IS NULL" : ""
 
         // INSERT: id, org_id, the fields (set_from ones from the principal), timestamps.
@@ -77,7 +82,7 @@ struct SQLContext {
 
         self.findCondition = keyCondition + visible
         self.keyCondition = keyCondition
-        self.keyCount = isTenant ? 2 : 1
+        self.keyCount = keyCount
         self.insertColumns = insertColumns.joined(separator: ", ")
         self.insertPlaceholders = (1...insertColumns.count).map { "$\($0)" }.joined(separator: ", ")
         self.insertCount = insertColumns.count
@@ -85,10 +90,12 @@ struct SQLContext {
         self.updateAssignments = assignments.joined(separator: ", ")
         self.updateBindings = updateBindings
         self.updateCount = updateBindings.count
+        let stamp = "$\(keyCount + 1)"
         self.deleteSQL = resource.softDelete
-            ? "UPDATE \(resource.table) SET deleted_at = now() WHERE \(keyCondition)\(visible)"
+            ? "UPDATE \(resource.table) SET deleted_at = \(stamp) WHERE \(keyCondition)\(visible)"
             : "DELETE FROM \(resource.table) WHERE \(keyCondition)"
         self.restoreCondition = keyCondition + " AND deleted_at IS NOT NULL"
+        self.restoreAssignments = "deleted_at = NULL" + (resource.timestamps ? ", updated_at = \(stamp)" : "")
         self.listScope = listScope.isEmpty ? "TRUE" : listScope.joined(separator: " AND ")
         self.listScopeCount = isTenant ? 1 : 0
         self.sortColumns = separated(resource.pagination.sortKeys.map { key in

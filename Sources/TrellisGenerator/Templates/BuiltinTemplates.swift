@@ -422,14 +422,35 @@ extension {{typeName}}Resource {
 {{/hasMutableFields}}
 
     /// {{#softDelete}}Hides the row (soft delete): it keeps its data and can be restored.{{/softDelete}}{{^softDelete}}Deletes the row.{{/softDelete}}
-    struct Delete: RowStatement {
+    struct Delete: StampedRowStatement {
         static let name = "{{table}}.delete"
         static let sql = "{{sql.deleteSQL}} RETURNING id"
         var id: UUID
         var scope: {{scopeType}}
+{{#softDelete}}
+        var now: Timestamp
+{{/softDelete}}
+
+{{^softDelete}}
+        /// `now` is not kept: a deleted row keeps no time.
+{{/softDelete}}
+        init(id: UUID, scope: {{scopeType}}, now: Timestamp) {
+            self.id = id
+            self.scope = scope
+{{#softDelete}}
+            self.now = now
+{{/softDelete}}
+        }
 
         func makeBindings() throws -> PostgresBindings {
+{{#softDelete}}
+            var bindings = try Find(id: id, scope: scope).makeBindings()
+            try bindings.bind(now)
+            return bindings
+{{/softDelete}}
+{{^softDelete}}
             try Find(id: id, scope: scope).makeBindings()
+{{/softDelete}}
         }
 
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
@@ -437,18 +458,39 @@ extension {{typeName}}Resource {
 {{#softDelete}}
 
     /// Brings a soft-deleted row back.
-    struct Restore: RowStatement {
+    struct Restore: StampedRowStatement {
         static let name = "{{table}}.restore"
         static let sql = """
-            UPDATE {{table}} SET deleted_at = NULL{{#timestamps}}, updated_at = now(){{/timestamps}}
+            UPDATE {{table}} SET {{sql.restoreAssignments}}
             WHERE {{sql.restoreCondition}}
             RETURNING \({{typeName}}.columns)
             """
         var id: UUID
         var scope: {{scopeType}}
+{{#timestamps}}
+        var now: Timestamp
+{{/timestamps}}
+
+{{^timestamps}}
+        /// `now` is not kept: the table has no `updated_at`.
+{{/timestamps}}
+        init(id: UUID, scope: {{scopeType}}, now: Timestamp) {
+            self.id = id
+            self.scope = scope
+{{#timestamps}}
+            self.now = now
+{{/timestamps}}
+        }
 
         func makeBindings() throws -> PostgresBindings {
+{{#timestamps}}
+            var bindings = try Find(id: id, scope: scope).makeBindings()
+            try bindings.bind(now)
+            return bindings
+{{/timestamps}}
+{{^timestamps}}
             try Find(id: id, scope: scope).makeBindings()
+{{/timestamps}}
         }
 
         func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }

@@ -104,11 +104,17 @@ extension ArticleCategoryResource {
     }
 
     /// Deletes the row.
-    struct Delete: RowStatement {
+    struct Delete: StampedRowStatement {
         static let name = "article_categories.delete"
         static let sql = "DELETE FROM article_categories WHERE id = $1 RETURNING id"
         var id: UUID
         var scope: SharedScope
+
+        /// `now` is not kept: a deleted row keeps no time.
+        init(id: UUID, scope: SharedScope, now: Timestamp) {
+            self.id = id
+            self.scope = scope
+        }
 
         func makeBindings() throws -> PostgresBindings {
             try Find(id: id, scope: scope).makeBindings()
