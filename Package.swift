@@ -30,7 +30,9 @@ let package = Package(
     ],
     targets: [
         // MARK: generator side (built in debug by the build plugin: keep it light)
-        .target(name: "TrellisSpec", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        // The words the spec language and the runtime share (roles, string formats).
+        .target(name: "TrellisVocabulary", swiftSettings: strict),
+        .target(name: "TrellisSpec", dependencies: ["TrellisVocabulary", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "TrellisGenerator",
             dependencies: [
@@ -63,6 +65,7 @@ let package = Package(
             name: "Trellis",
             dependencies: [
                 "CArgon2",
+                "TrellisVocabulary",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,12 +1,6 @@
 import Foundation
 
-/// A member's role in an organization, from most to least powerful.
-public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
-    case owner
-    case admin
-    case member
-    case viewer
-
+extension Role {
     /// The roles this role may give others by invitation: owners any, admins any but owner,
     /// members and viewers none.
     public var grantableRoles: [Role] {

@@ -1,9 +1,4 @@
-/// The string formats a spec can require (`format: email | url | slug`).
-public enum StringFormat: String, Sendable {
-    case email
-    case url
-    case slug
-
+extension StringFormat {
     /// Whether `value` has this format. Deliberately simple and predictable:
     /// - email: one `@`, a non-empty local part, a dotted domain, no spaces;
     /// - url: `http://` or `https://` followed by a host, no spaces;

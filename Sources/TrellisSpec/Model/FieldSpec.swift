@@ -104,13 +104,6 @@ public enum OnDelete: String, Hashable, Sendable, CaseIterable {
     case setNull = "set_null"
 }
 
-/// Formats checked on string fields.
-public enum StringFormat: String, Hashable, Sendable, CaseIterable {
-    case email
-    case url
-    case slug
-}
-
 /// Server-owned values copied from the authenticated principal.
 public enum SetFrom: String, Hashable, Sendable, CaseIterable {
     case principalUser = "principal.user"

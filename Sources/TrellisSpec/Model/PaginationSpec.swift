@@ -16,26 +16,6 @@ public struct PaginationSpec: Hashable, Sendable {
     }
 }
 
-/// The roles an organization member can hold, from most to least powerful.
-public enum Role: String, Hashable, Sendable, CaseIterable, Comparable {
-    case owner
-    case admin
-    case member
-    case viewer
-
-    /// Higher is more powerful.
-    public var rank: Int {
-        switch self {
-        case .owner: 3
-        case .admin: 2
-        case .member: 1
-        case .viewer: 0
-        }
-    }
-
-    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
-}
-
 /// The actions a generated resource exposes.
 public enum Action: String, Hashable, Sendable, CaseIterable {
     case list
