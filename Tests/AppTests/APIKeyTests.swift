@@ -118,7 +118,7 @@ import Trellis
             try await pool.query("UPDATE api_keys SET last_used_at = last_used_at - interval '2 minutes' WHERE prefix = \(prefix)", logger: logger)
             #expect(try await client.request(.get, "/api/v1/projects", bearer: key).status == .ok)
             let again = try #require(try await lastUsed())
-            #expect(again > first.addingTimeInterval(-120))
+            #expect(again >= first, "the backdated use is stamped again")
         }
     }
 }

@@ -119,7 +119,7 @@ extension CommentResource {
         var id: UUID
         var scope: TenantScope
 
-        /// `now` is not kept: a deleted row keeps no time.
+        /// A hard delete records no time: `now` is unused.
         init(id: UUID, scope: TenantScope, now: Timestamp) {
             self.id = id
             self.scope = scope

@@ -49,9 +49,8 @@ public protocol SoftDeletableResource: Resource {
     static var restorePermission: Permission { get }
 }
 
-/// A row of a resource: decoded by position from its statements' columns, written as JSON, and
-/// compared to learn whether a PATCH changed it.
-public protocol ResourceModel: JSONWritable, Sendable, Equatable {
+/// A row of a resource: decoded by position from its statements' columns, written as JSON.
+public protocol ResourceModel: JSONWritable, Sendable {
     var id: UUID { get }
 
     /// Decodes a row selected with the resource's columns.
@@ -72,16 +71,16 @@ public protocol ResourcePatch: ResourceInput {
     func applied(to model: Model) -> Model
 }
 
-/// A statement about one row, found by id within a scope (its `Row` is what it answers: the
-/// model, or the id for a delete).
+/// A statement about one row, found by id within a scope; it answers the row.
 public protocol RowStatement: PostgresPreparedStatement {
     associatedtype Scope: ResourceScope
 
     init(id: UUID, scope: Scope)
 }
 
-/// A statement about one row that records when it happened (a delete, a restore): `now` is the
-/// app's clock, like every other timestamp the statements write.
+/// A statement about one row that may record when it happened: a soft delete stamps
+/// `deleted_at`, a restore `updated_at`, with `now` from the app's clock; a hard delete has no
+/// time to record.
 public protocol StampedRowStatement: PostgresPreparedStatement {
     associatedtype Scope: ResourceScope
 

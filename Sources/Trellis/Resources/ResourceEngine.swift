@@ -7,8 +7,8 @@ import PostgresNIO
 ///
 /// permission (401/403) -> query parameters (422) -> the id (404) -> the body, parsed once and
 /// validated (422) -> the hooks and the statement -> JSON. With hooks, a mutation runs in one
-/// transaction; without them, create and delete are one statement each, and an update still locks
-/// the row to apply the PATCH to it. Every statement is scoped by `R.Scope`, made from the
+/// transaction; without them, create and delete are one statement each, an empty PATCH is a read,
+/// and any other update still locks the row to apply the PATCH to it. Every statement is scoped by `R.Scope`, made from the
 /// principal: a row of another organization answers exactly as a row that does not exist, 404.
 public struct ResourceEngine<R: Resource>: Sendable {
     private let database: Database
@@ -167,7 +167,7 @@ extension ResourceEngine where R: UpdatableResource {
             try await hooks.validateUpdate(changed, previous: previous, errors: &errors, context: hookContext)
             try errors.throwIfAny()
             try await hooks.beforeUpdate(&changed, previous: previous, context: hookContext)
-            guard changed != previous else {
+            guard Self.writesDifferently(changed, previous) else {
                 try await hooks.afterUpdate(previous, previous: previous, context: hookContext)
                 return previous
             }
@@ -179,6 +179,18 @@ extension ResourceEngine where R: UpdatableResource {
             return saved
         }
         return .data(updated)
+    }
+}
+
+extension ResourceEngine {
+    /// Whether the two rows answer different JSON: byte for byte, so a change Swift's `String`
+    /// equality would ignore (`"é"` precomposed or not) is still written.
+    static func writesDifferently(_ first: R.Model, _ second: R.Model) -> Bool {
+        var firstJSON = ByteBuffer()
+        var secondJSON = ByteBuffer()
+        first.writeJSON(into: &firstJSON)
+        second.writeJSON(into: &secondJSON)
+        return firstJSON != secondJSON
     }
 }
 

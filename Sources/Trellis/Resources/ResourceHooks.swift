@@ -31,6 +31,8 @@ public protocol ResourceHooks<Model, Create>: Sendable {
     /// `updated` is the row with the PATCH applied; `previous` is the row before it.
     func validateUpdate(_ updated: Model, previous: Model, errors: inout ValidationErrors, context: HookContext) async throws
     func beforeUpdate(_ updated: inout Model, previous: Model, context: HookContext) async throws
+    /// Also called when the PATCH changed nothing: then nothing was written, and `updated` is
+    /// `previous`.
     func afterUpdate(_ updated: Model, previous: Model, context: HookContext) async throws
 
     func beforeDelete(_ model: Model, context: HookContext) async throws

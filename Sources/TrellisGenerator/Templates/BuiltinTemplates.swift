@@ -432,7 +432,7 @@ extension {{typeName}}Resource {
 {{/softDelete}}
 
 {{^softDelete}}
-        /// `now` is not kept: a deleted row keeps no time.
+        /// A hard delete records no time: `now` is unused.
 {{/softDelete}}
         init(id: UUID, scope: {{scopeType}}, now: Timestamp) {
             self.id = id
@@ -472,7 +472,7 @@ extension {{typeName}}Resource {
 {{/timestamps}}
 
 {{^timestamps}}
-        /// `now` is not kept: the table has no `updated_at`.
+        /// The table has no `updated_at`: `now` is unused.
 {{/timestamps}}
         init(id: UUID, scope: {{scopeType}}, now: Timestamp) {
             self.id = id

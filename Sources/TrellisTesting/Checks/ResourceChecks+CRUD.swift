@@ -4,8 +4,8 @@ import Trellis
 
 extension ResourceChecks {
     /// Create answers 201 with `Location` and every sent value; read answers the same row; the
-    /// list shows it; an empty PATCH answers it unchanged (`updated_at` too); update changes every
-    /// mutable field; delete removes it (and, under soft
+    /// list shows it; an empty PATCH, or one of the current values, answers it unchanged
+    /// (`updated_at` too); update changes every mutable field; delete removes it (and, under soft
     /// delete, restore brings it back). A step whose action no role may perform is left to the
     /// permission cells.
     public func createReadUpdateDelete(sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -36,6 +36,16 @@ extension ResourceChecks {
                     unchanged.status == .ok && unchanged.data == row, "Update broken",
                     "an empty PATCH: \(unchanged.summary), expected 200 with the row unchanged (updated_at too): \(row.jsonText)", at: sourceLocation
                 )
+                let current = contract.fields.filter { !$0.immutable && !$0.setByServer }.compactMap { field in row[field.name].map { (field.name, $0) } }
+                if !current.isEmpty {
+                    let resent = try await session.client.send(
+                        .patch, "\(path)/\(id)", as: try actor(for: .update, in: home), json: .object(Dictionary(uniqueKeysWithValues: current))
+                    )
+                    expect(
+                        resent.status == .ok && resent.data == row, "Update broken",
+                        "a PATCH of the current values: \(resent.summary), expected 200 with the row unchanged (updated_at too): \(row.jsonText)", at: sourceLocation
+                    )
+                }
                 let changes = try await changes(to: made, in: home, session: session)
                 let updated = try await session.client.send(.patch, "\(path)/\(id)", as: try actor(for: .update, in: home), json: .object(changes))
                 if expect(updated.status == .ok, "Update broken", "\(updated.summary), expected 200", at: sourceLocation) {

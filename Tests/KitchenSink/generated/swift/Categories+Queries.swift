@@ -110,7 +110,7 @@ extension ArticleCategoryResource {
         var id: UUID
         var scope: SharedScope
 
-        /// `now` is not kept: a deleted row keeps no time.
+        /// A hard delete records no time: `now` is unused.
         init(id: UUID, scope: SharedScope, now: Timestamp) {
             self.id = id
             self.scope = scope
