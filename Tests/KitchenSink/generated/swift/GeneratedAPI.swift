@@ -10,6 +10,7 @@ public struct GeneratedAPI: TrellisAPI {
     public struct Hooks: Sendable {
         public var article: any ArticleHooks = NoHooks()
         public var articleCategory: any ArticleCategoryHooks = NoHooks()
+        public var tag: any TagHooks = NoHooks()
 
         public init() {}
     }
@@ -23,6 +24,7 @@ public struct GeneratedAPI: TrellisAPI {
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
         ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article)
         ArticleCategoryResource.addRoutes(to: group, database: database, hooks: hooks.articleCategory)
+        TagResource.addRoutes(to: group, database: database, hooks: hooks.tag)
     }
 
     public static let constraints = ConstraintCatalog([
@@ -34,5 +36,6 @@ public struct GeneratedAPI: TrellisAPI {
         "articles_external_id_key": .init(field: "external_id", kind: .unique),
         "articles_reviewer_id_fkey": .init(field: "reviewer_id", kind: .foreignKey(table: "articles")),
         "articles_slug_key": .init(field: "slug", kind: .unique),
+        "tags_label_key": .init(field: "label", kind: .unique),
     ])
 }
