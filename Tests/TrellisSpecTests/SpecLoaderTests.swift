@@ -133,7 +133,8 @@ private func diagnose(_ yaml: String) -> [String] {
         )
     }
 
-    @Test func sortKeysMustBeStable() {
+    /// A nullable sort key is fine (its empty values come last); an unknown one is not.
+    @Test func sortKeysMustBeColumns() {
         #expect(
             diagnose(
                 """
@@ -143,8 +144,27 @@ private func diagnose(_ yaml: String) -> [String] {
                 pagination: { sort: [created_at, due_on, nme] }
                 """
             ) == [
-                "specs/things.yaml:4:34: error: sort key 'due_on' can be null, which cursor pagination cannot order stably (fix: make 'due_on' required or give it a default)",
-                "specs/things.yaml:4:42: error: sort key 'nme' is not a column of Thing (fix: expected one of: id, created_at, updated_at, due_on)",
+                "specs/things.yaml:4:42: error: sort key 'nme' is not a column of Thing (fix: expected one of: id, created_at, updated_at, due_on)"
+            ]
+        )
+    }
+
+    @Test func filtersAndSearchAreChecked() {
+        #expect(
+            diagnose(
+                """
+                resource: Thing
+                fields:
+                  name: { type: string, filter: [contains, gte] }
+                  data: { type: json, filter: true }
+                  done: { type: bool, required: true, filter: [is_null] }
+                search: { fields: [name, done, nope], language: klingon }
+                """
+            ) == [
+                "specs/things.yaml:3:44: error: 'gte' is not a filter for field 'name' (fix: use `filter: true` or some of: eq, in, contains, starts_with, is_null)",
+                "specs/things.yaml:4:31: error: field 'data' of type json cannot be filtered (fix: remove 'filter')",
+                "specs/things.yaml:5:48: error: 'is_null' is not a filter for field 'done' (fix: use `filter: true` or some of: eq)",
+                "specs/things.yaml:6:49: error: unknown search language 'klingon' (fix: expected one of: simple, arabic, armenian, basque, catalan, danish, dutch, english, finnish, french, german, greek, hindi, hungarian, indonesian, irish, italian, lithuanian, nepali, norwegian, portuguese, romanian, russian, serbian, spanish, swedish, tamil, turkish, yiddish)",
             ]
         )
     }

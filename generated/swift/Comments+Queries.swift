@@ -7,13 +7,18 @@ import Trellis
 /// The SQL of `comments`, each statement prepared once per connection.
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension CommentResource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by, keyset pagination.
     static let listQuery = ListQuery(
         table: "comments",
         columns: Comment.columns,
         scope: "org_id = $1",
         scopeParameterCount: 1,
-        sortColumns: [.init("created_at", sqlType: "timestamptz")]
+        fields: [
+            ListField("id", .uuid, sqlType: "uuid"),
+            ListField("task_id", .uuid, sqlType: "uuid", filters: [.eq, .in]),
+            ListField("author_id", .userReference, sqlType: "uuid", filters: [.eq, .in]),
+            ListField("created_at", .datetime, sqlType: "timestamptz", sortable: true)
+        ]
     )
 
     /// One visible row by id.
@@ -26,6 +31,23 @@ extension CommentResource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Comment { try Comment(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "comments.find_all"
+        static let sql = "SELECT \(Comment.columns) FROM comments WHERE id = ANY($1) AND org_id = $2"
+        var ids: [UUID]
+        var scope: TenantScope
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }

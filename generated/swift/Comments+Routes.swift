@@ -31,10 +31,17 @@ enum CommentResource: UpdatableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+    static let includes: [ResourceInclude<Comment>] = [
+        .resource(TaskItemResource.self, as: "task") { $0.taskId },
+        .member(as: "author") { $0.authorId }
+    ]
+
     /// Mounts the routes of `/api/v1/comments` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any CommentHooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)
+        engine.addNested(under: TaskItemResource.self, through: "task_id", to: group)
     }
 }

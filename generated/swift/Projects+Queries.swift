@@ -7,13 +7,23 @@ import Trellis
 /// The SQL of `projects`, each statement prepared once per connection.
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension ProjectResource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by, full-text search, keyset pagination.
     static let listQuery = ListQuery(
         table: "projects",
         columns: Project.columns,
-        scope: "org_id = $1 AND deleted_at IS NULL",
+        scope: "org_id = $1",
         scopeParameterCount: 1,
-        sortColumns: [.init("created_at", sqlType: "timestamptz"), .init("name", sqlType: "text")]
+        softDelete: true,
+        search: ListQuery.Search(
+            document: "setweight(to_tsvector('english', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')",
+            language: "english"
+        ),
+        fields: [
+            ListField("id", .uuid, sqlType: "uuid"),
+            ListField("name", .string, sqlType: "text", sortable: true),
+            ListField("status", .enumeration(["active", "on_hold", "archived"]), sqlType: "text", filters: [.eq, .in]),
+            ListField("created_at", .datetime, sqlType: "timestamptz", sortable: true)
+        ]
     )
 
     /// One visible row by id.
@@ -26,6 +36,23 @@ extension ProjectResource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "projects.find_all"
+        static let sql = "SELECT \(Project.columns) FROM projects WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL"
+        var ids: [UUID]
+        var scope: TenantScope
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }

@@ -32,6 +32,9 @@ enum ProjectResource: UpdatableResource, SoftDeletableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+    static let includes: [ResourceInclude<Project>] = []
+
     /// Mounts the routes of `/api/v1/projects` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ProjectHooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)

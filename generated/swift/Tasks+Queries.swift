@@ -7,13 +7,22 @@ import Trellis
 /// The SQL of `tasks`, each statement prepared once per connection.
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension TaskItemResource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by, keyset pagination.
     static let listQuery = ListQuery(
         table: "tasks",
         columns: TaskItem.columns,
         scope: "org_id = $1",
         scopeParameterCount: 1,
-        sortColumns: [.init("created_at", sqlType: "timestamptz"), .init("title", sqlType: "text")]
+        fields: [
+            ListField("id", .uuid, sqlType: "uuid"),
+            ListField("project_id", .uuid, sqlType: "uuid", filters: [.eq, .in]),
+            ListField("title", .string, sqlType: "text", filters: [.contains, .startsWith], sortable: true),
+            ListField("status", .enumeration(["todo", "doing", "done"]), sqlType: "text", filters: [.eq, .in]),
+            ListField("priority", .enumeration(["low", "medium", "high", "urgent"]), sqlType: "text", filters: [.eq, .in]),
+            ListField("due_on", .date, sqlType: "date", nullable: true, filters: [.eq, .in, .gt, .gte, .lt, .lte, .isNull], sortable: true),
+            ListField("assignee_id", .userReference, sqlType: "uuid", nullable: true, filters: [.eq, .in, .isNull]),
+            ListField("created_at", .datetime, sqlType: "timestamptz", sortable: true)
+        ]
     )
 
     /// One visible row by id.
@@ -26,6 +35,23 @@ extension TaskItemResource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "tasks.find_all"
+        static let sql = "SELECT \(TaskItem.columns) FROM tasks WHERE id = ANY($1) AND org_id = $2"
+        var ids: [UUID]
+        var scope: TenantScope
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }

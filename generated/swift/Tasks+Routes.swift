@@ -31,10 +31,17 @@ enum TaskItemResource: UpdatableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+    static let includes: [ResourceInclude<TaskItem>] = [
+        .resource(ProjectResource.self, as: "project") { $0.projectId },
+        .member(as: "assignee") { $0.assigneeId }
+    ]
+
     /// Mounts the routes of `/api/v1/tasks` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any TaskItemHooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)
+        engine.addNested(under: ProjectResource.self, through: "project_id", to: group)
     }
 }

@@ -23,7 +23,10 @@ extension ResourceContract {
             .update: [.owner, .admin, .member],
             .delete: [.owner, .admin],
         ],
-        readScope: "read:comments", writeScope: "write:comments"
+        readScope: "read:comments", writeScope: "write:comments",
+        filters: ["task_id": [.eq, .in], "author_id": [.eq, .in]],
+        includes: ["task": "task_id", "author": "author_id"],
+        parents: ["task_id": "/api/v1/tasks"]
     )
 }
 
@@ -118,6 +121,35 @@ struct CommentSpecTests {
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
+    }
+
+    @Test(arguments: [
+        FilterCase("task_id", .eq),
+        FilterCase("task_id", .in),
+        FilterCase("author_id", .eq),
+        FilterCase("author_id", .in),
+    ])
+    func filters(_ filter: FilterCase) async throws {
+        try await resource.filters(filter)
+    }
+
+    @Test(arguments: ["author_id"])
+    func filtersByMe(_ field: String) async throws {
+        try await resource.filtersByMe(field)
+    }
+
+    @Test(arguments: ["task", "author"])
+    func includes(_ name: String) async throws {
+        try await resource.includes(name)
+    }
+
+    @Test(arguments: ["task_id"])
+    func nests(under field: String) async throws {
+        try await resource.nests(under: field)
+    }
+
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
     }
 
     @Test func refusesUnknownParametersAndMethods() async throws {

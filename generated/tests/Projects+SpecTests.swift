@@ -25,7 +25,9 @@ extension ResourceContract {
             .delete: [.owner, .admin],
             .restore: [.owner, .admin],
         ],
-        readScope: "read:projects", writeScope: "write:projects"
+        readScope: "read:projects", writeScope: "write:projects",
+        filters: ["status": [.eq, .in]],
+        searchFields: ["name", "description"]
     )
 }
 
@@ -134,6 +136,26 @@ struct ProjectSpecTests {
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
+    }
+
+    @Test(arguments: [
+        FilterCase("status", .eq),
+        FilterCase("status", .in),
+    ])
+    func filters(_ filter: FilterCase) async throws {
+        try await resource.filters(filter)
+    }
+
+    @Test func searches() async throws {
+        try await resource.searches()
+    }
+
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
+    }
+
+    @Test func listsDeletedRows() async throws {
+        try await resource.listsDeletedRows()
     }
 
     @Test func refusesUnknownParametersAndMethods() async throws {

@@ -19,7 +19,7 @@ extension ResourceContract {
             FieldContract("estimate", .decimal(precision: 6, scale: 2), nullable: true, minimum: "0", example: "1.00", alternate: "2.00"),
         ],
         serverOwned: ["id", "org_id", "created_at", "updated_at"],
-        sortKeys: ["created_at", "title"], maxLimit: 100,
+        sortKeys: ["created_at", "title", "due_on"], maxLimit: 100,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
             .read: [.owner, .admin, .member, .viewer],
@@ -27,7 +27,10 @@ extension ResourceContract {
             .update: [.owner, .admin, .member],
             .delete: [.owner, .admin],
         ],
-        readScope: "read:tasks", writeScope: "write:tasks"
+        readScope: "read:tasks", writeScope: "write:tasks",
+        filters: ["project_id": [.eq, .in], "title": [.contains, .startsWith], "status": [.eq, .in], "priority": [.eq, .in], "due_on": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "assignee_id": [.eq, .in, .isNull]],
+        includes: ["project": "project_id", "assignee": "assignee_id"],
+        parents: ["project_id": "/api/v1/projects"]
     )
 }
 
@@ -80,7 +83,7 @@ struct TaskItemSpecTests {
         try await resource.anotherOrganizationCannotReachRows()
     }
 
-    @Test(arguments: ["created_at", "-created_at", "title", "-title"])
+    @Test(arguments: ["created_at", "-created_at", "title", "-title", "due_on", "-due_on"])
     func paginates(sort: String) async throws {
         try await resource.paginates(sort: sort)
     }
@@ -133,6 +136,49 @@ struct TaskItemSpecTests {
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
+    }
+
+    @Test(arguments: [
+        FilterCase("project_id", .eq),
+        FilterCase("project_id", .in),
+        FilterCase("title", .contains),
+        FilterCase("title", .startsWith),
+        FilterCase("status", .eq),
+        FilterCase("status", .in),
+        FilterCase("priority", .eq),
+        FilterCase("priority", .in),
+        FilterCase("due_on", .eq),
+        FilterCase("due_on", .in),
+        FilterCase("due_on", .gt),
+        FilterCase("due_on", .gte),
+        FilterCase("due_on", .lt),
+        FilterCase("due_on", .lte),
+        FilterCase("due_on", .isNull),
+        FilterCase("assignee_id", .eq),
+        FilterCase("assignee_id", .in),
+        FilterCase("assignee_id", .isNull),
+    ])
+    func filters(_ filter: FilterCase) async throws {
+        try await resource.filters(filter)
+    }
+
+    @Test(arguments: ["assignee_id"])
+    func filtersByMe(_ field: String) async throws {
+        try await resource.filtersByMe(field)
+    }
+
+    @Test(arguments: ["project", "assignee"])
+    func includes(_ name: String) async throws {
+        try await resource.includes(name)
+    }
+
+    @Test(arguments: ["project_id"])
+    func nests(under field: String) async throws {
+        try await resource.nests(under: field)
+    }
+
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
     }
 
     @Test func refusesUnknownParametersAndMethods() async throws {

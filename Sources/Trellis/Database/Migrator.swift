@@ -114,13 +114,18 @@ public struct Migrator: Sendable {
 
     // MARK: - Running
 
+    /// Takes the lock, waiting for another run by asking again every 100 ms rather than blocking in
+    /// `pg_advisory_lock`: a statement blocked there keeps its snapshot, which the other run's
+    /// `CREATE INDEX CONCURRENTLY` waits for, and PostgreSQL would end one of them as a deadlock.
     private func lock(_ connection: PostgresConnection) async throws {
         do {
-            let acquired = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
-                .decode(Bool.self).reduce(false) { $0 || $1 }
-            if !acquired {
-                logger.info("another process is migrating this database; waiting for it to finish")
-                try await drain(connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger))
+            var waiting = false
+            while try await !connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
+                .decode(Bool.self).reduce(false, { $0 || $1 })
+            {
+                if !waiting { logger.info("another process is migrating this database; waiting for it to finish") }
+                waiting = true
+                try await Task.sleep(for: .milliseconds(100))
             }
         } catch {
             throw MigrationError.bookkeepingFailed(step: "take the migration lock", message: Self.message(of: error))

@@ -32,6 +32,10 @@ extension Response {
         }
         buffer.writeStaticString(#","limit":"#)
         buffer.writeString(String(page.limit))
+        if let total = page.total {
+            buffer.writeStaticString(#","total":"#)
+            buffer.writeString(String(total))
+        }
         buffer.writeStaticString("}}")
         return json(buffer)
     }

@@ -2,91 +2,129 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Keyset pagination over `(sort column, id)` for one table.
+/// The list of one resource: filters, full-text search, several sort keys and keyset pagination
+/// over them, with the id breaking ties.
 ///
-/// The SQL of every sort key and direction, with and without a cursor, is built once when the
-/// generated code creates the query (at start-up), never per request.
+/// The SQL of a request follows from its shape (which filters, which sort, whether a cursor
+/// continues it); each distinct statement is prepared once per connection (``ShapedStatements``).
+/// Every value is bound, never spliced: the SQL holds only names the generated code declared.
 public struct ListQuery: Sendable {
-    /// A column a client may sort by, with the SQL type its cursor value is cast back to.
-    public struct SortColumn: Sendable {
-        public var key: String
-        public var sqlType: String
+    /// Full-text search (the spec's `search`): `?q=` matches a `tsvector` expression over the
+    /// searched fields, which a GIN index on the same expression serves.
+    public struct Search: Sendable {
+        /// The `tsvector` expression, spelled exactly as the index spells it.
+        public var document: String
+        /// The text search configuration of the document (`english`), used for the query too.
+        public var language: String
 
-        public init(_ key: String, sqlType: String) {
-            self.key = key
-            self.sqlType = sqlType
+        public init(document: String, language: String) {
+            self.document = document
+            self.language = language
         }
     }
 
-    private struct Variant: Hashable {
-        var sort: SortOrder
-        var hasCursor: Bool
-    }
+    /// The order of a searched list whose request names no sort: best match first.
+    public static let rankOrder = SortOrder(key: "rank", descending: true)
 
-    private let statements: [Variant: String]
+    private let table: String
+    private let columns: String
+    private let scope: String
+    private let scopeParameterCount: Int
+    private let softDelete: Bool
+    private let search: Search?
+    private let fields: [String: ListField]
+    private let filters: [String: (field: ListField, operator: FilterOperator)]
+    /// The keys `?sort=` may name.
     public let sortKeys: [String]
+    private let statements: ShapedStatements
 
     /// - Parameters:
     ///   - table: the table to list.
     ///   - columns: the selected columns, in the order the model decodes them.
     ///   - scope: the WHERE condition every row must meet, using `$1`...`$scopeParameterCount`
-    ///     for the values the ``ResourceScope`` binds.
-    public init(table: String, columns: String, scope: String, scopeParameterCount: Int, sortColumns: [SortColumn]) {
-        var statements: [Variant: String] = [:]
-        let cursorValue = "$\(scopeParameterCount + 1)"
-        let cursorID = "$\(scopeParameterCount + 2)"
-        for column in sortColumns {
-            for descending in [false, true] {
-                let sort = SortOrder(key: column.key, descending: descending)
-                let direction = descending ? "DESC" : "ASC"
-                let comparison = descending ? "<" : ">"
-                let head = "SELECT \(columns), \(column.key)::text AS cursor_value FROM \(table) WHERE \(scope)"
-                let order: String
-                let after: String
-                if column.key == "id" {
-                    order = "ORDER BY id \(direction)"
-                    after = "id \(comparison) \(cursorID)"
-                } else {
-                    order = "ORDER BY \(column.key) \(direction), id \(direction)"
-                    after = "(\(column.key), id) \(comparison) (\(cursorValue)::\(column.sqlType), \(cursorID))"
-                }
-                statements[Variant(sort: sort, hasCursor: false)] =
-                    "\(head) \(order) LIMIT \(cursorValue)"
-                statements[Variant(sort: sort, hasCursor: true)] =
-                    "\(head) AND \(after) \(order) LIMIT $\(scopeParameterCount + 3)"
+    ///     for the values the ``ResourceScope`` binds (soft delete is not part of it).
+    ///   - softDelete: whether the table has `deleted_at`: a list shows the rows without one,
+    ///     unless asked for `?deleted=only|include`.
+    ///   - fields: the fields a list may filter or sort by, including `id` and the timestamps.
+    public init(
+        table: String, columns: String, scope: String, scopeParameterCount: Int, softDelete: Bool = false,
+        search: Search? = nil, fields: [ListField]
+    ) {
+        self.table = table
+        self.columns = columns
+        self.scope = scope
+        self.scopeParameterCount = scopeParameterCount
+        self.softDelete = softDelete
+        self.search = search
+        self.fields = Dictionary(fields.map { ($0.name, $0) }) { first, _ in first }
+        var filters: [String: (field: ListField, operator: FilterOperator)] = [:]
+        for field in fields {
+            for filterOperator in field.operators {
+                filters[filterOperator.parameter(for: field.name)] = (field, filterOperator)
             }
         }
-        self.statements = statements
-        self.sortKeys = sortColumns.map(\.key)
+        self.filters = filters
+        self.sortKeys = fields.filter(\.isSortable).map(\.name)
+        self.statements = ShapedStatements(prefix: "\(table).list")
     }
 
-    /// One page of the rows `scope` may reach: its values fill the scope condition's parameters.
+    /// The query parameters a list of this resource accepts besides the filters.
+    private static let pageParameters: Set<String> = ["limit", "cursor", "sort", "count"]
+
+    /// Whether `name` is a query parameter this list knows.
+    func accepts(_ name: String, includes: Bool) -> Bool {
+        Self.pageParameters.contains(name) || filters[name] != nil
+            || (name == "q" && search != nil) || (name == "deleted" && softDelete) || (name == "include" && includes)
+    }
+
+    /// The field and operator of a filter parameter (`due_on__gte`).
+    func filter(named name: String) -> (ListField, FilterOperator)? {
+        filters[name].map { ($0.field, $0.operator) }
+    }
+
+    /// The field named `name`, filterable or not (a nested route filters by its parent's ref).
+    public func field(named name: String) -> ListField? { fields[name] }
+
+    /// Every filter parameter, for documentation and error messages.
+    public var filterParameters: [String] { filters.keys.sorted() }
+
+    /// One page of the rows `scope` may reach that match `request`.
     ///
     /// Fetches one row more than asked to learn whether another page follows.
     public func page<Item: Sendable>(
-        _ request: PageRequest, scope: some ResourceScope, on client: PostgresClient, logger: Logger,
+        _ request: ListRequest, scope: some ResourceScope, on client: PostgresClient, logger: Logger,
         decode: (PostgresRandomAccessRow) throws -> Item, id: (Item) -> UUID
     ) async throws -> Page<Item> {
-        if request.cursorIsStale { return Page(items: [], nextCursor: nil, limit: request.limit) }
-        var bindings = PostgresBindings()
-        scope.bind(into: &bindings)
-        let variant = Variant(sort: request.sort, hasCursor: request.cursor != nil)
-        guard let sql = statements[variant] else {
-            throw APIError.validation(["sort": ["must be one of: \(sortKeys.joined(separator: ", "))"]])
+        var total: Int?
+        if request.countsTotal {
+            let count = statement(for: request, scope: scope, counting: true)
+            let rows = try await statements.rows(count.sql, bindings: count.bindings, on: client, logger: logger)
+            total = try rows.first.map { Int(try $0.decode(Int64.self)) } ?? 0
         }
-        if let cursor = request.cursor {
-            bindings.append(cursor.value)
-            bindings.append(cursor.id)
-        }
-        bindings.append(request.limit + 1)
+        if request.cursorIsStale { return Page(items: [], nextCursor: nil, limit: request.limit, total: total) }
+        let select = statement(for: request, scope: scope, counting: false)
+        let rows: [PostgresRow]
         do {
-            return try await fetch(PostgresQuery(unsafeSQL: sql, binds: bindings), request, on: client, logger: logger, decode: decode, id: id)
+            rows = try await statements.rows(select.sql, bindings: select.bindings, on: client, logger: logger)
         } catch let error as PSQLError where request.cursor != nil && Self.refusedValueStates.contains(error.serverInfo?[.sqlState] ?? "") {
-            // PostgreSQL refused the cursor's value for the sort column (the cursor was edited, or
+            // PostgreSQL refused a cursor value for its sort column (the cursor was edited, or
             // made before a type change): an unusable cursor, which answers an empty page.
             logger.notice("unusable cursor", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
-            return Page(items: [], nextCursor: nil, limit: request.limit)
+            return Page(items: [], nextCursor: nil, limit: request.limit, total: total)
         }
+        var items: [Item] = []
+        items.reserveCapacity(min(rows.count, request.limit))
+        var lastValues: [String?] = []
+        for row in rows.prefix(request.limit) {
+            let cells = row.makeRandomAccess()
+            items.append(try decode(cells))
+            let first = cells.count - request.sort.count
+            lastValues = try (first..<cells.count).map { try cells[$0].decode(String?.self) }
+        }
+        let nextCursor = rows.count > request.limit
+            ? items.last.map { Cursor(sort: request.sort, values: lastValues, id: id($0)) }
+            : nil
+        return Page(items: items, nextCursor: nextCursor, limit: request.limit, total: total)
     }
 
     /// What PostgreSQL answers when a cursor's text does not cast to the sort column's type:
@@ -94,39 +132,168 @@ public struct ListQuery: Sendable {
     /// out of range, untranslatable character (NUL).
     static let refusedValueStates: Set<String> = ["22P02", "22007", "22008", "22003", "22021", "22P05"]
 
-    private func fetch<Item: Sendable>(
-        _ query: PostgresQuery, _ request: PageRequest, on client: PostgresClient, logger: Logger,
-        decode: (PostgresRandomAccessRow) throws -> Item, id: (Item) -> UUID
-    ) async throws -> Page<Item> {
-        let rows = try await client.query(query, logger: logger)
-        var items: [Item] = []
-        items.reserveCapacity(request.limit + 1)
-        var lastSortValue = ""
-        for try await row in rows {
-            let cells = row.makeRandomAccess()
-            if items.count == request.limit {
-                // The extra row only tells that more follow.
-                return Page(
-                    items: items, nextCursor: items.last.map { Cursor(sort: request.sort, value: lastSortValue, id: id($0)) },
-                    limit: request.limit
+    // MARK: building the statement
+
+    /// One key of the ORDER BY: its SQL expression, the type a cursor value is cast back to, and
+    /// whether it can be NULL (NULLs come last in either direction).
+    private struct SortKey {
+        var expression: String
+        var sqlType: String
+        var isNullable: Bool
+        var descending: Bool
+    }
+
+    /// The values a statement binds, numbered after the scope's.
+    private struct Parameters {
+        var bindings: PostgresBindings
+        var count: Int
+
+        /// Binds `value` and answers its placeholder (`$3`).
+        mutating func bind(_ value: some PostgresNonThrowingEncodable & Sendable) -> String {
+            bindings.append(value)
+            count += 1
+            return "$\(count)"
+        }
+    }
+
+    /// The SQL and bindings of `request`: the page (with the sort keys' text appended to each
+    /// row, for the next cursor), or with `counting`, the number of matching rows.
+    func statement(
+        for request: ListRequest, scope rows: some ResourceScope, counting: Bool
+    ) -> (sql: String, bindings: PostgresBindings) {
+        var parameters = Parameters(
+            bindings: PostgresBindings(capacity: scopeParameterCount + request.filters.count + 6), count: scopeParameterCount
+        )
+        rows.bind(into: &parameters.bindings)
+
+        var conditions = [scope]
+        if softDelete {
+            switch request.deleted {
+            case .exclude: conditions.append("deleted_at IS NULL")
+            case .only: conditions.append("deleted_at IS NOT NULL")
+            case .include: break
+            }
+        }
+        for filter in request.filters {
+            conditions.append(condition(filter, &parameters))
+        }
+        var searchQuery = ""
+        if let search, let words = request.search {
+            searchQuery = "websearch_to_tsquery('\(search.language)', \(parameters.bind(words)))"
+            conditions.append("(\(search.document)) @@ \(searchQuery)")
+        }
+
+        if counting {
+            return ("SELECT count(*) FROM \(table) WHERE \(conditions.joined(separator: " AND "))", parameters.bindings)
+        }
+
+        let keys = request.sort.map { order in
+            if order == Self.rankOrder, let search {
+                return SortKey(
+                    expression: "ts_rank(\(search.document), \(searchQuery))", sqlType: "real", isNullable: false,
+                    descending: true
                 )
             }
-            items.append(try decode(cells))
-            lastSortValue = try cells[cells.count - 1].decode(String.self)
+            let field = fields[order.key]
+            return SortKey(
+                expression: order.key, sqlType: field?.sqlType ?? "text", isNullable: field?.isNullable ?? false,
+                descending: order.descending
+            )
         }
-        return Page(items: items, nextCursor: nil, limit: request.limit)
+        let idDescending = keys.first?.descending ?? false
+        if let cursor = request.cursor {
+            conditions.append(after(cursor, keys: keys, idDescending: idDescending, &parameters))
+        }
+        // Aliased: a bare `created_at::text` would be a second `created_at` to ORDER BY.
+        let cursorColumns = keys.enumerated().map { ", (\($1.expression))::text AS cursor_\($0)" }.joined()
+        let order = keys.map { key in
+            key.expression + (key.descending ? " DESC" : " ASC") + (key.isNullable ? " NULLS LAST" : "")
+        } + ["id" + (idDescending ? " DESC" : " ASC")]
+        let limit = parameters.bind(request.limit + 1)
+        let sql = "SELECT \(columns)\(cursorColumns) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
+            + " ORDER BY \(order.joined(separator: ", ")) LIMIT \(limit)"
+        return (sql, parameters.bindings)
+    }
+
+    private func condition(_ filter: ListRequest.Filter, _ parameters: inout Parameters) -> String {
+        let column = filter.field.name
+        let type = filter.field.sqlType
+        switch (filter.operator, filter.value) {
+        case (.isNull, .flag(let isNull)):
+            return "\(column) IS \(isNull ? "" : "NOT ")NULL"
+        case (.in, .many(let values)):
+            // The values bind as one array, so any number of them shares one statement.
+            return "\(column) = ANY(\(parameters.bind(values))::\(type)[])"
+        case (.contains, .one(let pattern)), (.startsWith, .one(let pattern)):
+            return "\(column) ILIKE \(parameters.bind(pattern))"
+        case (let comparison, .one(let value)):
+            let symbol = switch comparison {
+            case .gt: ">"
+            case .gte: ">="
+            case .lt: "<"
+            case .lte: "<="
+            default: "="
+            }
+            return "\(column) \(symbol) \(parameters.bind(value))::\(type)"
+        default:
+            preconditionFailure("ListRequest pairs every operator with its kind of value")
+        }
+    }
+
+    /// The rows after `cursor` in the order of `keys`, then the id.
+    ///
+    /// When every key is NOT NULL and runs in the id's direction, a row comparison
+    /// (`(a, b, id) < ($1, $2, $3)`) says it and an index on the keys serves it. Otherwise the
+    /// condition spells out each level: after on the first key, or equal on it and after on the
+    /// second, and so on, with NULLs last.
+    private func after(
+        _ cursor: Cursor, keys: [SortKey], idDescending: Bool, _ parameters: inout Parameters
+    ) -> String {
+        let idComparison = idDescending ? "<" : ">"
+        let simple = keys.allSatisfy { !$0.isNullable && $0.descending == idDescending }
+            && cursor.values.allSatisfy { $0 != nil }
+        if simple {
+            var values: [String] = []
+            for (key, value) in zip(keys, cursor.values) {
+                values.append("\(parameters.bind(value ?? ""))::\(key.sqlType)")
+            }
+            values.append(parameters.bind(cursor.id))
+            let left = (keys.map(\.expression) + ["id"]).joined(separator: ", ")
+            return "(\(left)) \(idComparison) (\(values.joined(separator: ", ")))"
+        }
+        var equalSoFar: [String] = []
+        var alternatives: [String] = []
+        for (key, value) in zip(keys, cursor.values) {
+            guard let value else {
+                // The cursor row is among the NULLs, which come last: nothing is after it on this
+                // key, and the rows tied with it are the other NULLs.
+                equalSoFar.append("\(key.expression) IS NULL")
+                continue
+            }
+            let placeholder = "\(parameters.bind(value))::\(key.sqlType)"
+            var afterKey = "\(key.expression) \(key.descending ? "<" : ">") \(placeholder)"
+            if key.isNullable { afterKey = "(\(afterKey) OR \(key.expression) IS NULL)" }
+            alternatives.append((equalSoFar + [afterKey]).joined(separator: " AND "))
+            equalSoFar.append("\(key.expression) = \(placeholder)")
+        }
+        alternatives.append((equalSoFar + ["id \(idComparison) \(parameters.bind(cursor.id))"]).joined(separator: " AND "))
+        return "(" + alternatives.map { "(\($0))" }.joined(separator: " OR ") + ")"
     }
 }
 
-/// One page of a list, rendered as `{"data": [...], "meta": {"has_more", "next_cursor", "limit"}}`.
+/// One page of a list, rendered as `{"data": [...], "meta": {"has_more", "next_cursor", "limit"}}`
+/// (and `total` when counted).
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     public var nextCursor: Cursor?
     public var limit: Int
+    /// The number of matching rows, when the request asked for `count=exact`.
+    public var total: Int?
 
-    public init(items: [Item], nextCursor: Cursor?, limit: Int) {
+    public init(items: [Item], nextCursor: Cursor?, limit: Int, total: Int? = nil) {
         self.items = items
         self.nextCursor = nextCursor
         self.limit = limit
+        self.total = total
     }
 }

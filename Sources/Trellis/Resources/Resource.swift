@@ -13,6 +13,8 @@ public protocol Resource: Sendable {
     associatedtype Scope: ResourceScope
     /// One visible row by id.
     associatedtype Find: RowStatement where Find.Row == Model, Find.Scope == Scope
+    /// The visible rows among some ids (for includes).
+    associatedtype FindAll: ManyRowStatement where FindAll.Row == Model, FindAll.Scope == Scope
     /// One visible row by id, locked until the transaction ends.
     associatedtype Lock: RowStatement where Lock.Row == Model, Lock.Scope == Scope
     /// Adds a row and answers it.
@@ -26,8 +28,10 @@ public protocol Resource: Sendable {
     static var pathComponent: String { get }
     /// Who may do what (the spec's `permissions`).
     static var permissions: ResourcePermissions { get }
-    /// Keyset pagination over the sort keys the spec allows.
+    /// The list: filters, search and keyset pagination over the sort keys the spec allows.
     static var listQuery: ListQuery { get }
+    /// The relations `?include=` may embed (the spec's refs).
+    static var includes: [ResourceInclude<Model>] { get }
     /// The spec's `pagination`.
     static var pagination: ResourcePagination { get }
 }

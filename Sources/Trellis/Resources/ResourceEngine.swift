@@ -19,7 +19,9 @@ public struct ResourceEngine<R: Resource>: Sendable {
     private let permissions: ResourcePermissions
     private let pagination: ResourcePagination
     private let listQuery: ListQuery
-    private let listParameters: Set<String>
+    private let includes: [String: ResourceInclude<R.Model>]
+    /// Who may list deleted rows (`?deleted=only|include`): those who may restore them.
+    private let trashPermission: Permission?
     private let collectionPath: String
 
     public init(database: Database, hooks: any ResourceHooks<R.Model, R.Create>) {
@@ -29,7 +31,8 @@ public struct ResourceEngine<R: Resource>: Sendable {
         self.permissions = R.permissions
         self.pagination = R.pagination
         self.listQuery = R.listQuery
-        self.listParameters = PageRequest.queryParameters()
+        self.includes = Dictionary(R.includes.map { ($0.name, $0) }) { first, _ in first }
+        self.trashPermission = (R.self as? any SoftDeletableResource.Type)?.restorePermission
         self.collectionPath = "/api/v1/\(R.pathComponent)"
     }
 
@@ -44,16 +47,36 @@ public struct ResourceEngine<R: Resource>: Sendable {
 
     @Sendable func list(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(permissions.list)
-        try request.rejectUnknownQueryParameters(accepting: listParameters)
-        let page = try PageRequest(
-            request: request, defaultLimit: pagination.defaultLimit, maxLimit: pagination.maxLimit,
-            sortKeys: listQuery.sortKeys, defaultSort: pagination.defaultSort
+        let list = try listRequest(request, principal: principal)
+        return try await respond(to: list, principal: principal, context: context)
+    }
+
+    private func listRequest(_ request: Request, principal: Principal) throws(APIError) -> ListRequest {
+        let list = try ListRequest(
+            request: request, query: listQuery, pagination: pagination, includes: Set(includes.keys), principal: principal
         )
-        let result = try await listQuery.page(
-            page, scope: R.Scope(principal: principal), on: database.client, logger: context.logger,
+        if list.deleted != .exclude {
+            guard let trashPermission, trashPermission.roles.contains(principal.role), principal.allows(scope: trashPermission.scope) else {
+                throw APIError(.forbidden, "Only those who may restore a \(R.displayName) may list deleted ones.")
+            }
+        }
+        return list
+    }
+
+    /// One page of `list`, with the relations it includes.
+    private func respond(to list: ListRequest, principal: Principal, context: TrellisRequestContext) async throws -> Response {
+        let page = try await listQuery.page(
+            list, scope: R.Scope(principal: principal), on: database.client, logger: context.logger,
             decode: R.Model.init(row:), id: \.id
         )
-        return .list(result)
+        var embedded: [(include: ResourceInclude<R.Model>, rows: [UUID: ByteBuffer])] = []
+        for name in list.includes {
+            guard let include = includes[name] else { continue }
+            let ids = Set(page.items.compactMap(include.id))
+            let rows = ids.isEmpty ? [:] : try await include.fetch(Array(ids), principal, database.client, context.logger)
+            embedded.append((include, rows))
+        }
+        return .list(page, including: embedded)
     }
 
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
@@ -70,6 +93,11 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let principal = try context.require(permissions.create)
         try request.rejectUnknownQueryParameters()
         let input = try R.Create(json: try await request.jsonObject(context: context))
+        return try await create(input, by: principal, context: context)
+    }
+
+    /// Runs the hooks and the INSERT; answers 201 with the row and its `Location`.
+    private func create(_ input: R.Create, by principal: Principal, context: TrellisRequestContext) async throws -> Response {
         let created: R.Model
         if runsHooks {
             created = try await database.transaction(logger: context.logger) { connection in
@@ -214,5 +242,47 @@ extension ResourceEngine where R: SoftDeletableResource {
             throw APIError.notFound(R.displayName)
         }
         return .data(found)
+    }
+}
+
+extension ResourceEngine {
+    /// Mounts the routes of `R` under one row of `Parent`, through the ref `field`:
+    /// `GET /projects/{id}/tasks` lists the project's tasks (with every list parameter) and
+    /// `POST /projects/{id}/tasks` creates one in it (its body leaves `project_id` out). Both
+    /// answer 404 when the parent is not visible to the caller.
+    public func addNested<Parent: Resource>(under parent: Parent.Type, through field: String, to group: RouterGroup<TrellisRequestContext>) {
+        guard let refField = listQuery.field(named: field) else {
+            preconditionFailure("\(R.self) lists no field \(field) to nest under \(Parent.self)")
+        }
+        // `:id`, as the parent's own routes name it: the router needs one name per position.
+        let path = RouterPath("\(Parent.pathComponent)/:id/\(R.pathComponent)")
+        group.get(path) { request, context in
+            let principal = try context.require(permissions.list)
+            var list = try listRequest(request, principal: principal)
+            let parentID = try await visibleParent(Parent.self, principal: principal, context: context)
+            list.filters.append(ListRequest.Filter(field: refField, operator: .eq, value: .one(parentID.uuidString.lowercased())))
+            return try await respond(to: list, principal: principal, context: context)
+        }
+        group.post(path) { request, context in
+            let principal = try context.require(permissions.create)
+            try request.rejectUnknownQueryParameters()
+            var json = try await request.jsonObject(context: context)
+            let parentID = try await visibleParent(Parent.self, principal: principal, context: context)
+            guard json[field] == nil else {
+                throw APIError.validation([field: ["is given by the path; leave it out of the body"]])
+            }
+            json[field] = .string(parentID.uuidString.lowercased())
+            return try await create(try R.Create(json: json), by: principal, context: context)
+        }
+    }
+
+    /// The parent's `:id` in the path, provided the caller can see that row: 404 otherwise.
+    private func visibleParent<Parent: Resource>(_ parent: Parent.Type, principal: Principal, context: TrellisRequestContext) async throws -> UUID {
+        let id = try context.resourceID()
+        let find = Parent.Find(id: id, scope: Parent.Scope(principal: principal))
+        guard try await database.client.first(find, logger: context.logger) != nil else {
+            throw APIError.notFound(Parent.displayName)
+        }
+        return id
     }
 }

@@ -3,6 +3,9 @@ extension SchemaDiffer {
 
     /// An old index or constraint seen in the new schema's names: nil when a column it covers is dropped.
     private func translated(_ index: Schema.Index, ofOldTable table: String) -> Schema.Index? {
+        // An expression index names its columns inside the expression: after a rename the new
+        // expression differs, and the index is rebuilt.
+        if index.method != nil { return index }
         guard let columns = translate(index.columns, ofOldTable: table) else { return nil }
         var copy = index
         copy.columns = columns
@@ -31,7 +34,7 @@ extension SchemaDiffer {
     }
 
     private static func sameIndex(_ a: Schema.Index, _ b: Schema.Index) -> Bool {
-        a.columns == b.columns && a.unique == b.unique && a.predicate == b.predicate
+        a.columns == b.columns && a.unique == b.unique && a.predicate == b.predicate && a.method == b.method
     }
 
     private static func sameKey(_ a: Schema.ForeignKey, _ b: Schema.ForeignKey) -> Bool {
@@ -161,9 +164,10 @@ extension SchemaDiffer {
                 let replaces = matches.removed.contains(index.name)
                 plan.onlineSteps.append(
                     MigrationStep(
-                        verb: "index", table: table, object: index.columns.filter { $0 != "org_id" }.joined(separator: "_"),
+                        verb: "index", table: table,
+                        object: index.method == nil ? index.columns.filter { $0 != "org_id" }.joined(separator: "_") : "search",
                         description: "\(replaces ? "rebuild" : "create") \(index.unique ? "unique " : "")index \(index.name) on "
-                            + "\(table) (\(index.columns.joined(separator: ", ")))" + (index.predicate.map { " WHERE \($0)" } ?? ""),
+                            + "\(table) \(index.definition)" + (index.predicate.map { " WHERE \($0)" } ?? ""),
                         effect: "CREATE INDEX CONCURRENTLY: reads and writes continue while it builds; "
                             + "an index left INVALID by a failed build is dropped first when migrate runs again",
                         statements: [DDL.dropIndex(index.name, concurrently: true), DDL.createIndex(index, on: table, concurrently: true)]

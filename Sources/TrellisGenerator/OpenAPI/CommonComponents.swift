@@ -52,6 +52,18 @@ enum CommonComponents {
                         "description": "Pass as `cursor` to get the next page; null on the last page.",
                     ],
                     "limit": ["type": "integer", "minimum": 1],
+                    "total": ["type": "integer", "minimum": 0, "description": "Every matching row; only with `count=exact`."],
+                ],
+            ]),
+            ("IncludedUser", [
+                "type": "object",
+                "description": "A member of the organization, as `include` embeds a ref to a user.",
+                "required": ["id", "email", "name"],
+                "additionalProperties": false,
+                "properties": [
+                    "id": ["type": "string", "format": "uuid"],
+                    "email": ["type": "string"],
+                    "name": ["type": "string"],
                 ],
             ]),
         ]

@@ -21,6 +21,10 @@ struct ResourcePaths {
         if resource.softDelete {
             paths.append((base + "/{id}/restore", ["parameters": [["$ref": "#/components/parameters/ResourceID"]], "post": restore()]))
         }
+        for parent in resource.parentFields {
+            guard let target = parent.reference?.table else { continue }
+            paths.append(("/api/v1/\(Naming.kebabCase(target))/{\(parent.name)}\(resource.path)", ["get": list(parent: parent), "post": createNested(under: parent)]))
+        }
         return paths
     }
 
@@ -63,28 +67,53 @@ struct ResourcePaths {
         return .object(entries)
     }
 
-    private func list() -> Document {
-        let sortValues = resource.pagination.sortKeys.flatMap { [Document.string($0), .string("-" + $0)] }
+    private func list(parent: ResolvedField? = nil) -> Document {
+        var parameters = ListParameters(resource: resource).all()
+        var id = "list\(Naming.pascalCase(resource.table))"
+        var summary = "List \(name) records, newest first, one page at a time."
+        if let parent, let target = parent.reference?.resource {
+            parameters.insert(parentParameter(parent), at: 0)
+            id = "list\(target)\(Naming.pascalCase(resource.table))"
+            summary = "List the \(name) records of one \(target) (404 when the \(target) is not visible)."
+        }
         return operation(
-            "list\(Naming.pascalCase(resource.table))", summary: "List \(name) records, newest first, one page at a time.", action: .list,
-            parameters: [
-                [
-                    "name": "limit", "in": "query", "required": false, "description": "Page size.",
-                    "schema": [
-                        "type": "integer", "minimum": 1, "maximum": .integer(Int64(resource.pagination.maxLimit)),
-                        "default": .integer(Int64(resource.pagination.defaultLimit)),
-                    ],
-                ],
-                ["$ref": "#/components/parameters/Cursor"],
-                [
-                    "name": "sort", "in": "query", "required": false,
-                    "description": "Sort key; a leading '-' sorts descending.",
-                    "schema": ["type": "string", "enum": .array(sortValues), "default": .string("-" + resource.pagination.defaultSort)],
-                ],
-            ],
+            id, summary: summary, action: .list, parameters: parameters,
             success: ("200", json("\(name)List", description: "A page of \(name) records.", example: examples.page)),
-            errorNames: ["Unauthorized", "Forbidden", "ValidationFailed", "InternalError", "Unavailable"]
+            errorNames: ["Unauthorized", "Forbidden"] + (parent == nil ? [] : ["NotFound"]) + ["ValidationFailed", "InternalError", "Unavailable"]
         )
+    }
+
+    private func parentParameter(_ parent: ResolvedField) -> Document {
+        [
+            "name": .string(parent.name), "in": "path", "required": true,
+            "description": .string("The id of the \(parent.reference?.resource ?? "parent")."),
+            "schema": ["type": "string", "format": "uuid"],
+        ]
+    }
+
+    /// `POST /projects/{project_id}/tasks`: the path gives the parent, so the body leaves it out.
+    private func createNested(under parent: ResolvedField) -> Document {
+        guard case .object(var entries) = create(), let target = parent.reference?.resource else { return create() }
+        var example = examples.create
+        if case .object(let members) = example { example = .object(members.filter { $0.0 != parent.name }) }
+        for (index, entry) in entries.enumerated() {
+            switch entry.0 {
+            case "operationId": entries[index].1 = .string("create\(target)\(name)")
+            case "summary": entries[index].1 = .string("Create a \(name) in one \(target) (404 when the \(target) is not visible).")
+            case "requestBody":
+                entries[index].1 = [
+                    "required": true,
+                    "content": ["application/json": ["schema": ref("\(name)CreateIn\(target)"), "example": example]],
+                ]
+            default: break
+            }
+        }
+        entries.insert(("parameters", [parentParameter(parent)]), at: 3)
+        if let responses = entries.firstIndex(where: { $0.0 == "responses" }), case .object(var codes) = entries[responses].1 {
+            codes.append(("404", CommonComponents.errorResponse("NotFound")))
+            entries[responses].1 = .object(codes)
+        }
+        return .object(entries)
     }
 
     private func create() -> Document {

@@ -20,17 +20,7 @@ struct ResourceSchemas {
             "additionalProperties": false,
             "properties": .object(properties),
         ]
-        let createFields = resource.writableFields
-        var create: [(String, Document)] = [
-            ("type", "object"),
-            ("description", .string("The body of a request that creates a \(name).")),
-        ]
-        let required = createFields.filter(\.requiredOnCreate).map { Document.string($0.name) }
-        if !required.isEmpty { create.append(("required", .array(required))) }
-        create.append(("additionalProperties", false))
-        create.append(("properties", .object(createFields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) })))
-        create.append(("examples", [.object(createFields.filter { $0.requiredOnCreate || $0.spec.defaultValue == nil }.map { ($0.name, FixtureValues.example(for: $0)) })]))
-
+        let create = createSchema()
         let patch: Document = [
             "type": "object",
             "description": .string("The body of a request that changes a \(name): only the keys sent change; null clears an optional field."),
@@ -39,7 +29,7 @@ struct ResourceSchemas {
         ]
         return [
             (name, model),
-            ("\(name)Create", .object(create)),
+            ("\(name)Create", create),
             ("\(name)Patch", patch),
             ("\(name)Response", [
                 "type": "object", "required": ["data"], "additionalProperties": false,
@@ -48,10 +38,55 @@ struct ResourceSchemas {
             ("\(name)List", [
                 "type": "object", "required": ["data", "meta"], "additionalProperties": false,
                 "properties": [
-                    "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(name)")]],
+                    "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(name)\(includes.isEmpty ? "" : "ListItem")")]],
                     "meta": ["$ref": "#/components/schemas/PageMeta"],
                 ],
             ]),
+        ] + listItem(properties: properties, includes: includes) + resource.parentFields.compactMap { parent in
+            parent.reference.map { ("\(name)CreateIn\($0.resource)", createSchema(under: parent)) }
+        }
+    }
+
+    /// The body of a create; under a parent (`POST /projects/{id}/tasks`) without the parent's
+    /// ref, which the path gives.
+    private func createSchema(under parent: ResolvedField? = nil) -> Document {
+        let name = resource.name
+        let createFields = resource.writableFields.filter { $0.name != parent?.name }
+        var create: [(String, Document)] = [
+            ("type", "object"),
+            ("description", .string("The body of a request that creates a \(name)" + (parent.map { " under the \($0.reference?.resource ?? "") in the path." } ?? "."))),
+        ]
+        let required = createFields.filter(\.requiredOnCreate).map { Document.string($0.name) }
+        if !required.isEmpty { create.append(("required", .array(required))) }
+        create.append(("additionalProperties", false))
+        create.append(("properties", .object(createFields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) })))
+        create.append(("examples", [.object(createFields.filter { $0.requiredOnCreate || $0.spec.defaultValue == nil }.map { ($0.name, FixtureValues.example(for: $0)) })]))
+        return .object(create)
+    }
+
+    private var includes: [ResolvedField] { resource.includableFields }
+
+    /// A row of a list: the model's fields and, when `?include=` names them, the related rows.
+    private func listItem(properties: [(String, Document)], includes: [ResolvedField]) -> [(String, Document)] {
+        guard !includes.isEmpty else { return [] }
+        let embedded: [(String, Document)] = includes.compactMap { field in
+            guard let name = field.includeName, let reference = field.reference else { return nil }
+            let target: Document = reference.swiftName == nil
+                ? ["$ref": "#/components/schemas/IncludedUser"]
+                : ["$ref": .string("#/components/schemas/\(reference.resource)")]
+            return (name, [
+                "description": .string("With `include=\(name)`: the \(reference.resource) `\(field.name)` refers to, or null."),
+                "anyOf": [target, ["type": "null"]],
+            ])
+        }
+        return [
+            ("\(resource.name)ListItem", [
+                "type": "object",
+                "description": .string("A \(resource.name) in a list, with the relations `include` names."),
+                "required": .array(properties.map { .string($0.0) }),
+                "additionalProperties": false,
+                "properties": .object(properties + embedded),
+            ])
         ]
     }
 }

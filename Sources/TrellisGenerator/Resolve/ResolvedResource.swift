@@ -21,6 +21,8 @@ public struct ResolvedResource: Sendable, Hashable {
     public var indexes: [ResolvedIndex]
     public var pagination: ResolvedPagination
     public var permissions: [Action: [Role]]
+    /// `?q=` over these fields, when the spec has `search`.
+    public var search: ResolvedSearch?
     /// Where the spec names the resource (`resource:`), for diagnostics about its table.
     public var location: SourceLocation
     /// The table's previous name, from `renamed_from`.
@@ -32,6 +34,16 @@ public struct ResolvedResource: Sendable, Hashable {
     public var modelColumns: [String] {
         ["id"] + fields.map(\.name) + (timestamps ? ["created_at", "updated_at"] : [])
     }
+
+    /// Refs a list may embed with `?include=`: those named `<name>_id`, embedded as `<name>`.
+    public var includableFields: [ResolvedField] { fields.filter { $0.includeName != nil } }
+    /// Required refs to another spec's resource: the resource also lives under that one's rows
+    /// (`/projects/{id}/tasks`).
+    public var parentFields: [ResolvedField] {
+        fields.filter { $0.reference?.swiftName != nil && $0.spec.required && $0.setFrom == nil }
+    }
+    /// Fields the list may filter by.
+    public var filterableFields: [ResolvedField] { fields.filter { !$0.spec.filters.isEmpty } }
 
     /// Fields a client writes on create (not set from the principal).
     public var writableFields: [ResolvedField] { fields.filter { $0.setFrom == nil } }
@@ -70,12 +82,35 @@ public struct ResolvedField: Sendable, Hashable {
         case reference
     }
 
+    /// The name `?include=` takes for a ref named `<name>_id`: `<name>`.
+    public var includeName: String? {
+        guard reference != nil, name.hasSuffix("_id"), name.count > 3 else { return nil }
+        return String(name.dropLast(3))
+    }
+
     public struct Reference: Sendable, Hashable {
         public var resource: String
+        /// The Swift name of the referenced spec resource; nil for a built-in one (User).
+        public var swiftName: String?
         public var table: String
         public var onDelete: OnDelete
         /// Tenant to tenant: the foreign key includes `org_id`, so a row can only point into its own org.
         public var sameOrg: Bool
+    }
+}
+
+/// Full-text search over some text fields, ranked.
+public struct ResolvedSearch: Sendable, Hashable {
+    public var fields: [String]
+    public var language: String
+
+    /// The `tsvector` the index holds and `?q=` matches: the fields' words, the first field's
+    /// weighing most. The index and the query must spell it identically for the index to serve.
+    public var document: String {
+        let weights = ["A", "B", "C", "D"]
+        return fields.enumerated().map { offset, field in
+            "setweight(to_tsvector('\(language)', coalesce(\(field), '')), '\(weights[min(offset, 3)])')"
+        }.joined(separator: " || ")
     }
 }
 

@@ -3,13 +3,13 @@ import TrellisSpec
 /// Turns validated specs into the resolved resource graph the emitters print.
 public enum Resolver {
     public static func resolve(_ specs: [ResourceSpec]) -> [ResolvedResource] {
-        var tables = BuiltinResources.tables
-        var tenantResources: Set<String> = []
+        var targets = Targets(tables: BuiltinResources.tables)
         for spec in specs {
-            tables[spec.name.value] = tableName(of: spec)
-            if spec.tenancy == .org { tenantResources.insert(spec.name.value) }
+            targets.tables[spec.name.value] = tableName(of: spec)
+            targets.swiftNames[spec.name.value] = spec.swiftName?.value ?? spec.name.value
+            if spec.tenancy == .org { targets.tenantResources.insert(spec.name.value) }
         }
-        return specs.map { resolve($0, tables: tables, tenantResources: tenantResources) }
+        return specs.map { resolve($0, targets: targets) }
             .sorted { $0.fileBase < $1.fileBase }
     }
 
@@ -28,12 +28,19 @@ public enum Resolver {
         spec.table?.value ?? Naming.plural(Naming.snakeCase(spec.name.value))
     }
 
-    private static func resolve(_ spec: ResourceSpec, tables: [String: String], tenantResources: Set<String>) -> ResolvedResource {
+    /// What a ref needs to know of the resource it points to.
+    private struct Targets {
+        var tables: [String: String]
+        var swiftNames: [String: String] = [:]
+        var tenantResources: Set<String> = []
+    }
+
+    private static func resolve(_ spec: ResourceSpec, targets: Targets) -> ResolvedResource {
         let table = tableName(of: spec)
         let swiftName = spec.swiftName?.value ?? spec.name.value
         let isTenant = spec.tenancy == .org
         let fields = spec.fields.map { field in
-            resolve(field, in: swiftName, isTenant: isTenant, tables: tables, tenantResources: tenantResources)
+            resolve(field, in: swiftName, isTenant: isTenant, targets: targets)
         }
         var indexes: [ResolvedIndex] = []
         let predicate = spec.softDelete ? "deleted_at IS NULL" : nil
@@ -77,6 +84,7 @@ public enum Resolver {
                 sortKeys: allSortKeys, defaultSort: allSortKeys[0]
             ),
             permissions: spec.permissions.roles,
+            search: spec.search.map { ResolvedSearch(fields: $0.fields.map(\.value), language: $0.language.value) },
             location: spec.name.location,
             renamedFrom: spec.renamedFrom.map { old in
                 Naming.isPascalCase(old.value) ? Naming.plural(Naming.snakeCase(old.value)) : old.value
@@ -86,7 +94,7 @@ public enum Resolver {
     }
 
     private static func resolve(
-        _ field: FieldSpec, in swiftTypeName: String, isTenant: Bool, tables: [String: String], tenantResources: Set<String>
+        _ field: FieldSpec, in swiftTypeName: String, isTenant: Bool, targets: Targets
     ) -> ResolvedField {
         let kind: ResolvedField.Kind
         var reference: ResolvedField.Reference?
@@ -106,8 +114,9 @@ public enum Resolver {
         case .reference(let target, let onDelete):
             kind = .reference
             reference = ResolvedField.Reference(
-                resource: target.value, table: tables[target.value] ?? Naming.plural(Naming.snakeCase(target.value)),
-                onDelete: onDelete, sameOrg: isTenant && tenantResources.contains(target.value)
+                resource: target.value, swiftName: targets.swiftNames[target.value],
+                table: targets.tables[target.value] ?? Naming.plural(Naming.snakeCase(target.value)),
+                onDelete: onDelete, sameOrg: isTenant && targets.tenantResources.contains(target.value)
             )
         }
         return ResolvedField(

@@ -20,7 +20,7 @@ enum DDL {
         let unique = index.unique ? "UNIQUE " : ""
         let mode = concurrently ? "CONCURRENTLY " : ""
         let predicate = index.predicate.map { " WHERE \($0)" } ?? ""
-        return "CREATE \(unique)INDEX \(mode)\(index.name) ON \(table) (\(index.columns.joined(separator: ", ")))\(predicate);"
+        return "CREATE \(unique)INDEX \(mode)\(index.name) ON \(table) \(index.definition)\(predicate);"
     }
 
     static func dropIndex(_ name: String, concurrently: Bool) -> String {

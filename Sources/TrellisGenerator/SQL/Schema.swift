@@ -52,9 +52,26 @@ public struct Schema: Codable, Sendable, Hashable {
 
     public struct Index: Codable, Sendable, Hashable {
         public var name: String
+        /// Column names, or with a ``method``, one expression each.
         public var columns: [String]
         public var unique: Bool
         public var predicate: String?
+        /// The index method when it is not a B-tree (`gin` for full-text search).
+        public var method: String?
+
+        public init(name: String, columns: [String], unique: Bool, predicate: String? = nil, method: String? = nil) {
+            self.name = name
+            self.columns = columns
+            self.unique = unique
+            self.predicate = predicate
+            self.method = method
+        }
+
+        /// What the index covers, as `CREATE INDEX` writes it: `(a, b)` or `USING gin ((expr))`.
+        public var definition: String {
+            guard let method else { return "(\(columns.joined(separator: ", ")))" }
+            return "USING \(method) (\(columns.map { "(\($0))" }.joined(separator: ", ")))"
+        }
     }
 
     public struct ForeignKey: Codable, Sendable, Hashable {

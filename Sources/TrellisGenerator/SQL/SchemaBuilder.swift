@@ -9,6 +9,9 @@ enum SchemaBuilder {
         return Schema(tables: resources.map { table(for: $0, referencedWithinOrg: sameOrgTargets.contains($0.table)) })
     }
 
+    /// The filters a B-tree index on the field serves (refs have their foreign key's index).
+    private static let indexedOperators: Set<FilterOperator> = [.eq, .in, .gt, .gte, .lt, .lte]
+
     private static func table(for resource: ResolvedResource, referencedWithinOrg: Bool) -> Schema.Table {
         let table = resource.table
         var columns = [Schema.Column(name: "id", type: "uuid", nullable: false, defaultSQL: nil, values: nil, primaryKey: true)]
@@ -51,6 +54,24 @@ enum SchemaBuilder {
                     predicate: resource.softDelete ? "deleted_at IS NULL" : nil
                 )
             )
+        }
+
+        for field in resource.fields where field.reference == nil && field.spec.filters.contains(where: Self.indexedOperators.contains) {
+            // Equality and range filters read one organization's slice of the table; an index
+            // that starts with the same columns (a sort key's) serves them already.
+            let columns = scope + [field.name]
+            guard !indexes.contains(where: { $0.method == nil && $0.columns.starts(with: columns) }) else { continue }
+            indexes.append(
+                Schema.Index(
+                    name: "\(table)_\(columns.joined(separator: "_"))_idx", columns: columns, unique: false,
+                    predicate: resource.softDelete ? "deleted_at IS NULL" : nil
+                )
+            )
+        }
+        if let search = resource.search {
+            // An index on the expression rather than a stored tsvector column: adding it to a
+            // table with rows builds concurrently, with no rewrite and no second copy of the text.
+            indexes.append(Schema.Index(name: "\(table)_search_idx", columns: [search.document], unique: false, method: "gin"))
         }
 
         var foreignKeys: [Schema.ForeignKey] = []

@@ -105,7 +105,25 @@ struct ResourceContext {
     var conformances: String
     var permissions: [ActionPermission]
     var restorePermission: ActionPermission?
+    /// The relations `?include=` embeds, as `ResourceInclude` factory calls.
+    var includes: [Include]
+    var hasIncludes: Bool
+    /// The resources this one also lives under (`/projects/{id}/tasks`).
+    var parents: [Parent]
     var sql: SQLContext
+
+    struct Include: Separated {
+        /// `.resource(ProjectResource.self, as: "project")` or `.member(as: "assignee")`.
+        var factory: String
+        var property: String
+        var comma = ""
+        var lineComma = ""
+    }
+
+    struct Parent {
+        var resourceType: String
+        var field: String
+    }
 
     init(_ resource: ResolvedResource) {
         let createFields = resource.writableFields
@@ -152,6 +170,16 @@ struct ResourceContext {
         conformances = (refined.isEmpty ? ["Resource"] : refined).joined(separator: ", ")
         permissions = separated(Action.allCases.filter { $0 != .restore }.map { Self.permission($0, resource) })
         restorePermission = resource.softDelete ? Self.permission(.restore, resource) : nil
+        includes = separated(resource.includableFields.map { field in
+            let name = field.includeName ?? field.name
+            let factory = field.reference?.swiftName.map { ".resource(\($0)Resource.self, as: \"\(name)\")" }
+                ?? ".member(as: \"\(name)\")"
+            return Include(factory: factory, property: field.swiftName)
+        })
+        hasIncludes = !includes.isEmpty
+        parents = resource.parentFields.compactMap { field in
+            field.reference?.swiftName.map { Parent(resourceType: "\($0)Resource", field: field.name) }
+        }
         sql = SQLContext(resource)
     }
 

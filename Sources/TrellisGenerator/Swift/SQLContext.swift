@@ -1,10 +1,12 @@
+import TrellisSpec
+
 /// The SQL of one resource's statements, for the queries template (as `sql.*`): every decision
 /// about conditions, placeholders and bindings is made here.
 struct SQLContext {
-    struct SortColumn: Separated {
-        var key: String
-        /// The type a cursor's text is cast back to.
-        var sqlType: String
+    /// One `ListField` of the list: a field it may filter or sort by.
+    struct ListField: Separated {
+        /// The Swift arguments of `ListField(...)`.
+        var arguments: String
         var comma = ""
         var lineComma = ""
     }
@@ -30,10 +32,16 @@ struct SQLContext {
     var restoreCondition: String
     /// Clears `deleted_at` and, with timestamps, stamps `updated_at` with the app's time.
     var restoreAssignments: String
-    /// The condition every listed row meets; its values are the scope's.
+    /// `id = ANY($1)` and the scope: the visible rows among some ids.
+    var findAllCondition: String
+    /// The condition every listed row meets; its values are the scope's. Soft delete is the
+    /// list's business (`?deleted=`).
     var listScope: String
     var listScopeCount: Int
-    var sortColumns: [SortColumn]
+    var listFields: [ListField]
+    /// The `tsvector` expression `?q=` matches, and its language, when the spec has `search`.
+    var searchDocument: String?
+    var searchLanguage: String?
 
     init(_ resource: ResolvedResource) {
         let isTenant = resource.isTenant
@@ -76,9 +84,7 @@ struct SQLContext {
             updateBindings.append("try bindings.bind(now)")
         }
 
-        var listScope: [String] = []
-        if isTenant { listScope.append("org_id = $1") }
-        if resource.softDelete { listScope.append("deleted_at IS NULL") }
+        self.findAllCondition = (isTenant ? "id = ANY($1) AND org_id = $2" : "id = ANY($1)") + visible
 
         self.findCondition = keyCondition + visible
         self.keyCondition = keyCondition
@@ -96,16 +102,52 @@ struct SQLContext {
             : "DELETE FROM \(resource.table) WHERE \(keyCondition)"
         self.restoreCondition = keyCondition + " AND deleted_at IS NOT NULL"
         self.restoreAssignments = "deleted_at = NULL" + (resource.timestamps ? ", updated_at = \(stamp)" : "")
-        self.listScope = listScope.isEmpty ? "TRUE" : listScope.joined(separator: " AND ")
+        self.listScope = isTenant ? "org_id = $1" : "TRUE"
         self.listScopeCount = isTenant ? 1 : 0
-        self.sortColumns = separated(resource.pagination.sortKeys.map { key in
-            let type: String
-            switch key {
-            case "id": type = "uuid"
-            case "created_at", "updated_at": type = "timestamptz"
-            default: type = resource.fields.first { $0.name == key }?.sqlCastType ?? "text"
-            }
-            return SortColumn(key: key, sqlType: type)
-        })
+        self.listFields = separated(Self.listFields(resource).map { ListField(arguments: $0) })
+        self.searchDocument = resource.search?.document
+        self.searchLanguage = resource.search?.language
+    }
+
+    /// The arguments of each `ListField`: the id, the fields a list filters or sorts by or nests
+    /// under, and the timestamps when they are sort keys.
+    private static func listFields(_ resource: ResolvedResource) -> [String] {
+        let sortKeys = Set(resource.pagination.sortKeys)
+        let parents = Set(resource.parentFields.map(\.name))
+        var fields: [String] = []
+        func add(_ name: String, _ kind: String, sqlType: String, nullable: Bool = false, filters: [FilterOperator] = []) {
+            var arguments = #""\#(name)", \#(kind), sqlType: "\#(sqlType)""#
+            if nullable { arguments += ", nullable: true" }
+            if !filters.isEmpty { arguments += ", filters: [\(filters.map { ".\(Naming.camelCase($0.rawValue))" }.joined(separator: ", "))]" }
+            if sortKeys.contains(name) { arguments += ", sortable: true" }
+            fields.append(arguments)
+        }
+        add("id", ".uuid", sqlType: "uuid")
+        for field in resource.fields where !field.spec.filters.isEmpty || sortKeys.contains(field.name) || parents.contains(field.name) {
+            add(field.name, field.listKind, sqlType: field.sqlCastType, nullable: field.nullable, filters: field.spec.filters)
+        }
+        for name in ["created_at", "updated_at"] where resource.timestamps && sortKeys.contains(name) {
+            add(name, ".datetime", sqlType: "timestamptz")
+        }
+        return fields
+    }
+}
+
+extension ResolvedField {
+    /// The `ListField.Kind` of the field, as Swift.
+    var listKind: String {
+        switch kind {
+        case .string, .text: ".string"
+        case .int32: ".integer(Int64(Int32.min)...Int64(Int32.max))"
+        case .int64: ".integer(Int64.min...Int64.max)"
+        case .decimal: ".decimal"
+        case .bool: ".bool"
+        case .uuid: ".uuid"
+        case .reference: reference?.swiftName == nil && reference?.resource == "User" ? ".userReference" : ".uuid"
+        case .date: ".date"
+        case .datetime: ".datetime"
+        case .json: ".string"
+        case .enumeration(_, let values): ".enumeration([\(values.map { "\"\($0)\"" }.joined(separator: ", "))])"
+        }
     }
 }

@@ -307,13 +307,26 @@ import Trellis
 /// The rows are shared by every organization (`SharedScope`).
 {{/isTenant}}
 extension {{typeName}}Resource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by{{#sql.searchLanguage}}, full-text search{{/sql.searchLanguage}}, keyset pagination.
     static let listQuery = ListQuery(
         table: "{{table}}",
         columns: {{typeName}}.columns,
         scope: "{{sql.listScope}}",
         scopeParameterCount: {{sql.listScopeCount}},
-        sortColumns: [{{#sql.sortColumns}}.init("{{key}}", sqlType: "{{sqlType}}"){{comma}}{{/sql.sortColumns}}]
+{{#softDelete}}
+        softDelete: true,
+{{/softDelete}}
+{{#sql.searchLanguage}}
+        search: ListQuery.Search(
+            document: "{{{sql.searchDocument}}}",
+            language: "{{sql.searchLanguage}}"
+        ),
+{{/sql.searchLanguage}}
+        fields: [
+{{#sql.listFields}}
+            ListField({{{arguments}}}){{lineComma}}
+{{/sql.listFields}}
+        ]
     )
 
     /// One visible row by id.
@@ -326,6 +339,23 @@ extension {{typeName}}Resource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: {{sql.keyCount}})
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "{{table}}.find_all"
+        static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findAllCondition}}"
+        var ids: [UUID]
+        var scope: {{scopeType}}
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: {{sql.keyCount}})
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }
@@ -537,6 +567,18 @@ enum {{typeName}}Resource: {{conformances}} {
         defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+{{#hasIncludes}}
+    static let includes: [ResourceInclude<{{typeName}}>] = [
+{{#includes}}
+        {{{factory}}} { $0.{{property}} }{{lineComma}}
+{{/includes}}
+    ]
+{{/hasIncludes}}
+{{^hasIncludes}}
+    static let includes: [ResourceInclude<{{typeName}}>] = []
+{{/hasIncludes}}
+
     /// Mounts the routes of `/api/v1{{path}}` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any {{typeName}}Hooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
@@ -547,6 +589,9 @@ enum {{typeName}}Resource: {{conformances}} {
 {{#softDelete}}
         engine.addRestore(to: group)
 {{/softDelete}}
+{{#parents}}
+        engine.addNested(under: {{resourceType}}.self, through: "{{field}}", to: group)
+{{/parents}}
     }
 }
 
@@ -607,7 +652,10 @@ extension ResourceContract {
             .{{action}}: [{{roles}}],
 {{/permissions}}
         ],
-        readScope: {{{readScope}}}, writeScope: {{{writeScope}}}
+        readScope: {{{readScope}}}, writeScope: {{{writeScope}}}{{#hasListContract}},{{/hasListContract}}
+{{#listContract}}
+        {{{.}}}
+{{/listContract}}
     )
 }
 
@@ -688,6 +736,54 @@ struct {{suiteName}} {
         try await resource.apiKeyScope(cell)
     }
 {{/hasScopeCells}}
+{{#hasFilterCases}}
+
+    @Test(arguments: [
+        {{{filterCases}}},
+    ])
+    func filters(_ filter: FilterCase) async throws {
+        try await resource.filters(filter)
+    }
+{{/hasFilterCases}}
+{{#hasMeFilters}}
+
+    @Test(arguments: [{{{meFilters}}}])
+    func filtersByMe(_ field: String) async throws {
+        try await resource.filtersByMe(field)
+    }
+{{/hasMeFilters}}
+{{#hasIncludes}}
+
+    @Test(arguments: [{{{includeNames}}}])
+    func includes(_ name: String) async throws {
+        try await resource.includes(name)
+    }
+{{/hasIncludes}}
+{{#hasParents}}
+
+    @Test(arguments: [{{{parentFields}}}])
+    func nests(under field: String) async throws {
+        try await resource.nests(under: field)
+    }
+{{/hasParents}}
+{{#checksSearch}}
+
+    @Test func searches() async throws {
+        try await resource.searches()
+    }
+{{/checksSearch}}
+{{#canList}}
+
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
+    }
+{{/canList}}
+{{#checksTrash}}
+
+    @Test func listsDeletedRows() async throws {
+        try await resource.listsDeletedRows()
+    }
+{{/checksTrash}}
 {{#checksQuery}}
 
     @Test func refusesUnknownParametersAndMethods() async throws {

@@ -65,6 +65,21 @@ struct SpecTestsContext {
     /// References that must stay inside one organization.
     var sameOrganizationReferences: String
     var hasSameOrganizationReferences: Bool
+    /// The contract's list features, as Swift arguments (`filters: [...]`), one per line.
+    var listContract: [String]
+    var hasListContract: Bool
+    /// `FilterCase("due_on", .gte)` expressions: every filter the spec declares.
+    var filterCases: String
+    var hasFilterCases: Bool
+    /// Refs to a user that accept `me`.
+    var meFilters: String
+    var hasMeFilters: Bool
+    var includeNames: String
+    var hasIncludes: Bool
+    var parentFields: String
+    var hasParents: Bool
+    var checksSearch: Bool
+    var checksTrash: Bool
 
     init(_ resource: ResolvedResource) {
         specFile = resource.specFile
@@ -150,6 +165,48 @@ struct SpecTestsContext {
         let references = resource.writableFields.filter { $0.reference?.sameOrg == true }.map(\.name)
         sameOrganizationReferences = references.map(SwiftNames.stringLiteral).joined(separator: ", ")
         hasSameOrganizationReferences = !references.isEmpty
+
+        let filterable = resource.filterableFields
+        let includable = resource.includableFields
+        let parents = resource.parentFields
+        var listContract: [String] = []
+        if !filterable.isEmpty {
+            let entries = filterable.map { field in
+                "\(SwiftNames.stringLiteral(field.name)): [\(field.spec.filters.map { ".\(Naming.camelCase($0.rawValue))" }.joined(separator: ", "))]"
+            }
+            listContract.append("filters: [\(entries.joined(separator: ", "))]")
+        }
+        if let search = resource.search { listContract.append("searchFields: \(SwiftLiteral.strings(search.fields))") }
+        if !includable.isEmpty {
+            let entries = includable.compactMap { field in
+                field.includeName.map { "\(SwiftNames.stringLiteral($0)): \(SwiftNames.stringLiteral(field.name))" }
+            }
+            listContract.append("includes: [\(entries.joined(separator: ", "))]")
+        }
+        if !parents.isEmpty {
+            let entries = parents.compactMap { field in
+                field.reference.map { "\(SwiftNames.stringLiteral(field.name)): \(SwiftNames.stringLiteral("/api/v1/" + Naming.kebabCase($0.table)))" }
+            }
+            listContract.append("parents: [\(entries.joined(separator: ", "))]")
+        }
+        self.listContract = listContract.enumerated().map { offset, line in
+            offset == listContract.count - 1 ? line : line + ","
+        }
+        hasListContract = !listContract.isEmpty
+        let listing = canList && canCreate
+        filterCases = filterable.flatMap { field in
+            field.spec.filters.map { "FilterCase(\(SwiftNames.stringLiteral(field.name)), .\(Naming.camelCase($0.rawValue)))" }
+        }.joined(separator: ",\n        ")
+        hasFilterCases = listing && !filterable.isEmpty
+        let me = filterable.filter { $0.listKind == ".userReference" && $0.spec.filters.contains(.eq) }.map { SwiftNames.stringLiteral($0.name) }
+        meFilters = me.joined(separator: ", ")
+        hasMeFilters = listing && !me.isEmpty
+        includeNames = includable.compactMap(\.includeName).map(SwiftNames.stringLiteral).joined(separator: ", ")
+        hasIncludes = listing && !includable.isEmpty
+        parentFields = parents.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
+        hasParents = listing && !parents.isEmpty
+        checksSearch = listing && resource.search != nil
+        checksTrash = listing && resource.softDelete && can(.delete) && can(.restore)
     }
 
     /// `"title", .string(), required: true, maxLength: 200, example: "Example title", alternate: ...`

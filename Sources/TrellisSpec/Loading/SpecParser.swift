@@ -4,14 +4,15 @@ import Yams
 struct SpecParser {
     static let resourceKeys = [
         "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "fields",
-        "indexes", "pagination", "permissions", "renamed_from", "dropped",
+        "indexes", "pagination", "permissions", "search", "renamed_from", "dropped",
     ]
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
-        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from",
+        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from", "filter",
     ]
     static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
     static let indexKeys = ["columns", "unique"]
+    static let searchKeys = ["fields", "language"]
 
     private var reader: NodeReader
 
@@ -80,6 +81,7 @@ struct SpecParser {
             case "indexes": spec.indexes = parseIndexes(value)
             case "pagination": spec.pagination = parsePagination(value)
             case "permissions": spec.permissions = parsePermissions(value)
+            case "search": spec.search = parseSearch(value)
             case "renamed_from": spec.renamedFrom = locatedString(value, for: "renamed_from")
             case "dropped": spec.dropped = reader.strings(value, for: "dropped") ?? []
             default: break
@@ -173,7 +175,36 @@ struct SpecParser {
             default: break
             }
         }
+        if let filter = entry("filter") {
+            field.filters = parseFilter(filter.value, type: type, nullable: field.isNullable, what: what)
+        }
         return field
+    }
+
+    /// `filter: true` (every operator that applies to the type) or a list of operators.
+    private mutating func parseFilter(_ node: Node, type: FieldType, nullable: Bool, what: String) -> [FilterOperator] {
+        let applicable = type.filterOperators(nullable: nullable)
+        let names = applicable.map(\.rawValue).joined(separator: ", ")
+        if applicable.isEmpty {
+            reader.error(node, "\(what) of type \(type.name) cannot be filtered", fix: "remove 'filter'")
+            return []
+        }
+        if case .scalar = node {
+            return reader.bool(node, for: "filter") == true ? applicable : []
+        }
+        guard let given = reader.strings(node, for: "filter") else { return [] }
+        var operators: [FilterOperator] = []
+        for name in given {
+            guard let filterOperator = FilterOperator(rawValue: name.value), applicable.contains(filterOperator) else {
+                reader.error(
+                    at: name.location, "'\(name.value)' is not a filter for \(what)",
+                    fix: "use `filter: true` or some of: \(names)"
+                )
+                continue
+            }
+            if !operators.contains(filterOperator) { operators.append(filterOperator) }
+        }
+        return operators
     }
 
     private mutating func parseType(
@@ -295,6 +326,35 @@ struct SpecParser {
             }
         }
         return indexes
+    }
+
+    private mutating func parseSearch(_ node: Node) -> SearchSpec? {
+        let location = reader.location(of: node)
+        var language = Located("english", at: location)
+        let fields: [Located<String>]
+        switch node {
+        case .sequence:
+            fields = reader.strings(node, for: "search") ?? []
+        default:
+            guard let entries = reader.entries(node, of: "search", allowed: Self.searchKeys) else { return nil }
+            guard let fieldsEntry = entries.first(where: { $0.key == "fields" }) else {
+                reader.error(node, "search needs 'fields'", fix: "write `search: [name, description]`")
+                return nil
+            }
+            fields = reader.strings(fieldsEntry.value, for: "fields") ?? []
+            if let entry = entries.first(where: { $0.key == "language" }), let name = locatedString(entry.value, for: "language") {
+                guard SearchSpec.languages.contains(name.value) else {
+                    reader.error(entry.value, "unknown search language '\(name.value)'", fix: Suggestions.fix(for: name.value, among: SearchSpec.languages))
+                    return nil
+                }
+                language = name
+            }
+        }
+        if fields.isEmpty {
+            reader.error(node, "search needs at least one field", fix: "write `search: [name, description]`")
+            return nil
+        }
+        return SearchSpec(fields: fields, language: language, location: location)
     }
 
     private mutating func parsePagination(_ node: Node) -> PaginationSpec {

@@ -19,6 +19,9 @@ public struct FieldSpec: Hashable, Sendable {
     /// The field's previous name: the next migration renames the column, keeping its data.
     /// Harmless once applied (the snapshot no longer has the old name), so it may stay.
     public var renamedFrom: Located<String>?
+    /// The operators a list may filter this field by (`filter: true` for every one that applies,
+    /// or a list); empty when the field is not filterable.
+    public var filters: [FilterOperator]
 
     public init(
         name: Located<String>,
@@ -34,7 +37,8 @@ public struct FieldSpec: Hashable, Sendable {
         unique: Bool = false,
         immutable: Bool = false,
         setFrom: SetFrom? = nil,
-        renamedFrom: Located<String>? = nil
+        renamedFrom: Located<String>? = nil,
+        filters: [FilterOperator] = []
     ) {
         self.name = name
         self.type = type
@@ -50,6 +54,7 @@ public struct FieldSpec: Hashable, Sendable {
         self.immutable = immutable
         self.setFrom = setFrom
         self.renamedFrom = renamedFrom
+        self.filters = filters
     }
 
     /// Whether the column can hold NULL.
@@ -94,6 +99,18 @@ public enum FieldType: Hashable, Sendable {
     }
 
     public var isInteger: Bool { self == .int32 || self == .int64 }
+
+    /// The filter operators that apply to a field of this type (none to json).
+    public func filterOperators(nullable: Bool) -> [FilterOperator] {
+        switch self {
+        case .json: []
+        case .bool: FilterOperator.applicable(ordered: false, textual: false, boolean: true, nullable: nullable)
+        case .int32, .int64, .decimal, .date, .datetime:
+            FilterOperator.applicable(ordered: true, textual: false, boolean: false, nullable: nullable)
+        case .string, .text: FilterOperator.applicable(ordered: false, textual: true, boolean: false, nullable: nullable)
+        case .uuid, .enumeration, .reference: FilterOperator.applicable(ordered: false, textual: false, boolean: false, nullable: nullable)
+        }
+    }
     public var isTextual: Bool { self == .string || self == .text }
 }
 

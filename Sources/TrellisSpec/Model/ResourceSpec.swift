@@ -12,6 +12,8 @@
 /// - `indexes`: extra indexes, each a list of columns or `{ columns: [...], unique: true }`.
 /// - `pagination`: see ``PaginationSpec``.
 /// - `permissions`: see ``PermissionsSpec``.
+/// - `search`: the string and text fields `?q=` searches (full text, ranked), as a list or as
+///   `{ fields: [...], language: english }`; see ``SearchSpec``.
 /// - `renamed_from`: the previous resource name (or table): the next migration renames the table.
 /// - `dropped`: confirms destructive changes for the next migration: removed fields (`legacy`) and
 ///   removed enum values (`status.blocked`) whose data may be lost.
@@ -27,6 +29,7 @@ public struct ResourceSpec: Hashable, Sendable {
     public var indexes: [IndexSpec]
     public var pagination: PaginationSpec
     public var permissions: PermissionsSpec
+    public var search: SearchSpec?
     public var renamedFrom: Located<String>?
     public var dropped: [Located<String>]
     /// The spec file, as given to the loader (relative paths stay relative).
@@ -44,6 +47,7 @@ public struct ResourceSpec: Hashable, Sendable {
         indexes: [IndexSpec] = [],
         pagination: PaginationSpec = PaginationSpec(),
         permissions: PermissionsSpec = PermissionsSpec(),
+        search: SearchSpec? = nil,
         renamedFrom: Located<String>? = nil,
         dropped: [Located<String>] = [],
         file: String
@@ -59,6 +63,7 @@ public struct ResourceSpec: Hashable, Sendable {
         self.indexes = indexes
         self.pagination = pagination
         self.permissions = permissions
+        self.search = search
         self.renamedFrom = renamedFrom
         self.dropped = dropped
         self.file = file
@@ -81,6 +86,28 @@ public struct IndexSpec: Hashable, Sendable {
     public init(columns: [Located<String>], unique: Bool = false, location: SourceLocation) {
         self.columns = columns
         self.unique = unique
+        self.location = location
+    }
+}
+
+/// Full-text search over some of a resource's fields: `?q=` matches their words (stemmed in
+/// `language`), best match first.
+public struct SearchSpec: Hashable, Sendable {
+    public var fields: [Located<String>]
+    /// A PostgreSQL text search configuration (`english`, `simple`, ...).
+    public var language: Located<String>
+    public var location: SourceLocation
+
+    /// The configurations every PostgreSQL installation has.
+    public static let languages = [
+        "simple", "arabic", "armenian", "basque", "catalan", "danish", "dutch", "english", "finnish", "french", "german",
+        "greek", "hindi", "hungarian", "indonesian", "irish", "italian", "lithuanian", "nepali", "norwegian",
+        "portuguese", "romanian", "russian", "serbian", "spanish", "swedish", "tamil", "turkish", "yiddish",
+    ]
+
+    public init(fields: [Located<String>], language: Located<String>, location: SourceLocation) {
+        self.fields = fields
+        self.language = language
         self.location = location
     }
 }

@@ -77,6 +77,7 @@ struct SpecValidator {
         }
         for field in spec.fields { validateField(field, in: spec) }
         validateSort(spec)
+        validateSearch(spec)
         validateEvolution(spec)
         let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
         for index in spec.indexes {
@@ -204,6 +205,23 @@ struct SpecValidator {
         }
     }
 
+    private mutating func validateSearch(_ spec: ResourceSpec) {
+        guard let search = spec.search else { return }
+        var seen: Set<String> = []
+        for name in search.fields {
+            guard let field = spec.fields.first(where: { $0.name.value == name.value }) else {
+                error(at: name.location, "search field '\(name.value)' is not a field of \(spec.name.value)", fix: Suggestions.fix(for: name.value, among: spec.fields.map(\.name.value)))
+                continue
+            }
+            if !field.type.isTextual {
+                error(at: name.location, "search field '\(name.value)' is a \(field.type.name); only string and text fields can be searched")
+            }
+            if !seen.insert(name.value).inserted {
+                error(at: name.location, "search field '\(name.value)' is listed twice")
+            }
+        }
+    }
+
     private mutating func validateSort(_ spec: ResourceSpec) {
         let fieldsByName = Dictionary(spec.fields.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         let builtin = spec.timestamps ? ["id", "created_at", "updated_at"] : ["id"]
@@ -212,9 +230,6 @@ struct SpecValidator {
             guard let field = fieldsByName[key.value] else {
                 error(at: key.location, "sort key '\(key.value)' is not a column of \(spec.name.value)", fix: Suggestions.fix(for: key.value, among: builtin + fieldsByName.keys.sorted()))
                 continue
-            }
-            if field.isNullable {
-                error(at: key.location, "sort key '\(key.value)' can be null, which cursor pagination cannot order stably", fix: "make '\(key.value)' required or give it a default")
             }
             switch field.type {
             case .json, .bool, .text:

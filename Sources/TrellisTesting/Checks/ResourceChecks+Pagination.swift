@@ -66,18 +66,21 @@ extension ResourceChecks {
     }
 
     /// Whether `first` comes before `second` in `order`: by the key's value (PostgreSQL's order
-    /// for its type; NULL last ascending, first descending), then by id.
+    /// for its type; NULL last in either direction), then by id.
     func precedes(_ first: JSONValue, _ second: JSONValue, in order: Trellis.SortOrder) -> Bool {
-        let comparison = compare(first[order.key] ?? .null, second[order.key] ?? .null, key: order.key)
+        let (a, b) = (first[order.key] ?? .null, second[order.key] ?? .null)
+        if (a == .null) != (b == .null) { return b == .null }
+        let comparison = compare(a, b, key: order.key)
         let byID = compare(first["id"] ?? .null, second["id"] ?? .null, key: "id")
         let result = comparison == .orderedSame ? byID : comparison
         return order.descending ? result == .orderedDescending : result == .orderedAscending
     }
 
-    private func compare(_ first: JSONValue, _ second: JSONValue, key: String) -> ComparisonResult {
+    /// How PostgreSQL orders two values of the field `key` (NULL after every value).
+    func compare(_ first: JSONValue, _ second: JSONValue, key: String) -> ComparisonResult {
         switch (first, second) {
         case (.null, .null): return .orderedSame
-        case (.null, _): return .orderedDescending  // NULLS LAST ascending (and first descending)
+        case (.null, _): return .orderedDescending
         case (_, .null): return .orderedAscending
         case (.integer(let a), .integer(let b)): return a == b ? .orderedSame : (a < b ? .orderedAscending : .orderedDescending)
         case (.bool(let a), .bool(let b)): return a == b ? .orderedSame : (!a ? .orderedAscending : .orderedDescending)

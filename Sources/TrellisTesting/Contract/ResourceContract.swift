@@ -38,12 +38,27 @@ public struct ResourceContract: Sendable {
     public var readScope: String
     /// The scope an API key needs for every other action (`write:tasks`).
     public var writeScope: String
+    /// The operators each filterable field accepts (`?due_on__gte=`).
+    public var filters: [String: [FilterOperator]]
+    /// The fields `?q=` searches.
+    public var searchFields: [String]
+    /// The relations `?include=` embeds, by name, with the ref field each follows.
+    public var includes: [String: String]
+    /// The refs the resource is nested under, with the parent's collection path
+    /// (`project_id` -> `/api/v1/projects`, for `/api/v1/projects/{id}/tasks`).
+    public var parents: [String: String]
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
         fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
-        permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String
+        permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
+        filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
+        parents: [String: String] = [:]
     ) {
+        self.filters = filters
+        self.searchFields = searchFields
+        self.includes = includes
+        self.parents = parents
         self.name = name
         self.specFile = specFile
         self.path = path

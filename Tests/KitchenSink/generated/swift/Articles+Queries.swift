@@ -7,13 +7,33 @@ import Trellis
 /// The SQL of `articles`, each statement prepared once per connection.
 /// Every statement is scoped to the caller's organization by its `TenantScope`.
 extension ArticleResource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by, full-text search, keyset pagination.
     static let listQuery = ListQuery(
         table: "articles",
         columns: Article.columns,
-        scope: "org_id = $1 AND deleted_at IS NULL",
+        scope: "org_id = $1",
         scopeParameterCount: 1,
-        sortColumns: [.init("created_at", sqlType: "timestamptz"), .init("title", sqlType: "text"), .init("word_count", sqlType: "integer")]
+        softDelete: true,
+        search: ListQuery.Search(
+            document: "setweight(to_tsvector('simple', coalesce(title, '')), 'A') || setweight(to_tsvector('simple', coalesce(body, '')), 'B')",
+            language: "simple"
+        ),
+        fields: [
+            ListField("id", .uuid, sqlType: "uuid"),
+            ListField("title", .string, sqlType: "text", filters: [.eq, .in, .contains, .startsWith], sortable: true),
+            ListField("body", .string, sqlType: "text", nullable: true, filters: [.contains, .isNull]),
+            ListField("word_count", .integer(Int64(Int32.min)...Int64(Int32.max)), sqlType: "integer", filters: [.eq, .in, .gt, .gte, .lt, .lte], sortable: true),
+            ListField("views", .integer(Int64.min...Int64.max), sqlType: "bigint", filters: [.gt, .lte]),
+            ListField("price", .decimal, sqlType: "numeric", filters: [.eq, .in, .gt, .gte, .lt, .lte]),
+            ListField("featured", .bool, sqlType: "boolean", filters: [.eq]),
+            ListField("external_id", .uuid, sqlType: "uuid", nullable: true, filters: [.eq, .in, .isNull]),
+            ListField("published_on", .date, sqlType: "date", nullable: true, filters: [.gte, .lt, .isNull], sortable: true),
+            ListField("embargo_at", .datetime, sqlType: "timestamptz", nullable: true, filters: [.eq, .in, .gt, .gte, .lt, .lte, .isNull]),
+            ListField("state", .enumeration(["draft", "in_review", "published"]), sqlType: "text", filters: [.eq, .in]),
+            ListField("author_id", .userReference, sqlType: "uuid", filters: [.eq, .in]),
+            ListField("category_id", .uuid, sqlType: "uuid", nullable: true, filters: [.eq, .in, .isNull]),
+            ListField("created_at", .datetime, sqlType: "timestamptz", sortable: true)
+        ]
     )
 
     /// One visible row by id.
@@ -26,6 +46,23 @@ extension ArticleResource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 2)
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "articles.find_all"
+        static let sql = "SELECT \(Article.columns) FROM articles WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL"
+        var ids: [UUID]
+        var scope: TenantScope
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }

@@ -32,6 +32,13 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
         defaultLimit: 10, maxLimit: 50, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+    static let includes: [ResourceInclude<Article>] = [
+        .member(as: "author") { $0.authorId },
+        .resource(ArticleCategoryResource.self, as: "category") { $0.categoryId },
+        .member(as: "reviewer") { $0.reviewerId }
+    ]
+
     /// Mounts the routes of `/api/v1/articles` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ArticleHooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)

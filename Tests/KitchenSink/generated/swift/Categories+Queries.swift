@@ -7,13 +7,15 @@ import Trellis
 /// The SQL of `article_categories`, each statement prepared once per connection.
 /// The rows are shared by every organization (`SharedScope`).
 extension ArticleCategoryResource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by, keyset pagination.
     static let listQuery = ListQuery(
         table: "article_categories",
         columns: ArticleCategory.columns,
         scope: "TRUE",
         scopeParameterCount: 0,
-        sortColumns: [.init("id", sqlType: "uuid")]
+        fields: [
+            ListField("id", .uuid, sqlType: "uuid", sortable: true)
+        ]
     )
 
     /// One visible row by id.
@@ -26,6 +28,23 @@ extension ArticleCategoryResource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "article_categories.find_all"
+        static let sql = "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = ANY($1)"
+        var ids: [UUID]
+        var scope: SharedScope
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }

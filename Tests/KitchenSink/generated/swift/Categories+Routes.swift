@@ -31,6 +31,11 @@ enum ArticleCategoryResource: UpdatableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "id", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+    static let includes: [ResourceInclude<ArticleCategory>] = [
+        .resource(ArticleCategoryResource.self, as: "parent") { $0.parentId }
+    ]
+
     /// Mounts the routes of `/api/v1/article-categories` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ArticleCategoryHooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)

@@ -7,13 +7,16 @@ import Trellis
 /// The SQL of `tags`, each statement prepared once per connection.
 /// The rows are shared by every organization (`SharedScope`).
 extension TagResource {
-    /// Keyset pagination over the allowed sort keys.
+    /// The list: the fields it filters and sorts by, keyset pagination.
     static let listQuery = ListQuery(
         table: "tags",
         columns: Tag.columns,
-        scope: "deleted_at IS NULL",
+        scope: "TRUE",
         scopeParameterCount: 0,
-        sortColumns: [.init("id", sqlType: "uuid")]
+        softDelete: true,
+        fields: [
+            ListField("id", .uuid, sqlType: "uuid", sortable: true)
+        ]
     )
 
     /// One visible row by id.
@@ -26,6 +29,23 @@ extension TagResource {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 1)
             bindings.append(id)
+            scope.bind(into: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
+    }
+
+    /// The visible rows among some ids (for `?include=`).
+    struct FindAll: ManyRowStatement {
+        static let name = "tags.find_all"
+        static let sql = "SELECT \(Tag.columns) FROM tags WHERE id = ANY($1) AND deleted_at IS NULL"
+        var ids: [UUID]
+        var scope: SharedScope
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(ids)
             scope.bind(into: &bindings)
             return bindings
         }

@@ -32,6 +32,9 @@ enum TagResource: UpdatableResource, SoftDeletableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "id", descending: true)
     )
 
+    /// The refs `?include=` embeds.
+    static let includes: [ResourceInclude<Tag>] = []
+
     /// Mounts the routes of `/api/v1/tags` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any TagHooks) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)

@@ -31,7 +31,7 @@ extension ResourceContract {
             FieldContract("extension", .string(), nullable: true, maxLength: 10, example: "Example ex", alternate: "Changed ex"),
         ],
         serverOwned: ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"],
-        sortKeys: ["created_at", "title", "word_count"], maxLimit: 50,
+        sortKeys: ["created_at", "title", "word_count", "published_on"], maxLimit: 50,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
             .read: [.owner, .admin, .member, .viewer],
@@ -40,7 +40,10 @@ extension ResourceContract {
             .delete: [.owner],
             .restore: [.owner],
         ],
-        readScope: "read:articles", writeScope: "write:articles"
+        readScope: "read:articles", writeScope: "write:articles",
+        filters: ["title": [.eq, .in, .contains, .startsWith], "body": [.contains, .isNull], "word_count": [.eq, .in, .gt, .gte, .lt, .lte], "views": [.gt, .lte], "price": [.eq, .in, .gt, .gte, .lt, .lte], "featured": [.eq], "external_id": [.eq, .in, .isNull], "published_on": [.gte, .lt, .isNull], "embargo_at": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "state": [.eq, .in], "author_id": [.eq, .in], "category_id": [.eq, .in, .isNull]],
+        searchFields: ["title", "body"],
+        includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id"]
     )
 }
 
@@ -122,7 +125,7 @@ struct ArticleSpecTests {
         try await resource.softDeleteHidesKeepsAndRestores()
     }
 
-    @Test(arguments: ["created_at", "-created_at", "title", "-title", "word_count", "-word_count"])
+    @Test(arguments: ["created_at", "-created_at", "title", "-title", "word_count", "-word_count", "published_on", "-published_on"])
     func paginates(sort: String) async throws {
         try await resource.paginates(sort: sort)
     }
@@ -183,6 +186,75 @@ struct ArticleSpecTests {
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
+    }
+
+    @Test(arguments: [
+        FilterCase("title", .eq),
+        FilterCase("title", .in),
+        FilterCase("title", .contains),
+        FilterCase("title", .startsWith),
+        FilterCase("body", .contains),
+        FilterCase("body", .isNull),
+        FilterCase("word_count", .eq),
+        FilterCase("word_count", .in),
+        FilterCase("word_count", .gt),
+        FilterCase("word_count", .gte),
+        FilterCase("word_count", .lt),
+        FilterCase("word_count", .lte),
+        FilterCase("views", .gt),
+        FilterCase("views", .lte),
+        FilterCase("price", .eq),
+        FilterCase("price", .in),
+        FilterCase("price", .gt),
+        FilterCase("price", .gte),
+        FilterCase("price", .lt),
+        FilterCase("price", .lte),
+        FilterCase("featured", .eq),
+        FilterCase("external_id", .eq),
+        FilterCase("external_id", .in),
+        FilterCase("external_id", .isNull),
+        FilterCase("published_on", .gte),
+        FilterCase("published_on", .lt),
+        FilterCase("published_on", .isNull),
+        FilterCase("embargo_at", .eq),
+        FilterCase("embargo_at", .in),
+        FilterCase("embargo_at", .gt),
+        FilterCase("embargo_at", .gte),
+        FilterCase("embargo_at", .lt),
+        FilterCase("embargo_at", .lte),
+        FilterCase("embargo_at", .isNull),
+        FilterCase("state", .eq),
+        FilterCase("state", .in),
+        FilterCase("author_id", .eq),
+        FilterCase("author_id", .in),
+        FilterCase("category_id", .eq),
+        FilterCase("category_id", .in),
+        FilterCase("category_id", .isNull),
+    ])
+    func filters(_ filter: FilterCase) async throws {
+        try await resource.filters(filter)
+    }
+
+    @Test(arguments: ["author_id"])
+    func filtersByMe(_ field: String) async throws {
+        try await resource.filtersByMe(field)
+    }
+
+    @Test(arguments: ["author", "category", "reviewer"])
+    func includes(_ name: String) async throws {
+        try await resource.includes(name)
+    }
+
+    @Test func searches() async throws {
+        try await resource.searches()
+    }
+
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
+    }
+
+    @Test func listsDeletedRows() async throws {
+        try await resource.listsDeletedRows()
     }
 
     @Test func refusesUnknownParametersAndMethods() async throws {

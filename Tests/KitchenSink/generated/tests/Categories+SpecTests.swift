@@ -23,7 +23,8 @@ extension ResourceContract {
             .update: [.owner],
             .delete: [],
         ],
-        readScope: "read:article-categories", writeScope: "write:article-categories"
+        readScope: "read:article-categories", writeScope: "write:article-categories",
+        includes: ["parent": "parent_id"]
     )
 }
 
@@ -112,6 +113,15 @@ struct ArticleCategorySpecTests {
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
+    }
+
+    @Test(arguments: ["parent"])
+    func includes(_ name: String) async throws {
+        try await resource.includes(name)
+    }
+
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
     }
 
     @Test func refusesUnknownParametersAndMethods() async throws {

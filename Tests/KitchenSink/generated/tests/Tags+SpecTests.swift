@@ -122,6 +122,14 @@ struct TagSpecTests {
         try await resource.apiKeyScope(cell)
     }
 
+    @Test func countsRows() async throws {
+        try await resource.countsRows()
+    }
+
+    @Test func listsDeletedRows() async throws {
+        try await resource.listsDeletedRows()
+    }
+
     @Test func refusesUnknownParametersAndMethods() async throws {
         try await resource.refusesUnknownParametersAndMethods()
     }

@@ -1,0 +1,135 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A relation a list may embed: `?include=project` adds `"project": {...}` (or `null`) to each
+/// row, read with one statement per relation per page, never one per row.
+///
+/// The embedded rows are read in the caller's scope, so a row of another organization is never
+/// embedded, and only when the caller may read the related resource (403 otherwise).
+public struct ResourceInclude<Model: ResourceModel>: Sendable {
+    /// The name `?include=` takes and the key the row gains (`project` for `project_id`).
+    public let name: String
+    /// The related row's id in a row, nil when the ref is empty.
+    let id: @Sendable (Model) -> UUID?
+    /// The related rows of these ids that `principal` may see, as JSON by id.
+    let fetch: @Sendable (_ ids: [UUID], _ principal: Principal, _ client: PostgresClient, _ logger: Logger) async throws -> [UUID: ByteBuffer]
+
+    /// Embeds the row of `target` that the ref `id` points to.
+    public static func resource<Target: Resource>(
+        _ target: Target.Type, as name: String, id: @escaping @Sendable (Model) -> UUID?
+    ) -> Self {
+        let permission = Target.permissions.read
+        return Self(name: name, id: id) { ids, principal, client, logger in
+            try principal.require(permission, toInclude: name)
+            var rows: [UUID: ByteBuffer] = [:]
+            let statement = Target.FindAll(ids: ids, scope: Target.Scope(principal: principal))
+            for try await row in try await client.execute(statement, logger: logger) {
+                var json = ByteBuffer()
+                row.writeJSON(into: &json)
+                rows[row.id] = json
+            }
+            return rows
+        }
+    }
+
+    /// Embeds the user a ref points to, `{"id", "email", "name"}`, when they are a member of the
+    /// caller's organization (as `/members` shows them).
+    public static func member(as name: String, id: @escaping @Sendable (Model) -> UUID?) -> Self {
+        Self(name: name, id: id) { ids, principal, client, logger in
+            try principal.require(MembersRoutes.read, toInclude: name)
+            var rows: [UUID: ByteBuffer] = [:]
+            for try await user in try await client.execute(MemberUsers(orgID: principal.orgID, ids: ids), logger: logger) {
+                var json = ByteBuffer()
+                json.writeStaticString(#"{"id":"#)
+                json.writeJSON(user.id)
+                json.writeStaticString(#","email":"#)
+                json.writeJSON(user.email)
+                json.writeStaticString(#","name":"#)
+                json.writeJSON(user.name)
+                json.writeStaticString("}")
+                rows[user.id] = json
+            }
+            return rows
+        }
+    }
+}
+
+/// The users among `ids` who are members of `orgID`.
+struct MemberUsers: PostgresPreparedStatement {
+    static let name = "trellis.member_users"
+    static let sql = """
+        SELECT u.id, u.email, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE m.org_id = $1 AND m.user_id = ANY($2)
+        """
+    var orgID: UUID
+    var ids: [UUID]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(orgID)
+        bindings.append(ids)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> (id: UUID, email: String, name: String) {
+        try row.decode((UUID, String, String).self)
+    }
+}
+
+extension Principal {
+    /// Throws 403 naming the include when the principal may not read what it embeds.
+    func require(_ permission: Permission, toInclude name: String) throws(APIError) {
+        guard permission.roles.contains(role), allows(scope: permission.scope) else {
+            throw APIError(.forbidden, "You are not allowed to read what include=\(name) embeds.")
+        }
+    }
+}
+
+/// Rows of a resource by id within a scope, for includes.
+public protocol ManyRowStatement: PostgresPreparedStatement {
+    associatedtype Scope: ResourceScope
+
+    init(ids: [UUID], scope: Scope)
+}
+
+extension Response {
+    /// A list page whose rows each gain the included relations: `"project": {...}` or `null`.
+    static func list<Model: ResourceModel>(
+        _ page: Page<Model>, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])]
+    ) -> Response {
+        guard !includes.isEmpty else { return .list(page) }
+        let embedded = page.items.map { item in
+            EmbeddingRow(item: item, relations: includes.map { include, rows in
+                (include.name, include.id(item).flatMap { rows[$0] })
+            })
+        }
+        return .list(Page(items: embedded, nextCursor: page.nextCursor, limit: page.limit, total: page.total))
+    }
+}
+
+/// A row written with extra members after its own: the model's JSON object, reopened.
+struct EmbeddingRow<Model: ResourceModel>: JSONWritable, Sendable {
+    var item: Model
+    var relations: [(name: String, json: ByteBuffer?)]
+
+    func writeJSON(into buffer: inout ByteBuffer) {
+        item.writeJSON(into: &buffer)
+        // A model writes one JSON object: drop its closing brace to add the relations.
+        precondition(buffer.readableBytesView.last == UInt8(ascii: "}"), "a model's JSON is an object")
+        buffer.moveWriterIndex(to: buffer.writerIndex - 1)
+        for (name, json) in relations {
+            buffer.writeStaticString(",")
+            buffer.writeJSONString(name)
+            buffer.writeStaticString(":")
+            if var json {
+                buffer.writeBuffer(&json)
+            } else {
+                buffer.writeStaticString("null")
+            }
+        }
+        buffer.writeStaticString("}")
+    }
+}

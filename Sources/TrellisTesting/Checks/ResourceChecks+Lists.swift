@@ -1,0 +1,306 @@
+import Foundation
+import Testing
+import Trellis
+
+/// One filter of a list, as a generated test names it: `FilterCase("due_on", .gte)`.
+public struct FilterCase: Sendable, CustomTestStringConvertible {
+    public var field: String
+    public var `operator`: FilterOperator
+
+    public init(_ field: String, _ filterOperator: FilterOperator) {
+        self.field = field
+        self.operator = filterOperator
+    }
+
+    /// The query parameter: `due_on__gte`.
+    public var parameter: String { self.operator.parameter(for: field) }
+    public var testDescription: String { parameter }
+}
+
+extension ResourceChecks {
+    /// A list filtered by `filter` shows exactly the rows whose values meet it, judged here from
+    /// the rows' own values (three or four rows with different values, and one without a value
+    /// when the field is nullable), across every page; the other organization, sending the same
+    /// filter, sees none of them.
+    public func filters(_ filter: FilterCase, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("filter/\(filter.parameter)") { session in
+            guard let field = contract.field(filter.field) else { throw SpecSetupError("\(contract.title) has no field \(filter.field)") }
+            let home = session.home
+            var rows: [Row] = []
+            for row in 0..<3 { rows.append(try await create(row: row, in: home, session: session)) }
+            if field.nullable { rows.append(try await create(row: 3, in: home, session: session, overrides: [field.name: .null])) }
+            let values = rows.map { $0.data[field.name] ?? .null }
+            let probe = values[1]
+            let second = values[2]
+
+            let text: String
+            let matches: (JSONValue) -> Bool
+            switch filter.operator {
+            case .eq:
+                text = probe.queryText
+                matches = { same($0, probe, field: field) }
+            case .in:
+                text = [probe, second].map(\.queryText).joined(separator: ",")
+                matches = { same($0, probe, field: field) || same($0, second, field: field) }
+            case .gt, .gte, .lt, .lte:
+                text = probe.queryText
+                matches = { value in
+                    guard value != .null else { return false }
+                    let order = compare(value, probe, key: field.name)
+                    switch filter.operator {
+                    case .gt: return order == .orderedDescending
+                    case .gte: return order != .orderedAscending
+                    case .lt: return order == .orderedAscending
+                    default: return order != .orderedDescending
+                    }
+                }
+            case .contains:
+                // The end of the value, which differs from row to row, in upper case.
+                let needle = String((probe.stringValue ?? "").suffix(3)).uppercased()
+                text = needle
+                matches = { $0.stringValue?.lowercased().contains(needle.lowercased()) == true }
+            case .startsWith:
+                let prefix = (probe.stringValue ?? "").uppercased()
+                text = prefix
+                matches = { $0.stringValue?.lowercased().hasPrefix(prefix.lowercased()) == true }
+            case .isNull:
+                text = "true"
+                matches = { $0 == .null }
+            }
+            let query = "\(filter.parameter)=\(text.queryEncoded)"
+            let shown = Set(try await listItems(query: query, as: try actor(for: .list, in: home), session: session).compactMap { $0["id"]?.stringValue })
+            let expected = Set(zip(rows, values).filter { matches($0.1) }.map(\.0.id))
+            let ours = Set(rows.map(\.id))
+            expect(
+                shown.intersection(ours) == expected, "Filter broken",
+                "?\(query) shows \(shown.intersection(ours).sorted()) of the rows \(rows.map(\.id)) with \(field.name) = \(values.map(\.jsonText)); "
+                    + "by their values it should show \(expected.sorted())",
+                at: sourceLocation
+            )
+            if contract.tenancy == .organization {
+                expect(shown.isSubset(of: ours), "Tenancy leak", "?\(query) shows rows this organization did not make: \(shown.subtracting(ours).sorted())", at: sourceLocation)
+                let theirs = try await listItems(query: query, as: try actor(for: .list, in: session.other), session: session)
+                let leaked = theirs.compactMap { $0["id"]?.stringValue }.filter(ours.contains)
+                expect(leaked.isEmpty, "Tenancy leak", "another organization sending ?\(query) sees this one's rows \(leaked)", at: sourceLocation)
+            }
+        }
+    }
+
+    /// `?field=me` on a ref to a user shows the caller's rows.
+    public func filtersByMe(_ field: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("filter/\(field)=me") { session in
+            let home = session.home
+            let lister = try actor(for: .list, in: home)
+            guard case .member(let principal) = lister else { return }
+            let me = JSONValue.string(principal.userID.uuidString.lowercased())
+            var rows: [Row] = []
+            for row in 0..<2 { rows.append(try await create(row: row, in: home, session: session)) }
+            let mine = Set(rows.filter { $0.data[field] == me }.map(\.id))
+            let shown = Set(try await listItems(query: "\(field)=me", as: lister, session: session).compactMap { $0["id"]?.stringValue })
+            expect(
+                shown.intersection(rows.map(\.id)) == mine, "Filter broken",
+                "?\(field)=me shows \(shown.sorted()); the rows naming the caller are \(mine.sorted())", at: sourceLocation
+            )
+        }
+    }
+
+    /// `?include=name` embeds, in each row, the row its ref points to (`null` for an empty ref),
+    /// read with the caller's tenancy.
+    public func includes(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("include/\(name)") { session in
+            guard let field = contract.includes[name] else { throw SpecSetupError("\(contract.title) includes no \(name)") }
+            let home = session.home
+            var rows: [Row] = []
+            for row in 0..<2 { rows.append(try await create(row: row, in: home, session: session)) }
+            if contract.field(field)?.nullable == true {
+                rows.append(try await create(row: 2, in: home, session: session, overrides: [field: .null]))
+            }
+            let items = try await listItems(query: "include=\(name)", as: try actor(for: .list, in: home), session: session)
+            for row in rows {
+                guard let item = items.first(where: { $0["id"]?.stringValue == row.id }) else {
+                    expect(false, "Include broken", "?include=\(name) does not list the row \(row.id)", at: sourceLocation)
+                    continue
+                }
+                let reference = row.data[field] ?? .null
+                let embedded = item[name]
+                if reference == .null {
+                    expect(embedded == .null, "Include broken", "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") for an empty \(field)", at: sourceLocation)
+                } else {
+                    expect(
+                        embedded?["id"] == reference, "Include broken",
+                        "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") for \(field) = \(reference.jsonText)", at: sourceLocation
+                    )
+                }
+                var plain = item
+                if case .object(var members) = plain {
+                    members[name] = nil
+                    plain = .object(members)
+                }
+                expect(plain == row.data, "Include broken", "?include=\(name) changes the row itself: \(item.jsonText)", at: sourceLocation)
+            }
+        }
+    }
+
+    /// `GET /parents/{id}/children` lists exactly the children of that parent, `POST` there creates
+    /// one in it; both answer 404 for a parent the caller cannot see (another organization's).
+    public func nests(under field: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("nested/\(field)") { session in
+            guard let parentPath = contract.parents[field], let target = contract.field(field)?.referencedResource else {
+                throw SpecSetupError("\(contract.title) is not nested through \(field)")
+            }
+            let parent = ResourceChecks(try harness.contract(named: target), harness: harness)
+            let home = session.home
+            // Rows 10 and 11: the children's own parents, made for their bodies, take the first ones.
+            let first = try await parent.create(row: 10, in: home, session: session)
+            let other = try await parent.create(row: 11, in: home, session: session)
+            let nestedPath = "\(parentPath)/\(first.id)\(path.dropFirst("/api/v1".count))"
+            var children: [String] = []
+            if let creator = contract.strongestRole(for: .create) {
+                var sent = try await body(row: 0, in: home, session: session)
+                sent[field] = nil
+                let created = try await session.client.send(.post, nestedPath, as: .member(home.principal(creator)), json: .object(sent))
+                expect(
+                    created.status == .created && created.data?[field] == .string(first.id), "Nested route broken",
+                    "POST \(nestedPath) without \(field): \(created.summary); expected 201 with \(field) = \(first.id)", at: sourceLocation
+                )
+                if let id = created.id { children.append(id) }
+                let foreignParent = try await session.client.send(
+                    .post, nestedPath, as: .member(session.other.principal(creator)), json: .object(sent)
+                )
+                expect(
+                    foreignParent.status == .notFound, "Tenancy leak",
+                    "another organization created under this one's \(target): \(foreignParent.summary); expected 404", at: sourceLocation
+                )
+            }
+            children.append(try await create(row: 1, in: home, session: session, overrides: [field: .string(first.id)]).id)
+            let stranger = try await create(row: 2, in: home, session: session, overrides: [field: .string(other.id)]).id
+            let shown = try await listItems(path: nestedPath, query: "", as: try actor(for: .list, in: home), session: session)
+                .compactMap { $0["id"]?.stringValue }
+            expect(
+                Set(shown) == Set(children) && !shown.contains(stranger), "Nested route broken",
+                "GET \(nestedPath) lists \(shown); the rows under it are \(children)", at: sourceLocation
+            )
+            let foreign = try await session.client.send(.get, nestedPath, as: try actor(for: .list, in: session.other))
+            expect(foreign.status == .notFound, "Tenancy leak", "another organization listed under this one's \(target): \(foreign.summary); expected 404", at: sourceLocation)
+        }
+    }
+
+    /// `?q=` finds the rows whose searched fields hold the words, best match first, and only the
+    /// caller's.
+    public func searches(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("search") { session in
+            guard let fieldName = contract.searchFields.first, let field = contract.field(fieldName) else {
+                throw SpecSetupError("\(contract.title) has no search fields")
+            }
+            let home = session.home
+            let words = ["Quartz harbor lantern", "Harbor of glass", "Meadow without it"].map { text in
+                String(text.prefix(field.maxLength ?? text.count))
+            }
+            var rows: [Row] = []
+            for (row, text) in words.enumerated() {
+                rows.append(try await create(row: row, in: home, session: session, overrides: [fieldName: .string(text)]))
+            }
+            let ours = Set(rows.map(\.id))
+            let lister = try actor(for: .list, in: home)
+            let harbor = try await listItems(query: "q=harbor", as: lister, session: session).compactMap { $0["id"]?.stringValue }
+            expect(
+                Set(harbor.filter(ours.contains)) == [rows[0].id, rows[1].id], "Search broken",
+                "?q=harbor finds \(harbor) among \(rows.map(\.id)) (\(fieldName) = \(words)); expected the first two", at: sourceLocation
+            )
+            let quartz = try await listItems(query: "q=quartz%20harbor", as: lister, session: session).compactMap { $0["id"]?.stringValue }
+            expect(quartz.filter(ours.contains) == [rows[0].id], "Search broken", "?q=quartz harbor finds \(quartz); expected \(rows[0].id)", at: sourceLocation)
+            if contract.tenancy == .organization {
+                let theirs = try await listItems(query: "q=harbor", as: try actor(for: .list, in: session.other), session: session)
+                let leaked = theirs.compactMap { $0["id"]?.stringValue }.filter(ours.contains)
+                expect(leaked.isEmpty, "Tenancy leak", "another organization's search finds this one's rows \(leaked)", at: sourceLocation)
+            }
+        }
+    }
+
+    /// `?count=exact` answers `meta.total`, the number of rows the filters let through.
+    public func countsRows(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("count") { session in
+            let home = session.home
+            for row in 0..<3 { _ = try await create(row: row, in: home, session: session) }
+            let response = try await session.client.send(.get, "\(path)?limit=1&count=exact", as: try actor(for: .list, in: home))
+            let total = response.json?["meta"]?["total"]
+            if contract.tenancy == .organization {
+                expect(total == .integer(3), "Count broken", "?count=exact answers total \(total?.jsonText ?? "none") for 3 rows: \(response.summary)", at: sourceLocation)
+            } else {
+                expect(total?.integer.map { $0 >= 3 } == true, "Count broken", "?count=exact answers total \(total?.jsonText ?? "none"): \(response.summary)", at: sourceLocation)
+            }
+        }
+    }
+
+    /// `?deleted=only` lists the deleted rows to those who may restore them, and to no one else.
+    public func listsDeletedRows(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("trash") { session in
+            let home = session.home
+            let kept = try await create(row: 0, in: home, session: session)
+            let deleted = try await create(row: 1, in: home, session: session)
+            let remover = try actor(for: .delete, in: home)
+            let removed = try await session.client.send(.delete, "\(path)/\(deleted.id)", as: remover)
+            guard removed.status == .noContent else { throw SpecSetupError("could not delete a \(contract.name): \(removed.summary)") }
+            let trash = try await listItems(query: "deleted=only", as: try actor(for: .restore, in: home), session: session)
+                .compactMap { $0["id"]?.stringValue }
+            expect(
+                trash.contains(deleted.id) && !trash.contains(kept.id), "Trash broken",
+                "?deleted=only lists \(trash); expected the deleted \(deleted.id) and not \(kept.id)", at: sourceLocation
+            )
+            let everything = try await listItems(query: "deleted=include", as: try actor(for: .restore, in: home), session: session)
+                .compactMap { $0["id"]?.stringValue }
+            expect(Set([kept.id, deleted.id]).isSubset(of: everything), "Trash broken", "?deleted=include lists \(everything)", at: sourceLocation)
+            let restorers = contract.roles(for: .restore)
+            for role in Role.allCases where contract.roles(for: .list).contains(role) && !restorers.contains(role) {
+                let refused = try await session.client.send(.get, "\(path)?deleted=only", as: .member(home.principal(role)))
+                expect(refused.status == .forbidden, "Permission leak", "a \(role.rawValue) may not restore but listed the trash: \(refused.summary)", at: sourceLocation)
+            }
+        }
+    }
+
+    /// Every item of a list (at `path`, by default the resource's) with `query`, walking all pages.
+    func listItems(path listPath: String? = nil, query: String, as actor: SpecActor, session: SpecSession) async throws -> [JSONValue] {
+        var items: [JSONValue] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            var parts = ["limit=\(contract.maxLimit)"]
+            if !query.isEmpty { parts.append(query) }
+            if let cursor { parts.append("cursor=\(cursor)") }
+            let response = try await session.client.send(.get, "\(listPath ?? path)?\(parts.joined(separator: "&"))", as: actor)
+            guard response.status == .ok, let page = response.data?.arrayValue, let meta = response.json?["meta"] else {
+                throw SpecSetupError("could not list \(contract.name) with ?\(query): \(response.summary)")
+            }
+            items += page
+            cursor = meta["next_cursor"]?.stringValue
+            pages += 1
+            if pages > 1_000 { throw SpecSetupError("the list of \(contract.name) did not end after 1,000 pages") }
+        } while cursor != nil
+        return items
+    }
+
+    /// Whether two values of `field` are equal as the database compares them.
+    private func same(_ first: JSONValue, _ second: JSONValue, field: FieldContract) -> Bool {
+        guard first != .null, second != .null else { return false }
+        return compare(first, second, key: field.name) == .orderedSame
+    }
+}
+
+extension JSONValue {
+    /// The value as a query parameter writes it: text as is, numbers and booleans as JSON.
+    var queryText: String {
+        switch self {
+        case .string(let text): text
+        default: jsonText
+        }
+    }
+}
+
+extension String {
+    /// Percent-encoded for a query value (everything but unreserved characters and `,`).
+    var queryEncoded: String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~,")
+        return addingPercentEncoding(withAllowedCharacters: allowed) ?? self
+    }
+}
