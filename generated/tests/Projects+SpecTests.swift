@@ -75,7 +75,7 @@ struct ProjectSpecTests {
         try await resource.softDeleteHidesKeepsAndRestores()
     }
 
-    @Test(arguments: ["created_at", "-created_at", "name", "-name"])
+    @Test(arguments: ["created_at", "-created_at", "name", "-name", "-name,created_at"])
     func paginates(sort: String) async throws {
         try await resource.paginates(sort: sort)
     }

@@ -83,7 +83,7 @@ struct TaskItemSpecTests {
         try await resource.anotherOrganizationCannotReachRows()
     }
 
-    @Test(arguments: ["created_at", "-created_at", "title", "-title", "due_on", "-due_on"])
+    @Test(arguments: ["created_at", "-created_at", "title", "-title", "due_on", "-due_on", "-due_on,created_at"])
     func paginates(sort: String) async throws {
         try await resource.paginates(sort: sort)
     }

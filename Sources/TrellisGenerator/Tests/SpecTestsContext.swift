@@ -161,7 +161,15 @@ struct SpecTestsContext {
             omitted.append("\(none(can(.delete) ? .restore : .delete)): soft delete is checked by the permission cells only")
         }
         self.omitted = omitted
-        sorts = resource.pagination.sortKeys.flatMap { [SwiftNames.stringLiteral($0), SwiftNames.stringLiteral("-" + $0)] }.joined(separator: ", ")
+        var sortCases = resource.pagination.sortKeys.flatMap { [$0, "-" + $0] }
+        let sortKeys = resource.pagination.sortKeys
+        if sortKeys.count >= 2 {
+            // Two keys in opposite directions, a nullable one first where there is one.
+            let nullable = sortKeys.first { key in resource.fields.contains { $0.name == key && $0.nullable } }
+            let lead = nullable ?? sortKeys[1]
+            if let next = sortKeys.first(where: { $0 != lead }) { sortCases.append("-\(lead),\(next)") }
+        }
+        sorts = sortCases.map(SwiftNames.stringLiteral).joined(separator: ", ")
         let references = resource.writableFields.filter { $0.reference?.sameOrg == true }.map(\.name)
         sameOrganizationReferences = references.map(SwiftNames.stringLiteral).joined(separator: ", ")
         hasSameOrganizationReferences = !references.isEmpty

@@ -3,26 +3,32 @@ import Testing
 import Trellis
 
 extension ResourceChecks {
-    /// Walking the list two rows a page in `sort` order (`key` or `-key`) shows every row exactly
-    /// once, ordered by the key's values (then by id) in that direction, over more than two pages,
-    /// even though a row is inserted after the first page; an organization's pages show its rows
-    /// only.
+    /// Walking the list two rows a page in `sort` order (`key`, `-key`, or several keys separated
+    /// by commas) shows every row exactly once, ordered by the keys' values (then by id) in their
+    /// directions, over more than two pages, even though a row is inserted after the first page;
+    /// an organization's pages show its rows only. Where the first key is nullable, some rows have
+    /// no value for it: they come last, ordered by the other keys.
     public func paginates(sort: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await session("pagination/\(sort)") { session in
             let home = session.home
             let lister = try actor(for: .list, in: home)
             var rows: [Row] = []
-            for row in 0..<5 { rows.append(try await create(row: row, in: home, session: session)) }
+            // A nullable sort key gets rows without a value too, which sort after the others.
+            let orders = Trellis.SortOrder.list(sort) ?? [Trellis.SortOrder(key: sort, descending: false)]
+            let first = orders[0].key
+            let empty: [String: JSONValue] = contract.field(first)?.nullable == true ? [first: .null] : [:]
+            for row in 0..<5 {
+                rows.append(try await create(row: row, in: home, session: session, overrides: row.isMultiple(of: 2) ? [:] : empty))
+            }
             let ours = Set(rows.map(\.id))
-            let order = Trellis.SortOrder(sort) ?? Trellis.SortOrder(key: sort, descending: false)
-            let expected = rows.sorted { precedes($0.data, $1.data, in: order) }.map(\.id)
+            let expected = rows.sorted { precedes($0.data, $1.data, in: orders) }.map(\.id)
 
             var seen: [String] = []
             var cursor: String?
             var pages = 0
             var inserted: String?
             repeat {
-                let query = "limit=2&sort=\(sort)" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let query = "limit=2&sort=\(sort.queryEncoded)" + (cursor.map { "&cursor=\($0)" } ?? "")
                 let response = try await session.client.send(.get, "\(path)?\(query)", as: lister)
                 guard expect(response.status == .ok, "Pagination broken", "\(response.summary), expected 200", at: sourceLocation) else { return }
                 guard let items = response.data?.arrayValue, let meta = response.json?["meta"], let hasMore = meta["has_more"],
@@ -38,7 +44,7 @@ extension ResourceChecks {
                     "page \(pages + 1) (sort=\(sort)) says has_more \(hasMore.jsonText) with next_cursor \(cursor ?? "null")", at: sourceLocation
                 )
                 pages += 1
-                if pages == 1 { inserted = try await create(row: 5, in: home, session: session).id }
+                if pages == 1 { inserted = try await create(row: 5, in: home, session: session, overrides: empty).id }
                 guard pages < 10_000 else {
                     expect(false, "Pagination broken", "the pages (sort=\(sort)) did not end after 10,000", at: sourceLocation)
                     return
@@ -65,15 +71,20 @@ extension ResourceChecks {
         }
     }
 
-    /// Whether `first` comes before `second` in `order`: by the key's value (PostgreSQL's order
-    /// for its type; NULL last in either direction), then by id.
-    func precedes(_ first: JSONValue, _ second: JSONValue, in order: Trellis.SortOrder) -> Bool {
-        let (a, b) = (first[order.key] ?? .null, second[order.key] ?? .null)
-        if (a == .null) != (b == .null) { return b == .null }
-        let comparison = compare(a, b, key: order.key)
+    /// Whether `first` comes before `second` in `orders`: by each key's value in its direction
+    /// (PostgreSQL's order for its type, NULL last either way), then by id in the first key's
+    /// direction.
+    func precedes(_ first: JSONValue, _ second: JSONValue, in orders: [Trellis.SortOrder]) -> Bool {
+        for order in orders {
+            let (a, b) = (first[order.key] ?? .null, second[order.key] ?? .null)
+            if (a == .null) != (b == .null) { return b == .null }
+            let comparison = compare(a, b, key: order.key)
+            if comparison != .orderedSame {
+                return order.descending ? comparison == .orderedDescending : comparison == .orderedAscending
+            }
+        }
         let byID = compare(first["id"] ?? .null, second["id"] ?? .null, key: "id")
-        let result = comparison == .orderedSame ? byID : comparison
-        return order.descending ? result == .orderedDescending : result == .orderedAscending
+        return orders.first?.descending == true ? byID == .orderedDescending : byID == .orderedAscending
     }
 
     /// How PostgreSQL orders two values of the field `key` (NULL after every value).

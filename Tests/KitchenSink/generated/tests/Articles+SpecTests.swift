@@ -125,7 +125,7 @@ struct ArticleSpecTests {
         try await resource.softDeleteHidesKeepsAndRestores()
     }
 
-    @Test(arguments: ["created_at", "-created_at", "title", "-title", "word_count", "-word_count", "published_on", "-published_on"])
+    @Test(arguments: ["created_at", "-created_at", "title", "-title", "word_count", "-word_count", "published_on", "-published_on", "-published_on,created_at"])
     func paginates(sort: String) async throws {
         try await resource.paginates(sort: sort)
     }
