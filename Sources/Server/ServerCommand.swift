@@ -9,7 +9,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Server",
         abstract: "The example Trellis app: serve the API, migrate the database, load demo data, mint tokens.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self]
+        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self, PlatformAdmin.self]
     )
 }
 
@@ -85,5 +85,40 @@ struct Token: AsyncParsableCommand {
             throw ValidationError("no member with the email \(email); run `Server seed` or pick one from the README")
         }
         print(try await tokens.issue(for: principal))
+    }
+}
+
+/// `Server platform-admin grant|revoke --email ...`: who may write the rows every organization
+/// shares (`tenancy: none` resources).
+struct PlatformAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "platform-admin",
+        abstract: "Grant or revoke the right to write the resources every organization shares (tenancy: none).",
+        subcommands: [Grant.self, Revoke.self]
+    )
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a user a platform administrator.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The user's email.") var email: String
+
+        func run() async throws { try await PlatformAdmin.set(true, email: email, common: common) }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a user being a platform administrator.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The user's email.") var email: String
+
+        func run() async throws { try await PlatformAdmin.set(false, email: email, common: common) }
+    }
+
+    static func set(_ flag: Bool, email: String, common: CommonOptions) async throws {
+        let logger = common.logger("trellis.platform-admin")
+        let found = try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
+            try await PlatformAdmins.set(flag, email: email, on: Database(client: client), logger: logger)
+        }
+        guard found else { throw ValidationError("no user with the email \(email)") }
+        print("\(email) is \(flag ? "now" : "no longer") a platform administrator; it takes effect when their session next refreshes")
     }
 }

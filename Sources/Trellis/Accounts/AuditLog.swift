@@ -27,6 +27,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case invitationRevoked = "invitation.revoked"
     case apiKeyCreated = "api_key.created"
     case apiKeyRevoked = "api_key.revoked"
+    /// An operator made a user a platform administrator, or stopped them being one.
+    case platformAdminGranted = "platform_admin.granted"
+    case platformAdminRevoked = "platform_admin.revoked"
 }
 
 public enum AuditLog {

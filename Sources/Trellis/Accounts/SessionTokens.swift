@@ -38,14 +38,18 @@ public struct SessionTokens: Sendable {
         userID: UUID, orgID: UUID, role: Role, origin: RequestOrigin, on connection: PostgresConnection, logger: Logger
     ) async throws -> TokenPair {
         let sessionID = UUID.v7()
-        try await connection.query(
+        let rows = try await connection.query(
             """
             INSERT INTO sessions (id, user_id, org_id, ip, user_agent)
             VALUES (\(sessionID), \(userID), \(orgID), \(origin.ip), \(origin.userAgent))
+            RETURNING (SELECT platform_admin FROM users WHERE id = \(userID))
             """,
             logger: logger
         )
-        return try await issue(Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID), on: connection, logger: logger)
+        var isPlatformAdmin = false
+        for try await flag in rows.decode(Bool?.self) { isPlatformAdmin = flag ?? false }
+        let principal = Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID, isPlatformAdmin: isPlatformAdmin)
+        return try await issue(principal, on: connection, logger: logger)
     }
 
     /// A fresh refresh token in the principal's session, and an access token for the principal.
@@ -77,22 +81,22 @@ public struct SessionTokens: Sendable {
     /// and gets ``Rotation/invalid`` without revoking anything.
     public func rotate(_ token: String, on connection: PostgresConnection, logger: Logger) async throws -> Rotation {
         let digest = SecretToken.digest(of: token)
-        let row: (UUID, Date?, Date, UUID, UUID, Date?)?
+        let row: (UUID, Date?, Date, UUID, UUID, Date?, Bool)?
         do {
             row = try await first(
                 connection.query(
                     """
-                    SELECT r.session_id, r.used_at, r.expires_at, s.user_id, s.org_id, s.revoked_at
-                    FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+                    SELECT r.session_id, r.used_at, r.expires_at, s.user_id, s.org_id, s.revoked_at, u.platform_admin
+                    FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
                     WHERE r.token_hash = \(digest) FOR UPDATE OF r NOWAIT
                     """,
                     logger: logger
-                ).decode((UUID, Date?, Date, UUID, UUID, Date?).self)
+                ).decode((UUID, Date?, Date, UUID, UUID, Date?, Bool).self)
             )
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
             return .invalid
         }
-        guard let (sessionID, usedAt, expiresAt, userID, orgID, revokedAt) = row, revokedAt == nil, expiresAt > Date() else {
+        guard let (sessionID, usedAt, expiresAt, userID, orgID, revokedAt, isPlatformAdmin) = row, revokedAt == nil, expiresAt > Date() else {
             return .invalid
         }
         if usedAt != nil {
@@ -104,7 +108,7 @@ public struct SessionTokens: Sendable {
             try await revoke(sessionID: sessionID, on: connection, logger: logger)
             return .membershipEnded(userID: userID, orgID: orgID, sessionID: sessionID)
         }
-        let principal = Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID)
+        let principal = Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID, isPlatformAdmin: isPlatformAdmin)
         return .rotated(try await issue(principal, on: connection, logger: logger), principal)
     }
 

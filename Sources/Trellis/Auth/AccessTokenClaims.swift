@@ -19,6 +19,8 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var typ: String
     /// The session (refresh-token family) the token was issued for.
     public var sid: String?
+    /// `true` for a platform administrator; absent otherwise.
+    public var adm: Bool?
 
     enum CodingKeys: String, CodingKey {
         case issuer = "iss"
@@ -27,7 +29,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         case expiration = "exp"
         case issuedAt = "iat"
         case id = "jti"
-        case org, role, typ, sid
+        case org, role, typ, sid, adm
     }
 
     public static let accessType = "access"
@@ -43,6 +45,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.role = principal.role.rawValue
         self.typ = Self.accessType
         self.sid = principal.sessionID?.uuidString.lowercased()
+        self.adm = principal.isPlatformAdmin ? true : nil
     }
 
     /// Checks expiry; issuer and audience are checked by ``AccessTokens`` which knows the expected values.

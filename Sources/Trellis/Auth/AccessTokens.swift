@@ -42,6 +42,9 @@ public struct AccessTokens: Sendable {
         else {
             throw APIError.unauthorized
         }
-        return Principal(userID: userID, orgID: orgID, role: role, sessionID: claims.sid.flatMap(UUID.init(uuidString:)))
+        return Principal(
+            userID: userID, orgID: orgID, role: role, sessionID: claims.sid.flatMap(UUID.init(uuidString:)),
+            isPlatformAdmin: claims.adm == true
+        )
     }
 }

@@ -27,13 +27,21 @@ public struct Principal: Sendable, Hashable {
     /// its organization with the role of the member who created it, limited to its scopes.
     public let apiKeyID: UUID?
     public let scopes: Set<String>?
+    /// Whether the user is a platform administrator (`users.platform_admin`, granted with
+    /// `Server platform-admin grant`): the only callers who may write the rows every organization
+    /// shares (`tenancy: none`). Read when a session starts or refreshes; never set for an API key.
+    public let isPlatformAdmin: Bool
 
-    package init(userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil, apiKeyID: UUID? = nil, scopes: Set<String>? = nil) {
+    package init(
+        userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil, apiKeyID: UUID? = nil, scopes: Set<String>? = nil,
+        isPlatformAdmin: Bool = false
+    ) {
         self.userID = userID
         self.orgID = orgID
         self.role = role
         self.sessionID = sessionID
         self.apiKeyID = apiKeyID
         self.scopes = scopes
+        self.isPlatformAdmin = isPlatformAdmin && apiKeyID == nil
     }
 }

@@ -1,7 +1,7 @@
 /// The runtime's own migrations, applied before a project's (see ``TrellisAPI/allMigrations``).
 public enum CoreMigrations {
     /// All built-in migrations, oldest first. Never edit one that has shipped: add a new one.
-    public static let all: [Migration] = [core, accounts]
+    public static let all: [Migration] = [core, accounts, platformAdmins]
 
     /// `trellis_0001_core`: the organizations, users and memberships every generated tenant table
     /// and every principal refers to.
@@ -45,6 +45,21 @@ public enum CoreMigrations {
 
             -- "Which organizations does this user belong to?" (the primary key leads with org_id).
             CREATE INDEX memberships_user_id_idx ON memberships (user_id);
+
+            """
+    )
+
+    /// `trellis_0003_platform_admins`: the flag that lets a user write the rows every organization
+    /// shares (`tenancy: none`).
+    static let platformAdmins = Migration(
+        id: "trellis_0003_platform_admins",
+        sql: """
+            -- Migration trellis_0003_platform_admins: adds users.platform_admin, false for everyone.
+            -- Safe to run: a column with a constant default is added without rewriting the table.
+            SET LOCAL lock_timeout = '5s';
+            SET LOCAL statement_timeout = '1min';
+
+            ALTER TABLE users ADD COLUMN platform_admin boolean NOT NULL DEFAULT false;
 
             """
     )

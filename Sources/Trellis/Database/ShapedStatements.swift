@@ -14,13 +14,9 @@ import Synchronization
 public final class ShapedStatements: Sendable {
     /// The most distinct statements one registry prepares.
     public let capacity: Int
-    private let prefix: String
     private let names = Mutex<[String: String]>([:])
 
-    /// - Parameter prefix: the start of every statement name (`tasks.list`); names are unique
-    ///   within the process.
-    public init(prefix: String, capacity: Int = 128) {
-        self.prefix = prefix
+    public init(capacity: Int = 128) {
         self.capacity = capacity
     }
 
@@ -35,7 +31,7 @@ public final class ShapedStatements: Sendable {
             }
             return rows
         }
-        return try await ShapedStatement.$current.withValue(.init(name: name, sql: sql)) {
+        return try await ShapedStatement.$current.withValue(ShapedStatement.Text(name: name, sql: sql)) {
             var rows: [PostgresRow] = []
             for try await row in try await client.execute(ShapedStatement(bindings: bindings), logger: logger) {
                 rows.append(row)
@@ -48,7 +44,9 @@ public final class ShapedStatements: Sendable {
         names.withLock { names in
             if let name = names[sql] { return name }
             guard names.count < capacity else { return nil }
-            let name = "\(prefix).\(Self.serial.add())"
+            // Short and unique in the process: PostgreSQL cuts names at 63 bytes, so a name
+            // built from a long table name could collide with another.
+            let name = "trellis.shape.\(Self.serial.add())"
             names[sql] = name
             return name
         }
@@ -70,10 +68,16 @@ struct ShapedStatement: PostgresPreparedStatement {
         var sql: String
     }
 
-    @TaskLocal static var current = Text(name: "", sql: "")
+    @TaskLocal static var current: Text?
 
-    static var name: String { current.name }
-    static var sql: String { current.sql }
+    // postgres-nio reads these while `execute` starts, in the task that set ``current``.
+    static var name: String { required.name }
+    static var sql: String { required.sql }
+
+    private static var required: Text {
+        guard let current else { preconditionFailure("a ShapedStatement runs only inside ShapedStatements.rows") }
+        return current
+    }
 
     var bindings: PostgresBindings
 

@@ -29,9 +29,10 @@ public struct Cursor: Sendable, Hashable {
 
     /// Nil for anything this type did not encode, or a cursor whose values do not match its sort.
     public init?(encoded: String) {
+        guard encoded.utf8.count <= 4096 else { return nil }
         var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard encoded.count <= 4096, let data = Data(base64Encoded: base64),
+        guard let data = Data(base64Encoded: base64),
             let payload = try? JSONDecoder().decode(Payload.self, from: data),
             let sort = SortOrder.list(payload.s), sort.count == payload.v.count
         else { return nil }

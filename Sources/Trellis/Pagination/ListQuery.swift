@@ -65,7 +65,7 @@ public struct ListQuery: Sendable {
         }
         self.filters = filters
         self.sortKeys = fields.filter(\.isSortable).map(\.name)
-        self.statements = ShapedStatements(prefix: "\(table).list")
+        self.statements = ShapedStatements()
     }
 
     /// The query parameters a list of this resource accepts besides the filters.
@@ -114,16 +114,18 @@ public struct ListQuery: Sendable {
         }
         var items: [Item] = []
         items.reserveCapacity(min(rows.count, request.limit))
-        var lastValues: [String?] = []
-        for row in rows.prefix(request.limit) {
+        var nextCursor: Cursor?
+        for (index, row) in rows.prefix(request.limit).enumerated() {
             let cells = row.makeRandomAccess()
-            items.append(try decode(cells))
-            let first = cells.count - request.sort.count
-            lastValues = try (first..<cells.count).map { try cells[$0].decode(String?.self) }
+            let item = try decode(cells)
+            items.append(item)
+            if index == request.limit - 1, rows.count > request.limit {
+                // The last row of a page that has a next one: its sort values make the cursor.
+                let first = cells.count - request.sort.count
+                let values = try (first..<cells.count).map { try cells[$0].decode(String?.self) }
+                nextCursor = Cursor(sort: request.sort, values: values, id: id(item))
+            }
         }
-        let nextCursor = rows.count > request.limit
-            ? items.last.map { Cursor(sort: request.sort, values: lastValues, id: id($0)) }
-            : nil
         return Page(items: items, nextCursor: nextCursor, limit: request.limit, total: total)
     }
 

@@ -158,6 +158,9 @@ public struct ListRequest: Sendable {
         if !problems.isEmpty { throw APIError.validation(problems) }
     }
 
+    /// 0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z.
+    static let supportedTimes = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)..<Timestamp(microsecondsSinceEpoch: 253_402_300_800_000_000)
+
     struct FilterValueError: Error {
         var message: String
     }
@@ -207,7 +210,9 @@ public struct ListRequest: Sendable {
             }
             return String(number)
         case .decimal:
-            guard Decimal.isPlainDecimal(text) else { throw FilterValueError(message: "must be a decimal number, like 12.50") }
+            guard text.utf8.count <= 100, Decimal.isPlainDecimal(text) else {
+                throw FilterValueError(message: "must be a decimal number of at most 100 characters, like 12.50")
+            }
             return text
         case .bool:
             guard let flag = Bool(text) else { throw FilterValueError(message: "must be true or false") }
@@ -223,8 +228,9 @@ public struct ListRequest: Sendable {
             guard let date = CalendarDate(text) else { throw FilterValueError(message: "must be a date, like 2026-01-31") }
             return date.description
         case .datetime:
-            guard let time = Timestamp(rfc3339: text) else {
-                throw FilterValueError(message: "must be an RFC 3339 date-time, like 2026-01-31T09:30:00Z")
+            // Years 1 to 9999 in UTC: PostgreSQL has no year 0, which an offset could reach.
+            guard let time = Timestamp(rfc3339: text), Self.supportedTimes.contains(time) else {
+                throw FilterValueError(message: "must be an RFC 3339 date-time in years 1 to 9999, like 2026-01-31T09:30:00Z")
             }
             return time.rfc3339
         case .enumeration(let allowed):

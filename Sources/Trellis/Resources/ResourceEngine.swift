@@ -55,8 +55,9 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let list = try ListRequest(
             request: request, query: listQuery, pagination: pagination, includes: Set(includes.keys), principal: principal
         )
+        for name in list.includes { try includes[name]?.authorize(principal) }
         if list.deleted != .exclude {
-            guard let trashPermission, trashPermission.roles.contains(principal.role), principal.allows(scope: trashPermission.scope) else {
+            guard let trashPermission, trashPermission.allows(principal) else {
                 throw APIError(.forbidden, "Only those who may restore a \(R.displayName) may list deleted ones.")
             }
         }
@@ -276,9 +277,11 @@ extension ResourceEngine {
         }
     }
 
-    /// The parent's `:id` in the path, provided the caller can see that row: 404 otherwise.
+    /// The parent's `:id` in the path, provided the caller may read that row: 404 otherwise, as
+    /// for a row that does not exist.
     private func visibleParent<Parent: Resource>(_ parent: Parent.Type, principal: Principal, context: TrellisRequestContext) async throws -> UUID {
         let id = try context.resourceID()
+        guard Parent.permissions.read.allows(principal) else { throw APIError.notFound(Parent.displayName) }
         let find = Parent.Find(id: id, scope: Parent.Scope(principal: principal))
         guard try await database.client.first(find, logger: context.logger) != nil else {
             throw APIError.notFound(Parent.displayName)

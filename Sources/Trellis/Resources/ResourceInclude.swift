@@ -12,6 +12,8 @@ import PostgresNIO
 public struct ResourceInclude<Model: ResourceModel>: Sendable {
     /// The name `?include=` takes and the key the row gains (`project` for `project_id`).
     public let name: String
+    /// Who may read what it embeds: checked before the list runs, whatever the page holds.
+    let permission: Permission
     /// The related row's id in a row, nil when the ref is empty.
     let id: @Sendable (Model) -> UUID?
     /// The related rows of these ids that `principal` may see, as JSON by id.
@@ -21,9 +23,7 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
     public static func resource<Target: Resource>(
         _ target: Target.Type, as name: String, id: @escaping @Sendable (Model) -> UUID?
     ) -> Self {
-        let permission = Target.permissions.read
-        return Self(name: name, id: id) { ids, principal, client, logger in
-            try principal.require(permission, toInclude: name)
+        Self(name: name, permission: Target.permissions.read, id: id) { ids, principal, client, logger in
             var rows: [UUID: ByteBuffer] = [:]
             let statement = Target.FindAll(ids: ids, scope: Target.Scope(principal: principal))
             for try await row in try await client.execute(statement, logger: logger) {
@@ -38,8 +38,7 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
     /// Embeds the user a ref points to, `{"id", "email", "name"}`, when they are a member of the
     /// caller's organization (as `/members` shows them).
     public static func member(as name: String, id: @escaping @Sendable (Model) -> UUID?) -> Self {
-        Self(name: name, id: id) { ids, principal, client, logger in
-            try principal.require(MembersRoutes.read, toInclude: name)
+        Self(name: name, permission: MembersRoutes.read, id: id) { ids, principal, client, logger in
             var rows: [UUID: ByteBuffer] = [:]
             for try await user in try await client.execute(MemberUsers(orgID: principal.orgID, ids: ids), logger: logger) {
                 var json = ByteBuffer()
@@ -79,10 +78,10 @@ struct MemberUsers: PostgresPreparedStatement {
     }
 }
 
-extension Principal {
-    /// Throws 403 naming the include when the principal may not read what it embeds.
-    func require(_ permission: Permission, toInclude name: String) throws(APIError) {
-        guard permission.roles.contains(role), allows(scope: permission.scope) else {
+extension ResourceInclude {
+    /// Throws 403 naming the include when `principal` may not read what it embeds.
+    func authorize(_ principal: Principal) throws(APIError) {
+        guard permission.allows(principal) else {
             throw APIError(.forbidden, "You are not allowed to read what include=\(name) embeds.")
         }
     }

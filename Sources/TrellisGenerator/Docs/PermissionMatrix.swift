@@ -12,7 +12,9 @@ enum PermissionMatrix {
             "",
             "Who may do what, from each spec's `permissions`. A member acts in one organization with one role. An API key acts",
             "with its creator's role, limited to its scopes: `read:<resource>` covers list and read, `write:<resource>` every",
-            "other action, and `*` everything. The generated spec tests check every cell.",
+            "other action, and `*` everything. The generated spec tests check every cell. A resource every organization shares",
+            "(`tenancy: none`) is written by platform administrators only (`Server platform-admin grant --email ...`), never",
+            "through an organization role or an API key.",
         ]
         for resource in resources {
             let scope = resource.path.dropFirst()
@@ -32,7 +34,8 @@ enum PermissionMatrix {
                 let allowed = resource.permissions[action] ?? []
                 let cells = roles.map { allowed.contains($0) ? "✓" : "—" }
                 let needed = action == .list || action == .read ? "read" : "write"
-                lines.append("| \(action.rawValue) | " + cells.joined(separator: " | ") + " | `\(needed):\(scope)` |")
+                let key = resource.platformAdminActions.contains(action) ? "none: platform administrators only" : "`\(needed):\(scope)`"
+                lines.append("| \(action.rawValue) | " + cells.joined(separator: " | ") + " | \(key) |")
             }
         }
         return lines.joined(separator: "\n") + "\n"

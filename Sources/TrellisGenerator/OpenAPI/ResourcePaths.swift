@@ -45,6 +45,9 @@ struct ResourcePaths {
     }
 
     private func rolesNote(_ action: Action) -> String {
+        if resource.platformAdminActions.contains(action) {
+            return "Platform administrators only: the rows are shared by every organization. API keys may not."
+        }
         let roles = (resource.permissions[action] ?? []).map(\.rawValue)
         return roles.isEmpty ? "No role may do this." : "Allowed roles: \(roles.joined(separator: ", "))."
     }

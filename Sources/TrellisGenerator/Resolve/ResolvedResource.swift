@@ -21,6 +21,8 @@ public struct ResolvedResource: Sendable, Hashable {
     public var indexes: [ResolvedIndex]
     public var pagination: ResolvedPagination
     public var permissions: [Action: [Role]]
+    /// The actions only platform administrators perform (the writes of a `tenancy: none` resource).
+    public var platformAdminActions: Set<Action>
     /// `?q=` over these fields, when the spec has `search`.
     public var search: ResolvedSearch?
     /// Where the spec names the resource (`resource:`), for diagnostics about its table.
@@ -82,9 +84,12 @@ public struct ResolvedField: Sendable, Hashable {
         case reference
     }
 
-    /// The name `?include=` takes for a ref named `<name>_id`: `<name>`.
+    /// The name `?include=` takes for a ref named `<name>_id` to a spec's resource or to a user:
+    /// `<name>`.
     public var includeName: String? {
-        guard reference != nil, name.hasSuffix("_id"), name.count > 3 else { return nil }
+        guard let reference, reference.swiftName != nil || reference.resource == "User", name.hasSuffix("_id"), name.count > 3 else {
+            return nil
+        }
         return String(name.dropLast(3))
     }
 

@@ -83,7 +83,10 @@ public enum Resolver {
                 defaultLimit: spec.pagination.defaultLimit, maxLimit: spec.pagination.maxLimit,
                 sortKeys: allSortKeys, defaultSort: allSortKeys[0]
             ),
-            permissions: spec.permissions.roles,
+            permissions: spec.tenancy == .none
+                ? spec.permissions.roles.filter { $0.key.isRead }.merging(Action.allCases.filter { !$0.isRead }.map { ($0, []) }) { kept, _ in kept }
+                : spec.permissions.roles,
+            platformAdminActions: spec.permissions.platformAdminActions(for: spec.tenancy),
             search: spec.search.map { ResolvedSearch(fields: $0.fields.map(\.value), language: $0.language.value) },
             location: spec.name.location,
             renamedFrom: spec.renamedFrom.map { old in

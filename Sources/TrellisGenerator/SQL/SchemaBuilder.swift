@@ -9,7 +9,8 @@ enum SchemaBuilder {
         return Schema(tables: resources.map { table(for: $0, referencedWithinOrg: sameOrgTargets.contains($0.table)) })
     }
 
-    /// The filters a B-tree index on the field serves (refs have their foreign key's index).
+    /// The filters a B-tree index on the field serves (refs have their foreign key's index; a
+    /// boolean splits a table in two, which an index rarely helps to read).
     private static let indexedOperators: Set<FilterOperator> = [.eq, .in, .gt, .gte, .lt, .lte]
 
     private static func table(for resource: ResolvedResource, referencedWithinOrg: Bool) -> Schema.Table {
@@ -56,7 +57,8 @@ enum SchemaBuilder {
             )
         }
 
-        for field in resource.fields where field.reference == nil && field.spec.filters.contains(where: Self.indexedOperators.contains) {
+        for field in resource.fields
+        where field.reference == nil && field.kind != .bool && field.spec.filters.contains(where: Self.indexedOperators.contains) {
             // Equality and range filters read one organization's slice of the table; an index
             // that starts with the same columns (a sort key's) serves them already.
             let columns = scope + [field.name]

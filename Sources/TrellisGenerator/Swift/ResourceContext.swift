@@ -59,8 +59,8 @@ struct ResourceContext {
     /// `Permission(roles:scope:)` of one action.
     struct ActionPermission: Separated {
         var action: String
-        var roles: String
-        var scope: String
+        /// `Permission(roles: [...], scope: "...")` or `.platformAdmins(scope: "...")`.
+        var expression: String
         var comma = ""
         var lineComma = ""
     }
@@ -184,11 +184,12 @@ struct ResourceContext {
     }
 
     private static func permission(_ action: Action, _ resource: ResolvedResource) -> ActionPermission {
-        ActionPermission(
-            action: action.rawValue,
-            roles: (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", "),
-            scope: "\([.list, .read].contains(action) ? "read" : "write"):\(resource.path.dropFirst())"
-        )
+        let scope = "\(action.isRead ? "read" : "write"):\(resource.path.dropFirst())"
+        if resource.platformAdminActions.contains(action) {
+            return ActionPermission(action: action.rawValue, expression: "Permission.platformAdmins(scope: \"\(scope)\")")
+        }
+        let roles = (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", ")
+        return ActionPermission(action: action.rawValue, expression: "Permission(roles: [\(roles)], scope: \"\(scope)\")")
     }
 
     private static func stringSet(_ keys: [String]) -> String {

@@ -556,11 +556,11 @@ enum {{typeName}}Resource: {{conformances}} {
 
     static let permissions = ResourcePermissions(
 {{#permissions}}
-        {{action}}: Permission(roles: [{{{roles}}}], scope: "{{scope}}"){{lineComma}}
+        {{action}}: {{{expression}}}{{lineComma}}
 {{/permissions}}
     )
 {{#restorePermission}}
-    static let restorePermission = Permission(roles: [{{{roles}}}], scope: "{{scope}}")
+    static let restorePermission = {{{expression}}}
 {{/restorePermission}}
 
     static let pagination = ResourcePagination(
@@ -725,6 +725,13 @@ struct {{suiteName}} {
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
     }
+{{#hasPlatformAdminActions}}
+
+    @Test(arguments: [{{platformAdminActions}}] as [ResourceAction])
+    func platformAdminMay(_ action: ResourceAction) async throws {
+        try await resource.platformAdminMay(action)
+    }
+{{/hasPlatformAdminActions}}
 {{#hasScopeCells}}
 
     @Test(arguments: [

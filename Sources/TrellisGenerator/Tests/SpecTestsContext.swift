@@ -79,6 +79,9 @@ struct SpecTestsContext {
     var parentFields: String
     var hasParents: Bool
     var checksSearch: Bool
+    /// `.create, .update, ...`: the actions only platform administrators perform.
+    var platformAdminActions: String
+    var hasPlatformAdminActions: Bool
     var checksTrash: Bool
 
     init(_ resource: ResolvedResource) {
@@ -142,7 +145,9 @@ struct SpecTestsContext {
             return cells
         }
         hasScopeCells = !scopeCells.isEmpty
-        let can = { (action: Action) in !(resource.permissions[action] ?? []).isEmpty }
+        let can = { (action: Action) in
+            !(resource.permissions[action] ?? []).isEmpty || resource.platformAdminActions.contains(action)
+        }
         canCreate = can(.create)
         canList = can(.list)
         canRead = can(.read)
@@ -197,6 +202,10 @@ struct SpecTestsContext {
             }
             listContract.append("parents: [\(entries.joined(separator: ", "))]")
         }
+        let adminActions = actions.filter { resource.platformAdminActions.contains($0) }.map { ".\($0.rawValue)" }
+        platformAdminActions = adminActions.joined(separator: ", ")
+        hasPlatformAdminActions = !adminActions.isEmpty
+        if !adminActions.isEmpty { listContract.append("platformAdminActions: [\(platformAdminActions)]") }
         self.listContract = listContract.enumerated().map { offset, line in
             offset == listContract.count - 1 ? line : line + ","
         }

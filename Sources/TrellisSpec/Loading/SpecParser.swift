@@ -391,10 +391,12 @@ struct SpecParser {
         let actions = Action.allCases.map(\.rawValue)
         guard let entries = reader.entries(node, of: "permissions", allowed: actions) else { return PermissionsSpec() }
         var roles: [Action: [Role]] = [:]
+        var locations: [Action: SourceLocation] = [:]
         for entry in entries {
             guard let action = Action(rawValue: entry.key), let names = reader.strings(entry.value, for: entry.key) else {
                 continue
             }
+            locations[action] = entry.keyLocation
             roles[action] = names.compactMap { name in
                 if let role = Role(rawValue: name.value) { return role }
                 reader.error(
@@ -404,6 +406,6 @@ struct SpecParser {
                 return nil
             }
         }
-        return PermissionsSpec(roles: roles)
+        return PermissionsSpec(roles: roles, locations: locations)
     }
 }

@@ -24,14 +24,22 @@ public enum Action: String, Hashable, Sendable, CaseIterable {
     case update
     case delete
     case restore
+
+    /// List and read; every other action writes.
+    public var isRead: Bool { self == .list || self == .read }
 }
 
 /// Which roles may perform each action.
 ///
 /// Defaults: `list` and `read` for every role; `create` and `update` for member, admin and owner;
 /// `delete` and `restore` for admin and owner.
+///
+/// A `tenancy: none` resource is every organization's: every signed-in member reads it, and only
+/// platform administrators write it; its spec may only say that no one may (`delete: []`).
 public struct PermissionsSpec: Hashable, Sendable {
     public var roles: [Action: [Role]]
+    /// Where the spec names each action, for the actions it names.
+    public var locations: [Action: SourceLocation]
 
     public static let defaults: [Action: [Role]] = [
         .list: [.owner, .admin, .member, .viewer],
@@ -42,8 +50,16 @@ public struct PermissionsSpec: Hashable, Sendable {
         .restore: [.owner, .admin],
     ]
 
-    public init(roles: [Action: [Role]] = [:]) {
+    public init(roles: [Action: [Role]] = [:], locations: [Action: SourceLocation] = [:]) {
         self.roles = Self.defaults.merging(roles) { _, given in given }
+        self.locations = locations
+    }
+
+    /// The write actions of a shared resource that platform administrators perform: every one the
+    /// spec does not close with an empty list.
+    public func platformAdminActions(for tenancy: Tenancy) -> Set<Action> {
+        guard tenancy == .none else { return [] }
+        return Set(Action.allCases.filter { !$0.isRead && !(locations[$0] != nil && allowed($0).isEmpty) })
     }
 
     public func allowed(_ action: Action) -> [Role] { roles[action] ?? [] }

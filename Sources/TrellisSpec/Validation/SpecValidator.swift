@@ -49,6 +49,9 @@ struct SpecValidator {
         }
     }
 
+    /// The query parameters of every list, which a filter named like a field would shadow.
+    static let listParameters: Set<String> = ["limit", "cursor", "sort", "q", "include", "deleted", "count"]
+
     private mutating func error(at location: SourceLocation, _ message: String, fix: String? = nil) {
         diagnostics.append(Diagnostic(at: location, message, fix: fix))
     }
@@ -72,12 +75,20 @@ struct SpecValidator {
                 fix: "add `swift_name: \(name.value)Item` (the API keeps the name '\(name.value)')"
             )
         }
+        let tableName = spec.table?.value ?? Naming.plural(Naming.snakeCase(name.value))
+        if tableName.utf8.count > 40 {
+            error(
+                at: spec.table?.location ?? name.location, "table '\(tableName)' is longer than 40 characters",
+                fix: "set a shorter `table:`; PostgreSQL cuts names at 63 bytes, and the names of indexes and statements add to it"
+            )
+        }
         if let table = spec.table, !Naming.isSnakeCase(table.value) {
             error(at: table.location, "table '\(table.value)' must be snake_case", fix: "use '\(Naming.snakeCase(table.value))'")
         }
         for field in spec.fields { validateField(field, in: spec) }
         validateSort(spec)
         validateSearch(spec)
+        validateSharedPermissions(spec)
         validateEvolution(spec)
         let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
         for index in spec.indexes {
@@ -157,6 +168,20 @@ struct SpecValidator {
                 fix: "rename the field, e.g. '\(name.value)_value' or '\(Naming.snakeCase(spec.name.value))_\(name.value)'"
             )
         }
+        if !field.filters.isEmpty, Self.listParameters.contains(name.value) {
+            error(
+                at: name.location, "field '\(name.value)' cannot be filtered: `?\(name.value)=` is a list parameter already",
+                fix: "rename the field, e.g. '\(Naming.snakeCase(spec.name.value))_\(name.value)', or remove 'filter'"
+            )
+        }
+        if case .reference = field.type, name.value.hasSuffix("_id"),
+            let clash = spec.fields.first(where: { $0.name.value == String(name.value.dropLast(3)) })
+        {
+            error(
+                at: clash.name.location, "field '\(clash.name.value)' has the name `?include=` gives the ref '\(name.value)'",
+                fix: "rename one of them"
+            )
+        }
         if let minimum = field.minimum, let maximum = field.maximum, minimum > maximum {
             error(at: name.location, "field '\(name.value)' has min \(minimum) above max \(maximum)")
         }
@@ -202,6 +227,19 @@ struct SpecValidator {
             if let minLength = field.minLength, text.count < minLength { error(at: value.location, "\(what) is shorter than min_length \(minLength)") }
             if let maxLength = field.maxLength, text.count > maxLength { error(at: value.location, "\(what) is longer than max_length \(maxLength)") }
         case .decimal, .bool: break
+        }
+    }
+
+    /// Roles cannot write what every organization shares: the owner of one organization would
+    /// change another's data.
+    private mutating func validateSharedPermissions(_ spec: ResourceSpec) {
+        guard spec.tenancy == .none else { return }
+        for action in Action.allCases where !action.isRead {
+            guard let location = spec.permissions.locations[action], !spec.permissions.allowed(action).isEmpty else { continue }
+            error(
+                at: location, "a tenancy: none resource is shared by every organization, so no organization role may \(action.rawValue) it",
+                fix: "remove `\(action.rawValue)` (platform administrators may, granted with `Server platform-admin grant`), or write `\(action.rawValue): []` so that no one may"
+            )
         }
     }
 

@@ -26,8 +26,11 @@ extension ResourceChecks {
         try await session("filter/\(filter.parameter)") { session in
             guard let field = contract.field(filter.field) else { throw SpecSetupError("\(contract.title) has no field \(filter.field)") }
             let home = session.home
+            let (overrides, creators) = try await distinctReferences(field, in: home, session: session)
             var rows: [Row] = []
-            for row in 0..<3 { rows.append(try await create(row: row, in: home, session: session)) }
+            for row in 0..<3 {
+                rows.append(try await create(row: row, in: home, session: session, overrides: overrides[row], as: creators[row]))
+            }
             if field.nullable { rows.append(try await create(row: 3, in: home, session: session, overrides: [field.name: .null])) }
             let values = rows.map { $0.data[field.name] ?? .null }
             let probe = values[1]
@@ -43,6 +46,9 @@ extension ResourceChecks {
                 text = [probe, second].map(\.queryText).joined(separator: ",")
                 matches = { same($0, probe, field: field) || same($0, second, field: field) }
             case .gt, .gte, .lt, .lte:
+                // The middle value, so that some rows are on each side of it.
+                let ordered = values.filter { $0 != .null }.sorted { compare($0, $1, key: field.name) == .orderedAscending }
+                let probe = ordered[ordered.count / 2]
                 text = probe.queryText
                 matches = { value in
                     guard value != .null else { return false }
@@ -68,6 +74,10 @@ extension ResourceChecks {
                 matches = { $0 == .null }
             }
             let query = "\(filter.parameter)=\(text.queryEncoded)"
+            let meeting = zip(rows, values).filter { matches($0.1) }.count
+            guard meeting > 0 && meeting < rows.count else {
+                throw SpecSetupError("the rows made for ?\(query) (\(field.name) = \(values.map(\.jsonText))) do not tell a filter from none")
+            }
             let shown = Set(try await listItems(query: query, as: try actor(for: .list, in: home), session: session).compactMap { $0["id"]?.stringValue })
             let expected = Set(zip(rows, values).filter { matches($0.1) }.map(\.0.id))
             let ours = Set(rows.map(\.id))
@@ -86,16 +96,50 @@ extension ResourceChecks {
         }
     }
 
+    /// Per row, the overrides and creator that give a ref a different value in each of three rows:
+    /// its own parent row, another member, or (set from the caller) another creator.
+    private func distinctReferences(
+        _ field: FieldContract, in home: SpecOrganization, session: SpecSession
+    ) async throws -> (overrides: [[String: JSONValue]], creators: [SpecActor?]) {
+        var overrides: [[String: JSONValue]] = [[:], [:], [:]]
+        var creators: [SpecActor?] = [nil, nil, nil]
+        guard let target = field.referencedResource, target != "Organization" else { return (overrides, creators) }
+        if target == "User" {
+            let roles = Role.allCases.filter { contract.roles(for: .create).contains($0) }
+            for row in 0..<3 {
+                if field.setByServer {
+                    guard roles.count >= 2 else { break }
+                    creators[row] = .member(home.principal(roles[row % roles.count]))
+                } else {
+                    overrides[row] = [field.name: .string(Self.text(home.members[Role.allCases[row]] ?? home.id))]
+                }
+            }
+        } else {
+            let parent = ResourceChecks(try harness.contract(named: target), harness: harness)
+            for row in 0..<3 {
+                overrides[row] = [field.name: .string(try await parent.create(row: 20 + row, in: home, session: session).id)]
+            }
+        }
+        return (overrides, creators)
+    }
+
     /// `?field=me` on a ref to a user shows the caller's rows.
     public func filtersByMe(_ field: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await session("filter/\(field)=me") { session in
             let home = session.home
             let lister = try actor(for: .list, in: home)
-            guard case .member(let principal) = lister else { return }
+            guard case .member(let principal) = lister else { throw SpecSetupError("?\(field)=me needs a member to list as") }
             let me = JSONValue.string(principal.userID.uuidString.lowercased())
+            guard let fieldContract = contract.field(field) else { throw SpecSetupError("\(contract.title) has no field \(field)") }
+            let (overrides, creators) = try await distinctReferences(fieldContract, in: home, session: session)
             var rows: [Row] = []
-            for row in 0..<2 { rows.append(try await create(row: row, in: home, session: session)) }
+            for row in 0..<3 {
+                rows.append(try await create(row: row, in: home, session: session, overrides: overrides[row], as: creators[row]))
+            }
             let mine = Set(rows.filter { $0.data[field] == me }.map(\.id))
+            guard !mine.isEmpty && mine.count < rows.count else {
+                throw SpecSetupError("the rows made for ?\(field)=me do not tell the caller's rows from others'")
+            }
             let shown = Set(try await listItems(query: "\(field)=me", as: lister, session: session).compactMap { $0["id"]?.stringValue })
             expect(
                 shown.intersection(rows.map(\.id)) == mine, "Filter broken",
@@ -155,17 +199,17 @@ extension ResourceChecks {
             let other = try await parent.create(row: 11, in: home, session: session)
             let nestedPath = "\(parentPath)/\(first.id)\(path.dropFirst("/api/v1".count))"
             var children: [String] = []
-            if let creator = contract.strongestRole(for: .create) {
+            if contract.canPerform(.create) {
                 var sent = try await body(row: 0, in: home, session: session)
                 sent[field] = nil
-                let created = try await session.client.send(.post, nestedPath, as: .member(home.principal(creator)), json: .object(sent))
+                let created = try await session.client.send(.post, nestedPath, as: try actor(for: .create, in: home), json: .object(sent))
                 expect(
                     created.status == .created && created.data?[field] == .string(first.id), "Nested route broken",
                     "POST \(nestedPath) without \(field): \(created.summary); expected 201 with \(field) = \(first.id)", at: sourceLocation
                 )
                 if let id = created.id { children.append(id) }
                 let foreignParent = try await session.client.send(
-                    .post, nestedPath, as: .member(session.other.principal(creator)), json: .object(sent)
+                    .post, nestedPath, as: try actor(for: .create, in: session.other), json: .object(sent)
                 )
                 expect(
                     foreignParent.status == .notFound, "Tenancy leak",

@@ -12,6 +12,20 @@ extension ResourceChecks {
         }
     }
 
+    /// A platform administrator may perform `action` on a shared resource whatever their role (the
+    /// role cells show that no organization role may).
+    public func platformAdminMay(_ action: ResourceAction, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("platform-admin/\(action.rawValue)") { session in
+            guard contract.platformAdminActions.contains(action) else {
+                throw SpecSetupError("\(contract.title) does not reserve \(action.rawValue) to platform administrators")
+            }
+            try await judge(
+                action, as: .member(session.home.platformAdmin), who: "a platform administrator (a viewer of the organization)",
+                allowed: true, session: session, at: sourceLocation
+            )
+        }
+    }
+
     /// An API key acts with its creator's role limited to its scopes: with a role the spec allows,
     /// it succeeds with the action's scope (or `*`) and gets 403 without; with a role the spec does
     /// not allow, it gets 403 whatever its scopes.

@@ -47,14 +47,17 @@ public struct ResourceContract: Sendable {
     /// The refs the resource is nested under, with the parent's collection path
     /// (`project_id` -> `/api/v1/projects`, for `/api/v1/projects/{id}/tasks`).
     public var parents: [String: String]
+    /// The actions only platform administrators may perform (the writes of a shared resource).
+    public var platformAdminActions: Set<ResourceAction>
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
         fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
         permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
-        parents: [String: String] = [:]
+        parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = []
     ) {
+        self.platformAdminActions = platformAdminActions
         self.filters = filters
         self.searchFields = searchFields
         self.includes = includes
@@ -97,6 +100,11 @@ public struct ResourceContract: Sendable {
     /// The most powerful role allowed `action`, or nil when no role is.
     public func strongestRole(for action: ResourceAction) -> Role? {
         Role.allCases.first { roles(for: action).contains($0) }
+    }
+
+    /// Whether anyone may perform `action`: a role, or a platform administrator.
+    public func canPerform(_ action: ResourceAction) -> Bool {
+        strongestRole(for: action) != nil || platformAdminActions.contains(action)
     }
 
     /// The scope an API key needs for `action`.

@@ -21,6 +21,12 @@ public struct SpecOrganization: Sendable {
     public func principal(_ role: Role) -> Principal {
         Principal(userID: members[role] ?? id, orgID: id, role: role)
     }
+
+    /// The viewer, signed in as a platform administrator: what they may do, they may do by that
+    /// flag alone.
+    public var platformAdmin: Principal {
+        Principal(userID: members[.viewer] ?? id, orgID: id, role: .viewer, isPlatformAdmin: true)
+    }
 }
 
 /// Who sends a request: a signed-in member (an access token), or an API key.

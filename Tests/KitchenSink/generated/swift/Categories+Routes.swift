@@ -22,8 +22,8 @@ enum ArticleCategoryResource: UpdatableResource {
     static let permissions = ResourcePermissions(
         list: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:article-categories"),
         read: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:article-categories"),
-        create: Permission(roles: [.owner], scope: "write:article-categories"),
-        update: Permission(roles: [.owner], scope: "write:article-categories"),
+        create: Permission.platformAdmins(scope: "write:article-categories"),
+        update: Permission.platformAdmins(scope: "write:article-categories"),
         delete: Permission(roles: [], scope: "write:article-categories")
     )
 

@@ -22,11 +22,11 @@ enum TagResource: UpdatableResource, SoftDeletableResource {
     static let permissions = ResourcePermissions(
         list: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:tags"),
         read: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:tags"),
-        create: Permission(roles: [.owner, .admin], scope: "write:tags"),
-        update: Permission(roles: [.owner, .admin], scope: "write:tags"),
-        delete: Permission(roles: [.owner], scope: "write:tags")
+        create: Permission.platformAdmins(scope: "write:tags"),
+        update: Permission.platformAdmins(scope: "write:tags"),
+        delete: Permission.platformAdmins(scope: "write:tags")
     )
-    static let restorePermission = Permission(roles: [.owner], scope: "write:tags")
+    static let restorePermission = Permission.platformAdmins(scope: "write:tags")
 
     static let pagination = ResourcePagination(
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "id", descending: true)

@@ -19,12 +19,13 @@ extension ResourceContract {
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
             .read: [.owner, .admin, .member, .viewer],
-            .create: [.owner],
-            .update: [.owner],
+            .create: [],
+            .update: [],
             .delete: [],
         ],
         readScope: "read:article-categories", writeScope: "write:article-categories",
-        includes: ["parent": "parent_id"]
+        includes: ["parent": "parent_id"],
+        platformAdminActions: [.create, .update]
     )
 }
 
@@ -77,11 +78,11 @@ struct ArticleCategorySpecTests {
         PermissionCell(.admin, .read, allowed: true),
         PermissionCell(.member, .read, allowed: true),
         PermissionCell(.viewer, .read, allowed: true),
-        PermissionCell(.owner, .create, allowed: true),
+        PermissionCell(.owner, .create, allowed: false),
         PermissionCell(.admin, .create, allowed: false),
         PermissionCell(.member, .create, allowed: false),
         PermissionCell(.viewer, .create, allowed: false),
-        PermissionCell(.owner, .update, allowed: true),
+        PermissionCell(.owner, .update, allowed: false),
         PermissionCell(.admin, .update, allowed: false),
         PermissionCell(.member, .update, allowed: false),
         PermissionCell(.viewer, .update, allowed: false),
@@ -94,6 +95,11 @@ struct ArticleCategorySpecTests {
         try await resource.permission(cell)
     }
 
+    @Test(arguments: [.create, .update] as [ResourceAction])
+    func platformAdminMay(_ action: ResourceAction) async throws {
+        try await resource.platformAdminMay(action)
+    }
+
     @Test(arguments: [
         ScopeCell(["read:article-categories"], .list, allowed: true),
         ScopeCell(["write:article-categories"], .list, allowed: false),
@@ -101,14 +107,8 @@ struct ArticleCategorySpecTests {
         ScopeCell(["read:article-categories"], .read, allowed: true),
         ScopeCell(["write:article-categories"], .read, allowed: false),
         ScopeCell(["*"], .read, allowed: true),
-        ScopeCell(["read:article-categories"], .create, allowed: false),
-        ScopeCell(["write:article-categories"], .create, allowed: true),
-        ScopeCell(["*"], .create, allowed: true),
-        ScopeCell(["*"], .create, by: .admin, allowed: false),
-        ScopeCell(["read:article-categories"], .update, allowed: false),
-        ScopeCell(["write:article-categories"], .update, allowed: true),
-        ScopeCell(["*"], .update, allowed: true),
-        ScopeCell(["*"], .update, by: .admin, allowed: false),
+        ScopeCell(["*"], .create, by: .owner, allowed: false),
+        ScopeCell(["*"], .update, by: .owner, allowed: false),
         ScopeCell(["*"], .delete, by: .owner, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {

@@ -17,12 +17,13 @@ extension ResourceContract {
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
             .read: [.owner, .admin, .member, .viewer],
-            .create: [.owner, .admin],
-            .update: [.owner, .admin],
-            .delete: [.owner],
-            .restore: [.owner],
+            .create: [],
+            .update: [],
+            .delete: [],
+            .restore: [],
         ],
-        readScope: "read:tags", writeScope: "write:tags"
+        readScope: "read:tags", writeScope: "write:tags",
+        platformAdminActions: [.create, .update, .delete, .restore]
     )
 }
 
@@ -73,25 +74,30 @@ struct TagSpecTests {
         PermissionCell(.admin, .read, allowed: true),
         PermissionCell(.member, .read, allowed: true),
         PermissionCell(.viewer, .read, allowed: true),
-        PermissionCell(.owner, .create, allowed: true),
-        PermissionCell(.admin, .create, allowed: true),
+        PermissionCell(.owner, .create, allowed: false),
+        PermissionCell(.admin, .create, allowed: false),
         PermissionCell(.member, .create, allowed: false),
         PermissionCell(.viewer, .create, allowed: false),
-        PermissionCell(.owner, .update, allowed: true),
-        PermissionCell(.admin, .update, allowed: true),
+        PermissionCell(.owner, .update, allowed: false),
+        PermissionCell(.admin, .update, allowed: false),
         PermissionCell(.member, .update, allowed: false),
         PermissionCell(.viewer, .update, allowed: false),
-        PermissionCell(.owner, .delete, allowed: true),
+        PermissionCell(.owner, .delete, allowed: false),
         PermissionCell(.admin, .delete, allowed: false),
         PermissionCell(.member, .delete, allowed: false),
         PermissionCell(.viewer, .delete, allowed: false),
-        PermissionCell(.owner, .restore, allowed: true),
+        PermissionCell(.owner, .restore, allowed: false),
         PermissionCell(.admin, .restore, allowed: false),
         PermissionCell(.member, .restore, allowed: false),
         PermissionCell(.viewer, .restore, allowed: false),
     ])
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
+    }
+
+    @Test(arguments: [.create, .update, .delete, .restore] as [ResourceAction])
+    func platformAdminMay(_ action: ResourceAction) async throws {
+        try await resource.platformAdminMay(action)
     }
 
     @Test(arguments: [
@@ -101,22 +107,10 @@ struct TagSpecTests {
         ScopeCell(["read:tags"], .read, allowed: true),
         ScopeCell(["write:tags"], .read, allowed: false),
         ScopeCell(["*"], .read, allowed: true),
-        ScopeCell(["read:tags"], .create, allowed: false),
-        ScopeCell(["write:tags"], .create, allowed: true),
-        ScopeCell(["*"], .create, allowed: true),
-        ScopeCell(["*"], .create, by: .member, allowed: false),
-        ScopeCell(["read:tags"], .update, allowed: false),
-        ScopeCell(["write:tags"], .update, allowed: true),
-        ScopeCell(["*"], .update, allowed: true),
-        ScopeCell(["*"], .update, by: .member, allowed: false),
-        ScopeCell(["read:tags"], .delete, allowed: false),
-        ScopeCell(["write:tags"], .delete, allowed: true),
-        ScopeCell(["*"], .delete, allowed: true),
-        ScopeCell(["*"], .delete, by: .admin, allowed: false),
-        ScopeCell(["read:tags"], .restore, allowed: false),
-        ScopeCell(["write:tags"], .restore, allowed: true),
-        ScopeCell(["*"], .restore, allowed: true),
-        ScopeCell(["*"], .restore, by: .admin, allowed: false),
+        ScopeCell(["*"], .create, by: .owner, allowed: false),
+        ScopeCell(["*"], .update, by: .owner, allowed: false),
+        ScopeCell(["*"], .delete, by: .owner, allowed: false),
+        ScopeCell(["*"], .restore, by: .owner, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
