@@ -182,7 +182,26 @@ extension ResourceChecks {
                 }
                 expect(plain == row.data, "Include broken", "?include=\(name) changes the row itself: \(item.jsonText)", at: sourceLocation)
             }
+            try await includeStaysInOrganization(name, field: field, session: session, at: sourceLocation)
         }
+    }
+
+    /// A ref to a user of another organization, where the API lets a row hold one, is embedded
+    /// as `null`: an include never shows another organization's user. (Refs between two
+    /// organization-scoped resources cannot cross organizations: composite foreign keys.)
+    private func includeStaysInOrganization(_ name: String, field: String, session: SpecSession, at location: SourceLocation) async throws {
+        guard let contractField = contract.field(field), contractField.referencedResource == "User", !contractField.setByServer else { return }
+        let home = session.home
+        let stranger = Self.text(session.other.members[.owner] ?? session.other.id)
+        let sent = try await body(row: 3, in: home, session: session, overrides: [field: .string(stranger)])
+        let created = try await session.client.send(.post, path, as: try actor(for: .create, in: home), json: .object(sent))
+        guard created.status == .created, let id = created.id else { return }  // the app refuses such refs itself
+        let items = try await listItems(query: "include=\(name)", as: try actor(for: .list, in: home), session: session)
+        let embedded = items.first { $0["id"]?.stringValue == id }?[name]
+        expect(
+            embedded == .null, "Tenancy leak",
+            "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") for a \(field) naming another organization's user", at: location
+        )
     }
 
     /// `GET /parents/{id}/children` lists exactly the children of that parent, `POST` there creates
