@@ -6,7 +6,9 @@ import Trellis
 /// Deterministic demo data: fixed ids, names and timestamps, loaded idempotently.
 ///
 /// Two organizations (Acme, Globex), one user per role in each (`<role>@<slug>.test`, all signing in
-/// with ``password``), and 45 projects in Acme.
+/// with ``password``), 45 projects in Acme (the first three described, so `?q=` finds them), and
+/// 12 tasks in those three (statuses, priorities, assignees and due dates varied, so the list
+/// filters have something to tell apart).
 public enum DemoData {
     public struct Organization: Sendable {
         public var id: UUID
@@ -53,6 +55,22 @@ public enum DemoData {
     }
 
     public static func projectID(_ number: Int) -> UUID { fixedID(0x0C, number) }
+    public static func taskID(_ number: Int) -> UUID { fixedID(0x0D, number) }
+
+    /// The descriptions of the first projects.
+    static let projectDescriptions = [
+        1: "The launch plan for the spring release: website, press and support.",
+        2: "Customer onboarding: the checklist every new account goes through.",
+        3: "Quarterly infrastructure upgrade of the database and the build machines.",
+    ]
+
+    /// The demo tasks: 4 in each of the first 3 projects.
+    public static let taskCount = 12
+    static let taskTitles = [
+        "Draft the announcement", "Book the launch webinar", "Update the pricing page", "Brief the support team",
+        "Write the welcome email", "Record the setup video", "Review the onboarding survey", "Fix the invite flow",
+        "Upgrade PostgreSQL", "Rotate the signing keys", "Move CI to the new runners", "Load-test the API",
+    ]
 
     /// The password of every demo user (development only).
     public static let password = "trellis demo password"
@@ -95,10 +113,32 @@ public enum DemoData {
                 let created = Timestamp(microsecondsSinceEpoch: projectsStart.microsecondsSinceEpoch + Int64(number - 1) * 60_000_000)
                 let name = String(format: "Project %02d", number)
                 let slug = String(format: "project-%02d", number)
+                let description = projectDescriptions[number]
                 try await connection.query(
                     """
-                    INSERT INTO projects (id, org_id, name, slug, status, created_at, updated_at)
-                    VALUES (\(projectID(number)), \(acme), \(name), \(slug), 'active', \(created), \(created))
+                    INSERT INTO projects (id, org_id, name, slug, status, description, created_at, updated_at)
+                    VALUES (\(projectID(number)), \(acme), \(name), \(slug), 'active', \(description), \(created), \(created))
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                    logger: logger
+                )
+            }
+            let members = users.filter { $0.organization == acme }.map(\.id)
+            let statuses = ["todo", "doing", "done", "todo"]
+            let priorities = ["low", "medium", "high", "urgent", "medium"]
+            for number in 1...taskCount {
+                let created = Timestamp(microsecondsSinceEpoch: projectsStart.microsecondsSinceEpoch + Int64(number) * 3_600_000_000)
+                // Every third task is unassigned and every fourth has no due date.
+                let assignee: UUID? = number % 3 == 0 ? nil : members[number % members.count]
+                let dueOn: CalendarDate? = number % 4 == 0 ? nil : CalendarDate(year: 2026, month: 2, day: number)
+                try await connection.query(
+                    """
+                    INSERT INTO tasks (id, org_id, project_id, title, status, priority, due_on, assignee_id, created_at, updated_at)
+                    VALUES (
+                        \(taskID(number)), \(acme), \(projectID((number - 1) / 4 + 1)), \(taskTitles[number - 1]),
+                        \(statuses[number % statuses.count]), \(priorities[number % priorities.count]), \(dueOn), \(assignee),
+                        \(created), \(created)
+                    )
                     ON CONFLICT (id) DO NOTHING
                     """,
                     logger: logger

@@ -64,7 +64,10 @@ struct Seed: AsyncParsableCommand {
         try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
             try await DemoData.load(into: Database(client: client), logger: logger)
         }
-        print("seeded \(DemoData.organizations.count) organizations, \(DemoData.users.count) users, \(DemoData.projectCount) projects")
+        print(
+            "seeded \(DemoData.organizations.count) organizations, \(DemoData.users.count) users, \(DemoData.projectCount) projects, "
+                + "\(DemoData.taskCount) tasks"
+        )
     }
 }
 

@@ -10,11 +10,11 @@ import Trellis
             let (pool, _) = try await TestEnvironment.shared.client()
             let database = Database(client: pool)
             let logger = TestEnvironment.shared.logger
-            let email = "grace@example.test"
+            let email = "hopper@example.test"
             let signedUp = try await AuthTests.signup(client, email: email, organization: "Compilers", ip: 61)
             #expect(try await tokens.verify(signedUp.access).isPlatformAdmin == false)
 
-            #expect(try await PlatformAdmins.set(true, email: "Grace@Example.TEST", on: database, logger: logger))
+            #expect(try await PlatformAdmins.set(true, email: "Hopper@Example.TEST", on: database, logger: logger))
             // A token issued before the grant does not carry it.
             #expect(try await tokens.verify(signedUp.access).isPlatformAdmin == false)
             let refreshed = try AuthTests.session(try await AuthTests.refresh(client, signedUp.refresh, ip: 61))
