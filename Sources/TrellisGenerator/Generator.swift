@@ -123,7 +123,7 @@ public struct Generator: Sendable {
         committed += newMigrations.map { GeneratedFile(path: $0.path, contents: $0.sql) }
         if pendingChanges.isEmpty {
             // With changes pending, the snapshot stays as it is until a migration covers them.
-            let snapshot = Snapshot(migrations: ledger, tables: schema.tables)
+            let snapshot = Snapshot(migrations: ledger, tables: schema.tables, extensions: schema.extensions ?? [])
             committed.append(GeneratedFile(path: "schema.json", contents: try snapshot.json()))
         }
         return Output(

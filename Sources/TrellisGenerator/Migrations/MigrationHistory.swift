@@ -35,13 +35,16 @@ public struct Snapshot: Codable, Sendable, Hashable {
 
     public var migrations: [Entry]
     public var tables: [Schema.Table]
+    /// The extensions the migrations enabled; absent before any was needed.
+    public var extensions: [String]?
 
-    public init(migrations: [Entry] = [], tables: [Schema.Table] = []) {
+    public init(migrations: [Entry] = [], tables: [Schema.Table] = [], extensions: [String] = []) {
         self.migrations = migrations
         self.tables = tables
+        self.extensions = extensions.isEmpty ? nil : extensions
     }
 
-    public var schema: Schema { Schema(tables: tables) }
+    public var schema: Schema { Schema(tables: tables, extensions: extensions ?? []) }
 
     public init(json: String, path: String) throws {
         do {

@@ -5,7 +5,7 @@ extension SchemaDiffer {
     private func translated(_ index: Schema.Index, ofOldTable table: String) -> Schema.Index? {
         // An expression index names its columns inside the expression: after a rename the new
         // expression differs, and the index is rebuilt.
-        if index.method != nil { return index }
+        if index.hasExpressions { return index }
         guard let columns = translate(index.columns, ofOldTable: table) else { return nil }
         var copy = index
         copy.columns = columns
@@ -35,6 +35,7 @@ extension SchemaDiffer {
 
     private static func sameIndex(_ a: Schema.Index, _ b: Schema.Index) -> Bool {
         a.columns == b.columns && a.unique == b.unique && a.predicate == b.predicate && a.method == b.method
+            && a.operatorClass == b.operatorClass
     }
 
     private static func sameKey(_ a: Schema.ForeignKey, _ b: Schema.ForeignKey) -> Bool {
@@ -165,7 +166,7 @@ extension SchemaDiffer {
                 plan.onlineSteps.append(
                     MigrationStep(
                         verb: "index", table: table,
-                        object: index.method == nil ? index.columns.filter { $0 != "org_id" }.joined(separator: "_") : "search",
+                        object: index.hasExpressions ? "search" : index.columns.filter { $0 != "org_id" }.joined(separator: "_"),
                         description: "\(replaces ? "rebuild" : "create") \(index.unique ? "unique " : "")index \(index.name) on "
                             + "\(table) \(index.definition)" + (index.predicate.map { " WHERE \($0)" } ?? ""),
                         effect: "CREATE INDEX CONCURRENTLY: reads and writes continue while it builds; "

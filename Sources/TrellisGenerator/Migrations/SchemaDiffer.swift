@@ -37,6 +37,7 @@ struct SchemaDiffer {
     /// what they point at), then new tables and columns, then the online part.
     static func plan(from old: Schema, to new: Schema, evolution: SchemaEvolution) -> MigrationPlan {
         var differ = SchemaDiffer(old: old, new: new, evolution: evolution)
+        differ.planExtensions()
         differ.planRenames()
         differ.planDrops()
         differ.planConstraintRenames()
@@ -185,6 +186,20 @@ struct SchemaDiffer {
                 statements: ["DROP TABLE \(dropped.map(\.name).joined(separator: ", "));"]
             )
         )
+    }
+
+    /// Extensions come first: indexes use them. They are never dropped, since other schemas of the
+    /// database may use them too.
+    private mutating func planExtensions() {
+        for name in (new.extensions ?? []) where !(old.extensions ?? []).contains(name) {
+            plan.steps.append(
+                MigrationStep(
+                    verb: "enable", table: name, object: nil, description: "create extension \(name)",
+                    effect: "adds the extension's functions and operator classes; locks no table",
+                    statements: ["CREATE EXTENSION IF NOT EXISTS \(name);"]
+                )
+            )
+        }
     }
 
     private mutating func planNewTables() {

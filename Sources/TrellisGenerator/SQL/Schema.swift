@@ -2,9 +2,13 @@
 /// migration differ compares against.
 public struct Schema: Codable, Sendable, Hashable {
     public var tables: [Table]
+    /// The PostgreSQL extensions the schema needs (`pg_trgm` for trigram indexes); absent in
+    /// snapshots written before any was needed.
+    public var extensions: [String]?
 
-    public init(tables: [Table]) {
+    public init(tables: [Table], extensions: [String] = []) {
         self.tables = tables
+        self.extensions = extensions.isEmpty ? nil : extensions
     }
 
     public func table(named name: String) -> Table? {
@@ -58,20 +62,30 @@ public struct Schema: Codable, Sendable, Hashable {
         public var predicate: String?
         /// The index method when it is not a B-tree (`gin` for full-text search).
         public var method: String?
+        /// The operator class of its columns (`gin_trgm_ops`); with one, the columns are names.
+        public var operatorClass: String?
 
-        public init(name: String, columns: [String], unique: Bool, predicate: String? = nil, method: String? = nil) {
+        public init(
+            name: String, columns: [String], unique: Bool, predicate: String? = nil, method: String? = nil, operatorClass: String? = nil
+        ) {
             self.name = name
             self.columns = columns
             self.unique = unique
             self.predicate = predicate
             self.method = method
+            self.operatorClass = operatorClass
         }
 
-        /// What the index covers, as `CREATE INDEX` writes it: `(a, b)` or `USING gin ((expr))`.
+        /// What the index covers, as `CREATE INDEX` writes it: `(a, b)`, `USING gin ((expr))` or
+        /// `USING gin (title gin_trgm_ops)`.
         public var definition: String {
             guard let method else { return "(\(columns.joined(separator: ", ")))" }
+            if let operatorClass { return "USING \(method) (\(columns.map { "\($0) \(operatorClass)" }.joined(separator: ", ")))" }
             return "USING \(method) (\(columns.map { "(\($0))" }.joined(separator: ", ")))"
         }
+
+        /// Whether the columns are expressions, not names.
+        var hasExpressions: Bool { method != nil && operatorClass == nil }
     }
 
     public struct ForeignKey: Codable, Sendable, Hashable {

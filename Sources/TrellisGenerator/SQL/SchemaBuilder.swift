@@ -6,7 +6,11 @@ enum SchemaBuilder {
         // Tenant tables that other tenant tables reference need UNIQUE (org_id, id) for the
         // composite foreign key that keeps references inside one organization.
         let sameOrgTargets = Set(resources.flatMap { $0.fields.compactMap { $0.reference?.sameOrg == true ? $0.reference?.table : nil } })
-        return Schema(tables: resources.map { table(for: $0, referencedWithinOrg: sameOrgTargets.contains($0.table)) })
+        let trigrams = resources.contains { $0.fields.contains(where: \.spec.trigram) }
+        return Schema(
+            tables: resources.map { table(for: $0, referencedWithinOrg: sameOrgTargets.contains($0.table)) },
+            extensions: trigrams ? ["pg_trgm"] : []
+        )
     }
 
     /// The filters a B-tree index on the field serves (refs have their foreign key's index; a
@@ -68,6 +72,12 @@ enum SchemaBuilder {
                     name: "\(table)_\(columns.joined(separator: "_"))_idx", columns: columns, unique: false,
                     predicate: resource.softDelete ? "deleted_at IS NULL" : nil
                 )
+            )
+        }
+        for field in resource.fields where field.spec.trigram {
+            // `ILIKE '%words%'` cannot use a B-tree; a trigram index serves it for 3 characters and up.
+            indexes.append(
+                Schema.Index(name: "\(table)_\(field.name)_trgm_idx", columns: [field.name], unique: false, method: "gin", operatorClass: "gin_trgm_ops")
             )
         }
         if let search = resource.search {

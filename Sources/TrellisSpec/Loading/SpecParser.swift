@@ -8,7 +8,7 @@ struct SpecParser {
     ]
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
-        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from", "filter",
+        "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from", "filter", "trigram",
     ]
     static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
     static let indexKeys = ["columns", "unique"]
@@ -144,6 +144,7 @@ struct SpecParser {
             ("min_length", type.isTextual, "string and text"),
             ("max_length", type.isTextual, "string and text"),
             ("format", type == .string, "string"),
+            ("trigram", type.isTextual, "string and text"),
         ]
         for rule in applicability where !rule.applies {
             if let misplaced = entry(rule.key) {
@@ -172,11 +173,18 @@ struct SpecParser {
             case "set_from": field.setFrom = reader.choice(value, for: "set_from", as: SetFrom.self)
             case "default": field.defaultValue = parseDefault(value, type: type, what: what)
             case "renamed_from": field.renamedFrom = locatedString(value, for: "renamed_from")
+            case "trigram" where type.isTextual: field.trigram = reader.bool(value, for: "trigram") ?? false
             default: break
             }
         }
         if let filter = entry("filter") {
             field.filters = parseFilter(filter.value, type: type, nullable: field.isNullable, what: what)
+        }
+        if field.trigram, !field.filters.contains(.contains) && !field.filters.contains(.startsWith), let trigram = entry("trigram") {
+            reader.error(
+                at: trigram.keyLocation, "a trigram index serves the contains and starts_with filters, which \(what) does not have",
+                fix: "add `filter: [contains]`, or remove 'trigram'"
+            )
         }
         return field
     }

@@ -22,6 +22,8 @@ public struct FieldSpec: Hashable, Sendable {
     /// The operators a list may filter this field by (`filter: true` for every one that applies,
     /// or a list); empty when the field is not filterable.
     public var filters: [FilterOperator]
+    /// A trigram index (`pg_trgm`) serves `contains` and `starts_with` on the field.
+    public var trigram: Bool
 
     public init(
         name: Located<String>,
@@ -38,7 +40,8 @@ public struct FieldSpec: Hashable, Sendable {
         immutable: Bool = false,
         setFrom: SetFrom? = nil,
         renamedFrom: Located<String>? = nil,
-        filters: [FilterOperator] = []
+        filters: [FilterOperator] = [],
+        trigram: Bool = false
     ) {
         self.name = name
         self.type = type
@@ -55,6 +58,7 @@ public struct FieldSpec: Hashable, Sendable {
         self.setFrom = setFrom
         self.renamedFrom = renamedFrom
         self.filters = filters
+        self.trigram = trigram
     }
 
     /// Whether the column can hold NULL.
