@@ -30,7 +30,10 @@ public struct APIKeyRoutes: Sendable {
         return principal
     }
 
-    private static func managesAll(_ principal: Principal) -> Bool { [.owner, .admin].contains(principal.role) }
+    /// Whose keys `principal` sees and revokes: nil (everyone's) for admins and owners, else their own.
+    private static func creator(seenBy principal: Principal) -> UUID? {
+        [.owner, .admin].contains(principal.role) ? nil : principal.userID
+    }
 
     static let columns = "id, name, prefix, scopes, expires_at, last_used_at, created_at, revoked_at"
 
@@ -47,21 +50,27 @@ public struct APIKeyRoutes: Sendable {
 
     func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try signedIn(context)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
-        let all = Self.managesAll(principal)
-        let rows = try await database.client.query(
+        let keys = try await Self.keys(in: scope, createdBy: Self.creator(seenBy: principal), client: database.client, logger: context.logger)
+        return Response.data(JSONValue.array(keys))
+    }
+
+    /// The keys of the caller's organization that `creator` created (nil: all of them), newest first.
+    static func keys(in scope: TenantScope, createdBy creator: UUID?, client: PostgresClient, logger: Logger) async throws -> [JSONValue] {
+        let rows = try await client.query(
             """
             SELECT id, name, prefix, scopes, expires_at, last_used_at, created_at, revoked_at FROM api_keys
-            WHERE org_id = \(principal.orgID) AND (\(all) OR created_by = \(principal.userID))
+            WHERE org_id = \(scope.orgID) AND (\(creator == nil) OR created_by = \(creator))
             ORDER BY created_at DESC, id DESC
             """,
-            logger: context.logger
+            logger: logger
         )
         var keys: [JSONValue] = []
         for try await row in rows.decode((UUID, String, String, [String], Timestamp?, Timestamp?, Timestamp, Timestamp?).self) {
             keys.append(Self.json(row))
         }
-        return Response.data(JSONValue.array(keys))
+        return keys
     }
 
     func create(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
@@ -93,20 +102,20 @@ public struct APIKeyRoutes: Sendable {
 
         let key = APIKey.generate(environment)
         let id = UUID.v7()
+        let scope = TenantScope(principal: principal)
         let origin = RequestOrigin(request, context: context)
         let row = try await database.transaction(logger: context.logger) { connection in
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
             let rows = try await connection.query(
                 """
                 INSERT INTO api_keys (id, org_id, created_by, name, prefix, key_hash, scopes, expires_at)
-                VALUES (\(id), \(principal.orgID), \(principal.userID), \(name), \(APIKey.displayPrefix(of: key.value)), \(key.digest), \(Array(Set(scopes)).sorted()), \(expiresAt))
+                VALUES (\(id), \(scope.orgID), \(principal.userID), \(name), \(APIKey.displayPrefix(of: key.value)), \(key.digest), \(Array(Set(scopes)).sorted()), \(expiresAt))
                 RETURNING id, name, prefix, scopes, expires_at, last_used_at, created_at, revoked_at
                 """,
                 logger: context.logger
             )
             try await AuditLog.record(
-                .apiKeyCreated, userID: principal.userID, orgID: principal.orgID, apiKeyID: id, origin: origin, on: connection,
-                logger: context.logger
+                .apiKeyCreated, in: scope, userID: principal.userID, apiKeyID: id, origin: origin, on: connection, logger: context.logger
             )
             return try await first(rows.decode((UUID, String, String, [String], Timestamp?, Timestamp?, Timestamp, Timestamp?).self))
         }
@@ -118,25 +127,33 @@ public struct APIKeyRoutes: Sendable {
         let principal = try signedIn(context)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID("id")
-        let all = Self.managesAll(principal)
+        let creator = Self.creator(seenBy: principal)
+        let scope = TenantScope(principal: principal)
         let origin = RequestOrigin(request, context: context)
         let revoked = try await database.transaction(logger: context.logger) { connection in
-            let rows = try await connection.query(
-                """
-                UPDATE api_keys SET revoked_at = now()
-                WHERE id = \(id) AND org_id = \(principal.orgID) AND revoked_at IS NULL AND (\(all) OR created_by = \(principal.userID))
-                RETURNING id
-                """,
-                logger: context.logger
-            )
-            guard try await first(rows.decode(UUID.self)) != nil else { return false }
+            guard try await Self.revokeKey(id, in: scope, createdBy: creator, on: connection, logger: context.logger) else { return false }
             try await AuditLog.record(
-                .apiKeyRevoked, userID: principal.userID, orgID: principal.orgID, apiKeyID: id, origin: origin, on: connection,
-                logger: context.logger
+                .apiKeyRevoked, in: scope, userID: principal.userID, apiKeyID: id, origin: origin, on: connection, logger: context.logger
             )
             return true
         }
         guard revoked else { throw APIError.notFound("API key") }
         return Response(status: .noContent)
+    }
+
+    /// Revokes the key `id` of the caller's organization if `creator` created it (nil: whoever did);
+    /// false when there is no such unrevoked key.
+    static func revokeKey(
+        _ id: UUID, in scope: TenantScope, createdBy creator: UUID?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            UPDATE api_keys SET revoked_at = now()
+            WHERE id = \(id) AND org_id = \(scope.orgID) AND revoked_at IS NULL AND (\(creator == nil) OR created_by = \(creator))
+            RETURNING id
+            """,
+            logger: logger
+        )
+        return try await first(rows.decode(UUID.self)) != nil
     }
 }

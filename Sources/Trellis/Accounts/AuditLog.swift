@@ -33,7 +33,23 @@ public enum AuditAction: String, Sendable, CaseIterable {
 }
 
 public enum AuditLog {
+    /// Records `action` in the caller's organization (`scope`) on `connection` (inside the
+    /// caller's transaction, if any): how routes acting for a principal record their events.
+    public static func record(
+        _ action: AuditAction, in scope: TenantScope, userID: UUID? = nil, apiKeyID: UUID? = nil, subjectID: UUID? = nil,
+        origin: RequestOrigin, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await record(
+            action, userID: userID, orgID: scope.orgID, apiKeyID: apiKeyID, subjectID: subjectID, origin: origin, on: connection,
+            logger: logger
+        )
+    }
+
     /// Records `action` on `connection` (inside the caller's transaction, if any).
+    ///
+    /// `orgID` is for events whose organization does not come from a principal: the one sign-up
+    /// creates, the membership sign-in or an organization switch starts in, an invitation's, a
+    /// refreshed session's. Events in the caller's organization use ``record(_:in:userID:apiKeyID:subjectID:origin:on:logger:)``.
     public static func record(
         _ action: AuditAction, userID: UUID? = nil, orgID: UUID? = nil, apiKeyID: UUID? = nil, subjectID: UUID? = nil,
         origin: RequestOrigin, on connection: PostgresConnection, logger: Logger

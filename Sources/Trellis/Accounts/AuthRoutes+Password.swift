@@ -16,6 +16,7 @@ extension AuthRoutes {
         let new = input.read("new_password", as: String.self, required: true)
         try input.finish()
         guard let current, let new else { throw input.failure() }
+        let scope = TenantScope(principal: principal)
         let origin = RequestOrigin(request, context: context)
         // An ended session learns nothing, not even whether a guess was right.
         try await database.client.withConnection { connection in
@@ -38,8 +39,8 @@ extension AuthRoutes {
             errors.add("current_password", "is incorrect")
             try await database.client.withConnection { connection in
                 try await AuditLog.record(
-                    .passwordChangeFailed, userID: principal.userID, orgID: principal.orgID, subjectID: sessionID, origin: origin,
-                    on: connection, logger: context.logger
+                    .passwordChangeFailed, in: scope, userID: principal.userID, subjectID: sessionID, origin: origin, on: connection,
+                    logger: context.logger
                 )
             }
         }
@@ -53,7 +54,7 @@ extension AuthRoutes {
             )
             try await sessions.revokeAll(userID: principal.userID, keeping: sessionID, on: connection, logger: context.logger)
             try await AuditLog.record(
-                .passwordChanged, userID: principal.userID, orgID: principal.orgID, origin: origin, on: connection, logger: context.logger
+                .passwordChanged, in: scope, userID: principal.userID, origin: origin, on: connection, logger: context.logger
             )
         }
         return Response(status: .noContent)

@@ -4,6 +4,7 @@ import PostgresNIO
 
 /// Refresh-token rotation, logout and organization switch.
 extension AuthRoutes {
+    /// There is no principal here: the organization audited is the refreshed session's, from its row.
     func refresh(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         try request.rejectUnknownQueryParameters()
         var input = InputReader(try await request.jsonObject(context: context), fields: ["refresh_token"], serverOwned: [])
@@ -44,13 +45,16 @@ extension AuthRoutes {
                 try await sessions.revoke(sessionID: sessionID, on: connection, logger: context.logger)
             }
             try await AuditLog.record(
-                all ? .logoutAll : .logout, userID: principal.userID, orgID: principal.orgID, subjectID: sessionID, origin: origin,
-                on: connection, logger: context.logger
+                all ? .logoutAll : .logout, in: TenantScope(principal: principal), userID: principal.userID, subjectID: sessionID,
+                origin: origin, on: connection, logger: context.logger
             )
         }
         return Response(status: .noContent)
     }
 
+    /// The organization switched to comes from the request, so it stays a bare id, used only after
+    /// the membership check and only to start the new session and audit the switch; the caller's
+    /// current organization is the audit row's subject.
     func switchOrganization(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try request.rejectUnknownQueryParameters()

@@ -35,6 +35,8 @@ public struct AuthRoutes: Sendable {
 
     // MARK: - Sign-up and sign-in
 
+    /// Creates a user and a new organization they own: its id is made here, not taken from a
+    /// principal (there is none yet) or from the request.
     func signup(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         try request.rejectUnknownQueryParameters()
         var input = InputReader(
@@ -77,6 +79,7 @@ public struct AuthRoutes: Sendable {
         return Response.data(pair, status: .created)
     }
 
+    /// Starts a session in the user's oldest membership (``Memberships/defaultOrganization(of:on:logger:)``).
     func login(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         try request.rejectUnknownQueryParameters()
         var input = InputReader(try await request.jsonObject(context: context), fields: ["email", "password"], serverOwned: [])

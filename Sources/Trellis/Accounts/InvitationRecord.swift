@@ -27,12 +27,12 @@ struct InvitationRecord: Sendable {
         ])
     }
 
-    /// The pending invitations of `orgID`, oldest first.
-    static func pending(in orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [InvitationRecord] {
+    /// The pending invitations of the caller's organization, oldest first.
+    static func pending(in scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws -> [InvitationRecord] {
         let rows = try await connection.query(
             """
             SELECT i.id, i.email, i.role, i.invited_by, i.expires_at, i.created_at FROM invitations i
-            WHERE i.org_id = \(orgID) AND \(unescaped: pending) ORDER BY i.created_at, i.id
+            WHERE i.org_id = \(scope.orgID) AND \(unescaped: pending) ORDER BY i.created_at, i.id
             """,
             logger: logger
         )
@@ -43,12 +43,27 @@ struct InvitationRecord: Sendable {
         }
         return invitations
     }
+
+    /// Revokes the pending invitation `id` of the caller's organization; false when it has none.
+    static func revoke(_ id: UUID, in scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await first(
+            connection.query(
+                """
+                UPDATE invitations i SET revoked_at = now()
+                WHERE i.id = \(id) AND i.org_id = \(scope.orgID) AND \(unescaped: pending) RETURNING i.id
+                """,
+                logger: logger
+            ).decode(UUID.self)
+        ) != nil
+    }
 }
 
 /// A pending invitation found by its token: what the invitee sees before accepting or declining,
 /// `{"organization": {"name", "slug"}, "email", "role", "invited_by_name", "expires_at"}`.
 struct InvitationOffer: Sendable {
     var id: UUID
+    /// The organization the invitation is to, from its row: accepting joins it, so it is not a
+    /// caller's ``TenantScope``.
     var orgID: UUID
     var organizationName: String
     var organizationSlug: String

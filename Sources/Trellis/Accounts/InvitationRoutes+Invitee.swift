@@ -17,7 +17,8 @@ extension InvitationRoutes {
         return Response.data(offer.json)
     }
 
-    /// Joins the organization and answers a token pair for it.
+    /// Joins the organization and answers a token pair for it. The organization is the
+    /// invitation's (`offer.orgID`, from its row), not the caller's.
     ///
     /// With a bearer token, its user must be the invited email (else 403). Without one, the invited
     /// email must have no account yet (else 401: sign in first, so nobody takes over an account
@@ -91,6 +92,7 @@ extension InvitationRoutes {
         return Response.data(pair)
     }
 
+    /// Audited in the invitation's organization, from its row: the invitee is not a member.
     func decline(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         try request.rejectUnknownQueryParameters()
         let token = context.parameters.get("id") ?? ""

@@ -44,16 +44,18 @@ public struct InvitationRoutes: Sendable {
 
     func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.read)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
         let invitations = try await database.client.withConnection { connection in
             _ = try await MemberAccess.currentRole(of: principal, among: Self.read.roles, on: connection, logger: context.logger)
-            return try await InvitationRecord.pending(in: principal.orgID, on: connection, logger: context.logger)
+            return try await InvitationRecord.pending(in: scope, on: connection, logger: context.logger)
         }
         return Response.data(JSONValue.array(invitations.map(\.json)))
     }
 
     func create(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.manage)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
         var input = InputReader(
             try await request.jsonObject(context: context), fields: ["email", "role"],
@@ -72,12 +74,12 @@ public struct InvitationRoutes: Sendable {
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: logger)
             let callerRole = try await MemberAccess.currentRole(of: principal, among: Self.manage.roles, on: connection, logger: logger)
             guard callerRole.grantableRoles.contains(role) else { throw APIError(.forbidden, "Only owners can invite owners.") }
-            try await Self.requireInvitable(address, to: principal.orgID, on: connection, logger: logger)
+            try await Self.requireInvitable(address, to: scope, on: connection, logger: logger)
             let row = try await first(
                 connection.query(
                     """
                     INSERT INTO invitations (id, org_id, email, role, invited_by, token_hash, expires_at)
-                    VALUES (\(UUID.v7()), \(principal.orgID), \(address.value), \(role.rawValue), \(principal.userID), \(token.digest),
+                    VALUES (\(UUID.v7()), \(scope.orgID), \(address.value), \(role.rawValue), \(principal.userID), \(token.digest),
                             now() + interval '7 days')
                     RETURNING id, expires_at, created_at
                     """,
@@ -89,12 +91,11 @@ public struct InvitationRoutes: Sendable {
                 id: id, email: address.value, role: role, invitedBy: principal.userID, expiresAt: expiresAt, createdAt: createdAt
             )
             let message = try await Self.email(
-                for: invitation, link: "\(appURL ?? "")/invitations/\(token.value)", orgID: principal.orgID, on: connection,
-                logger: logger
+                for: invitation, link: "\(appURL ?? "")/invitations/\(token.value)", in: scope, on: connection, logger: logger
             )
             let queued = try await EmailOutbox.enqueue(message, on: connection, logger: logger)
             try await AuditLog.record(
-                .invitationCreated, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: id,
+                .invitationCreated, in: scope, userID: principal.userID, apiKeyID: principal.apiKeyID, subjectID: id,
                 origin: origin, on: connection, logger: logger
             )
             return (invitation, queued)
@@ -105,38 +106,32 @@ public struct InvitationRoutes: Sendable {
 
     func revoke(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.manage)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in
             _ = try await MemberAccess.currentRole(of: principal, among: Self.manage.roles, on: connection, logger: context.logger)
-            let revoked = try await first(
-                connection.query(
-                    """
-                    UPDATE invitations i SET revoked_at = now()
-                    WHERE i.id = \(id) AND i.org_id = \(principal.orgID) AND \(unescaped: InvitationRecord.pending) RETURNING i.id
-                    """,
-                    logger: context.logger
-                ).decode(UUID.self)
-            )
-            guard revoked != nil else { throw APIError.notFound("invitation") }
+            guard try await InvitationRecord.revoke(id, in: scope, on: connection, logger: context.logger) else {
+                throw APIError.notFound("invitation")
+            }
             try await AuditLog.record(
-                .invitationRevoked, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: id,
+                .invitationRevoked, in: scope, userID: principal.userID, apiKeyID: principal.apiKeyID, subjectID: id,
                 origin: origin, on: connection, logger: context.logger
             )
         }
         return Response(status: .noContent)
     }
 
-    /// 409 when `address` already belongs to a member of `orgID` or has a pending invitation there.
-    /// An expired invitation still counted by `invitations_pending_key` is revoked first, so a new
-    /// one can take its place.
-    static func requireInvitable(_ address: EmailAddress, to orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// 409 when `address` already belongs to a member of the caller's organization or has a pending
+    /// invitation there. An expired invitation still counted by `invitations_pending_key` is revoked
+    /// first, so a new one can take its place.
+    static func requireInvitable(_ address: EmailAddress, to scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws {
         let member = try await first(
             connection.query(
                 """
                 SELECT 1::int4 FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.org_id = \(orgID) AND lower(u.email) = \(address.value)
+                WHERE m.org_id = \(scope.orgID) AND lower(u.email) = \(address.value)
                 """,
                 logger: logger
             ).decode(Int32.self)
@@ -147,14 +142,14 @@ public struct InvitationRoutes: Sendable {
         try await connection.query(
             """
             UPDATE invitations SET revoked_at = now()
-            WHERE org_id = \(orgID) AND lower(email) = \(address.value) AND accepted_at IS NULL AND declined_at IS NULL
+            WHERE org_id = \(scope.orgID) AND lower(email) = \(address.value) AND accepted_at IS NULL AND declined_at IS NULL
                 AND revoked_at IS NULL AND expires_at <= now()
             """,
             logger: logger
         )
         let pending = try await first(
             connection.query(
-                "SELECT 1::int4 FROM invitations i WHERE i.org_id = \(orgID) AND lower(i.email) = \(address.value) AND \(unescaped: InvitationRecord.pending)",
+                "SELECT 1::int4 FROM invitations i WHERE i.org_id = \(scope.orgID) AND lower(i.email) = \(address.value) AND \(unescaped: InvitationRecord.pending)",
                 logger: logger
             ).decode(Int32.self)
         )
@@ -166,14 +161,14 @@ public struct InvitationRoutes: Sendable {
         }
     }
 
-    /// The invitation email: who invited whom to what, the accept link (which carries the token)
-    /// and when it expires.
+    /// The invitation email: who invited whom to the caller's organization, the accept link (which
+    /// carries the token) and when it expires.
     static func email(
-        for invitation: InvitationRecord, link: String, orgID: UUID, on connection: PostgresConnection, logger: Logger
+        for invitation: InvitationRecord, link: String, in scope: TenantScope, on connection: PostgresConnection, logger: Logger
     ) async throws -> OutgoingEmail {
         let names = try await first(
             connection.query(
-                "SELECT u.name, o.name FROM users u, organizations o WHERE u.id = \(invitation.invitedBy) AND o.id = \(orgID)",
+                "SELECT u.name, o.name FROM users u, organizations o WHERE u.id = \(invitation.invitedBy) AND o.id = \(scope.orgID)",
                 logger: logger
             ).decode((String, String).self)
         )

@@ -19,26 +19,26 @@ struct MemberRecord: Sendable {
         ])
     }
 
-    /// Every member of `orgID`, oldest first.
-    static func all(in orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [MemberRecord] {
+    /// Every member of the caller's organization, oldest first.
+    static func all(in scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws -> [MemberRecord] {
         try await decode(
             connection.query(
                 """
                 SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.org_id = \(orgID) ORDER BY m.created_at, u.id
+                WHERE m.org_id = \(scope.orgID) ORDER BY m.created_at, u.id
                 """,
                 logger: logger
             )
         )
     }
 
-    /// The member `userID` of `orgID`, or nil when they are not one.
-    static func find(_ userID: UUID, in orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> MemberRecord? {
+    /// The member `userID` of the caller's organization, or nil when they are not one.
+    static func find(_ userID: UUID, in scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws -> MemberRecord? {
         try await decode(
             connection.query(
                 """
                 SELECT u.id, u.email, u.name, m.role, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.org_id = \(orgID) AND m.user_id = \(userID)
+                WHERE m.org_id = \(scope.orgID) AND m.user_id = \(userID)
                 """,
                 logger: logger
             )
@@ -68,39 +68,40 @@ enum MemberAccess {
         return role
     }
 
-    /// Locks `orgID`'s row until the transaction ends, so changes to its members run one at a time
-    /// and two owners demoting each other cannot both pass the last-owner check. (`NO KEY UPDATE`
-    /// leaves inserts that only reference the organization unblocked.)
-    static func lockOrganization(_ orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("SELECT id FROM organizations WHERE id = \(orgID) FOR NO KEY UPDATE", logger: logger)
+    /// Locks the caller's organization's row until the transaction ends, so changes to its members
+    /// run one at a time and two owners demoting each other cannot both pass the last-owner check.
+    /// (`NO KEY UPDATE` leaves inserts that only reference the organization unblocked.)
+    static func lockOrganization(_ scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT id FROM organizations WHERE id = \(scope.orgID) FOR NO KEY UPDATE", logger: logger)
     }
 
-    /// After `userID`'s role in `orgID` became `role` (nil: they left): revokes the pending
-    /// invitations they sent that the new role cannot grant, and, when they left, their API keys.
+    /// After `userID`'s role in the caller's organization became `role` (nil: they left): revokes
+    /// the pending invitations they sent there that the new role cannot grant, and, when they left,
+    /// their API keys there.
     static func revokeWhatTheyNoLongerHold(
-        _ userID: UUID, in orgID: UUID, role: Role?, on connection: PostgresConnection, logger: Logger
+        _ userID: UUID, in scope: TenantScope, role: Role?, on connection: PostgresConnection, logger: Logger
     ) async throws {
         let grantable = (role?.grantableRoles ?? []).map(\.rawValue)
         try await connection.query(
             """
             UPDATE invitations i SET revoked_at = now()
-            WHERE i.org_id = \(orgID) AND i.invited_by = \(userID) AND i.role <> ALL(\(grantable))
+            WHERE i.org_id = \(scope.orgID) AND i.invited_by = \(userID) AND i.role <> ALL(\(grantable))
                 AND \(unescaped: InvitationRecord.pending)
             """,
             logger: logger
         )
         if role == nil {
             try await connection.query(
-                "UPDATE api_keys SET revoked_at = now() WHERE org_id = \(orgID) AND created_by = \(userID) AND revoked_at IS NULL",
+                "UPDATE api_keys SET revoked_at = now() WHERE org_id = \(scope.orgID) AND created_by = \(userID) AND revoked_at IS NULL",
                 logger: logger
             )
         }
     }
 
-    /// 409 unless `orgID` has an owner besides the one about to stop being one.
-    static func requireAnotherOwner(in orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+    /// 409 unless the caller's organization has an owner besides the one about to stop being one.
+    static func requireAnotherOwner(in scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws {
         let owners = try await first(
-            connection.query("SELECT count(*)::int4 FROM memberships WHERE org_id = \(orgID) AND role = 'owner'", logger: logger)
+            connection.query("SELECT count(*)::int4 FROM memberships WHERE org_id = \(scope.orgID) AND role = 'owner'", logger: logger)
                 .decode(Int32.self)
         )
         if (owners ?? 0) <= 1 {

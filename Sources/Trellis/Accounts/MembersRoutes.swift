@@ -31,16 +31,18 @@ public struct MembersRoutes: Sendable {
 
     func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.read)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
         let members = try await database.client.withConnection { connection in
             _ = try await MemberAccess.currentRole(of: principal, on: connection, logger: context.logger)
-            return try await MemberRecord.all(in: principal.orgID, on: connection, logger: context.logger)
+            return try await MemberRecord.all(in: scope, on: connection, logger: context.logger)
         }
         return Response.data(JSONValue.array(members.map(\.json)))
     }
 
     func changeRole(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.manage)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
         let userID = try context.resourceID("user_id")
         var input = InputReader(try await request.jsonObject(context: context), fields: ["role"], serverOwned: ["user", "joined_at"])
@@ -49,9 +51,9 @@ public struct MembersRoutes: Sendable {
         guard let newRole else { throw input.failure() }
         let origin = RequestOrigin(request, context: context)
         let member = try await database.transaction(logger: context.logger) { connection in
-            try await MemberAccess.lockOrganization(principal.orgID, on: connection, logger: context.logger)
+            try await MemberAccess.lockOrganization(scope, on: connection, logger: context.logger)
             let callerRole = try await MemberAccess.currentRole(of: principal, among: Self.manage.roles, on: connection, logger: context.logger)
-            guard var member = try await MemberRecord.find(userID, in: principal.orgID, on: connection, logger: context.logger) else {
+            guard var member = try await MemberRecord.find(userID, in: scope, on: connection, logger: context.logger) else {
                 throw APIError.notFound("member")
             }
             guard member.role != newRole else { return member }
@@ -59,15 +61,15 @@ public struct MembersRoutes: Sendable {
                 throw APIError(.forbidden, "Only owners can make someone an owner or change an owner's role.")
             }
             if member.role == .owner {
-                try await MemberAccess.requireAnotherOwner(in: principal.orgID, on: connection, logger: context.logger)
+                try await MemberAccess.requireAnotherOwner(in: scope, on: connection, logger: context.logger)
             }
             try await connection.query(
-                "UPDATE memberships SET role = \(newRole.rawValue) WHERE org_id = \(principal.orgID) AND user_id = \(userID)",
+                "UPDATE memberships SET role = \(newRole.rawValue) WHERE org_id = \(scope.orgID) AND user_id = \(userID)",
                 logger: context.logger
             )
-            try await MemberAccess.revokeWhatTheyNoLongerHold(userID, in: principal.orgID, role: newRole, on: connection, logger: context.logger)
+            try await MemberAccess.revokeWhatTheyNoLongerHold(userID, in: scope, role: newRole, on: connection, logger: context.logger)
             try await AuditLog.record(
-                .memberRoleChanged, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: userID,
+                .memberRoleChanged, in: scope, userID: principal.userID, apiKeyID: principal.apiKeyID, subjectID: userID,
                 origin: origin, on: connection, logger: context.logger
             )
             member.role = newRole
@@ -78,13 +80,14 @@ public struct MembersRoutes: Sendable {
 
     func remove(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(Self.remove)
+        let scope = TenantScope(principal: principal)
         try request.rejectUnknownQueryParameters()
         let userID = try context.resourceID("user_id")
         let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in
-            try await MemberAccess.lockOrganization(principal.orgID, on: connection, logger: context.logger)
+            try await MemberAccess.lockOrganization(scope, on: connection, logger: context.logger)
             let callerRole = try await MemberAccess.currentRole(of: principal, on: connection, logger: context.logger)
-            guard let member = try await MemberRecord.find(userID, in: principal.orgID, on: connection, logger: context.logger) else {
+            guard let member = try await MemberRecord.find(userID, in: scope, on: connection, logger: context.logger) else {
                 throw APIError.notFound("member")
             }
             if userID != principal.userID {
@@ -92,18 +95,18 @@ public struct MembersRoutes: Sendable {
                 if member.role == .owner && callerRole != .owner { throw APIError(.forbidden, "Only owners can remove an owner.") }
             }
             if member.role == .owner {
-                try await MemberAccess.requireAnotherOwner(in: principal.orgID, on: connection, logger: context.logger)
+                try await MemberAccess.requireAnotherOwner(in: scope, on: connection, logger: context.logger)
             }
             try await connection.query(
-                "DELETE FROM memberships WHERE org_id = \(principal.orgID) AND user_id = \(userID)", logger: context.logger
+                "DELETE FROM memberships WHERE org_id = \(scope.orgID) AND user_id = \(userID)", logger: context.logger
             )
             try await connection.query(
-                "UPDATE sessions SET revoked_at = now() WHERE user_id = \(userID) AND org_id = \(principal.orgID) AND revoked_at IS NULL",
+                "UPDATE sessions SET revoked_at = now() WHERE user_id = \(userID) AND org_id = \(scope.orgID) AND revoked_at IS NULL",
                 logger: context.logger
             )
-            try await MemberAccess.revokeWhatTheyNoLongerHold(userID, in: principal.orgID, role: nil, on: connection, logger: context.logger)
+            try await MemberAccess.revokeWhatTheyNoLongerHold(userID, in: scope, role: nil, on: connection, logger: context.logger)
             try await AuditLog.record(
-                .memberRemoved, userID: principal.userID, orgID: principal.orgID, apiKeyID: principal.apiKeyID, subjectID: userID,
+                .memberRemoved, in: scope, userID: principal.userID, apiKeyID: principal.apiKeyID, subjectID: userID,
                 origin: origin, on: connection, logger: context.logger
             )
         }

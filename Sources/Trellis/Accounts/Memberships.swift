@@ -5,6 +5,10 @@ import PostgresNIO
 /// Reads of `memberships`, the source of truth for who may act in which organization.
 public enum Memberships {
     /// The role of `userID` in `orgID`, or nil when they are not a member.
+    ///
+    /// `orgID` is a bare id because this is the check that vouches for one: a principal's current
+    /// role, or a membership not yet in a principal (a session's on refresh, an invitation's, an
+    /// organization being switched to).
     public static func role(of userID: UUID, in orgID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Role? {
         let rows = try await connection.query(
             "SELECT role FROM memberships WHERE user_id = \(userID) AND org_id = \(orgID)", logger: logger

@@ -34,6 +34,10 @@ public struct SessionTokens: Sendable {
     }
 
     /// A new session for `userID` in `orgID` with `role`, and its first token pair.
+    ///
+    /// `orgID` is the organization the new principal will act in, so it cannot come from a
+    /// principal: the caller chose it (sign-up's new organization, sign-in's membership, an
+    /// accepted invitation's, a switch's after its membership check).
     public func start(
         userID: UUID, orgID: UUID, role: Role, origin: RequestOrigin, on connection: PostgresConnection, logger: Logger
     ) async throws -> TokenPair {
@@ -65,7 +69,8 @@ public struct SessionTokens: Sendable {
         return TokenPair(accessToken: access, refreshToken: refresh.value, expiresIn: Int(tokens.configuration.accessTokenLifetime))
     }
 
-    /// What presenting a refresh token leads to.
+    /// What presenting a refresh token leads to. The organization ids are the session row's, for
+    /// the audit trail.
     public enum Rotation: Sendable {
         case rotated(TokenPair, Principal)
         /// Unknown, expired, revoked, or being rotated by a concurrent request right now.
