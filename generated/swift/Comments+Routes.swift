@@ -28,7 +28,7 @@ enum CommentResource: UpdatableResource {
     )
 
     static let pagination = ResourcePagination(
-        defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
+        style: .offset, defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
     /// The refs `?include=` embeds.

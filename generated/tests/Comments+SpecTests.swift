@@ -26,7 +26,8 @@ extension ResourceContract {
         readScope: "read:comments", writeScope: "write:comments",
         filters: ["task_id": [.eq, .in], "author_id": [.eq, .in]],
         includes: ["task": "task_id", "author": "author_id"],
-        parents: ["task_id": "/api/v1/tasks"]
+        parents: ["task_id": "/api/v1/tasks"],
+        offsetPages: true
     )
 }
 

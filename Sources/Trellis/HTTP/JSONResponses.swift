@@ -23,7 +23,17 @@ extension Response {
             item.writeJSON(into: &buffer)
         }
         buffer.writeStaticString(#"],"meta":{"has_more":"#)
-        buffer.writeStaticString(page.nextCursor == nil ? "false" : "true")
+        buffer.writeStaticString(page.hasMore ? "true" : "false")
+        if let number = page.number {
+            buffer.writeStaticString(#","page":"#)
+            buffer.writeString(String(number))
+            buffer.writeStaticString(#","per_page":"#)
+            buffer.writeString(String(page.limit))
+            buffer.writeStaticString(#","total":"#)
+            buffer.writeString(String(page.total ?? 0))
+            buffer.writeStaticString("}}")
+            return json(buffer)
+        }
         buffer.writeStaticString(#","next_cursor":"#)
         if let cursor = page.nextCursor {
             buffer.writeJSONString(cursor.encoded)

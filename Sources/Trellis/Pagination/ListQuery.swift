@@ -68,12 +68,12 @@ public struct ListQuery: Sendable {
         self.statements = ShapedStatements()
     }
 
-    /// The query parameters a list of this resource accepts besides the filters.
-    private static let pageParameters: Set<String> = ["limit", "cursor", "sort", "count"]
+    /// The query parameters every list of this resource accepts besides its paging and filters.
+    private static let listParameters: Set<String> = ["sort", "count"]
 
     /// Whether `name` is a query parameter this list knows.
     func accepts(_ name: String, includes: Bool) -> Bool {
-        Self.pageParameters.contains(name) || filters[name] != nil
+        Self.listParameters.contains(name) || filters[name] != nil
             || (name == "q" && search != nil) || (name == "deleted" && softDelete) || (name == "include" && includes)
     }
 
@@ -101,7 +101,7 @@ public struct ListQuery: Sendable {
             let rows = try await statements.rows(count.sql, bindings: count.bindings, on: client, logger: logger)
             total = try rows.first.map { Int(try $0.decode(Int64.self)) } ?? 0
         }
-        if request.cursorIsStale { return Page(items: [], nextCursor: nil, limit: request.limit, total: total) }
+        if request.cursorIsStale && request.page == nil { return Page(items: [], nextCursor: nil, limit: request.limit, total: total) }
         let select = statement(for: request, scope: scope, counting: false)
         let rows: [PostgresRow]
         do {
@@ -111,6 +111,10 @@ public struct ListQuery: Sendable {
             // made before a type change): an unusable cursor, which answers an empty page.
             logger.notice("unusable cursor", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
             return Page(items: [], nextCursor: nil, limit: request.limit, total: total)
+        }
+        if let page = request.page {
+            let items = try rows.prefix(request.limit).map { try decode($0.makeRandomAccess()) }
+            return Page(items: items, nextCursor: nil, limit: request.limit, total: total, number: page, hasMore: rows.count > request.limit)
         }
         var items: [Item] = []
         items.reserveCapacity(min(rows.count, request.limit))
@@ -203,7 +207,7 @@ public struct ListQuery: Sendable {
             )
         }
         let idDescending = keys.first?.descending ?? false
-        if let cursor = request.cursor {
+        if let cursor = request.cursor, request.page == nil {
             conditions.append(after(cursor, keys: keys, idDescending: idDescending, &parameters))
         }
         // Aliased: a bare `created_at::text` would be a second `created_at` to ORDER BY.
@@ -212,8 +216,9 @@ public struct ListQuery: Sendable {
             key.expression + (key.descending ? " DESC" : " ASC") + (key.isNullable ? " NULLS LAST" : "")
         } + ["id" + (idDescending ? " DESC" : " ASC")]
         let limit = parameters.bind(request.limit + 1)
-        let sql = "SELECT \(columns)\(cursorColumns) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
+        var sql = "SELECT \(columns)\(request.page == nil ? cursorColumns : "") FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
             + " ORDER BY \(order.joined(separator: ", ")) LIMIT \(limit)"
+        if let page = request.page { sql += " OFFSET \(parameters.bind((page - 1) * request.limit))" }
         return (sql, parameters.bindings)
     }
 
@@ -284,18 +289,24 @@ public struct ListQuery: Sendable {
 }
 
 /// One page of a list, rendered as `{"data": [...], "meta": {"has_more", "next_cursor", "limit"}}`
-/// (and `total` when counted).
+/// (and `total` when counted), or for an offset page `{"has_more", "page", "per_page", "total"}`.
 public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     public var nextCursor: Cursor?
     public var limit: Int
     /// The number of matching rows, when the request asked for `count=exact`.
     public var total: Int?
+    /// The page number of an offset page, from 1; nil for a cursor page.
+    public var number: Int?
+    /// Whether another page follows.
+    public var hasMore: Bool
 
-    public init(items: [Item], nextCursor: Cursor?, limit: Int, total: Int? = nil) {
+    public init(items: [Item], nextCursor: Cursor?, limit: Int, total: Int? = nil, number: Int? = nil, hasMore: Bool? = nil) {
         self.items = items
         self.nextCursor = nextCursor
         self.limit = limit
         self.total = total
+        self.number = number
+        self.hasMore = hasMore ?? (nextCursor != nil)
     }
 }

@@ -22,8 +22,11 @@ public struct ListRequest: Sendable {
     /// `?include=`: the relations to embed, in the order given.
     public var includes: [String]
     public var deleted: DeletedRows
-    /// `?count=exact`: the answer's `meta.total` counts every matching row.
+    /// `?count=exact`: the answer's `meta.total` counts every matching row (always, for offset
+    /// pages).
     public var countsTotal: Bool
+    /// `?page=`, from 1, for a resource with offset pages; nil for cursor pages.
+    public var page: Int?
 
     /// One filter: `?due_on__gte=2026-01-01`.
     public struct Filter: Sendable {
@@ -48,8 +51,6 @@ public struct ListRequest: Sendable {
         case include
     }
 
-    /// The most values one `in` filter takes.
-    public static let maxInValues = 100
 
     /// Reads `request`'s query for a list of `query`'s resource.
     ///
@@ -66,7 +67,8 @@ public struct ListRequest: Sendable {
         for (rawName, rawValue) in request.uri.queryParameters {
             let name = String(rawName)
             if name.isEmpty && rawValue.isEmpty { continue }  // a bare `&`
-            guard query.accepts(name, includes: !allowedIncludes.isEmpty) else {
+            let paging = pagination.style == .offset ? Self.offsetParameters : Self.cursorParameters
+            guard paging.contains(name) || query.accepts(name, includes: !allowedIncludes.isEmpty) else {
                 problems[name] = ["is not a known query parameter"]
                 continue
             }
@@ -77,11 +79,23 @@ public struct ListRequest: Sendable {
         }
 
         self.limit = pagination.defaultLimit
-        if let raw = values["limit"] {
+        let limitName = pagination.style == .offset ? "per_page" : "limit"
+        if let raw = values[limitName] {
             if let limit = Int(raw), (1...pagination.maxLimit).contains(limit) {
                 self.limit = limit
             } else {
-                problems["limit", default: []].append("must be an integer between 1 and \(pagination.maxLimit)")
+                problems[limitName, default: []].append("must be an integer between 1 and \(pagination.maxLimit)")
+            }
+        }
+        self.page = nil
+        if pagination.style == .offset {
+            self.page = 1
+            if let raw = values["page"] {
+                if let page = Int(raw), (1...ListLimits.maxPage).contains(page) {
+                    self.page = page
+                } else {
+                    problems["page", default: []].append("must be an integer between 1 and \(ListLimits.maxPage)")
+                }
             }
         }
 
@@ -96,12 +110,12 @@ public struct ListRequest: Sendable {
 
         self.sort = [search == nil ? pagination.defaultSort : ListQuery.rankOrder]
         if let raw = values["sort"] {
-            if let orders = SortOrder.list(raw), orders.count <= 4, orders.allSatisfy({ query.sortKeys.contains($0.key) })
+            if let orders = SortOrder.list(raw), orders.count <= ListLimits.maxSortKeys, orders.allSatisfy({ query.sortKeys.contains($0.key) })
             {
                 self.sort = orders
             } else {
                 let allowed = query.sortKeys.flatMap { [$0, "-\($0)"] }.joined(separator: ", ")
-                problems["sort", default: []].append("must be up to 4 keys separated by commas, each one of: \(allowed)")
+                problems["sort", default: []].append("must be up to \(ListLimits.maxSortKeys) keys separated by commas, each one of: \(allowed)")
             }
         }
 
@@ -135,7 +149,7 @@ public struct ListRequest: Sendable {
             }
         }
 
-        self.countsTotal = false
+        self.countsTotal = pagination.style == .offset
         if let raw = values["count"] {
             if raw == "exact" {
                 self.countsTotal = true
@@ -161,6 +175,9 @@ public struct ListRequest: Sendable {
     /// 0001-01-01T00:00:00Z ..< 10000-01-01T00:00:00Z.
     static let supportedTimes = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)..<Timestamp(microsecondsSinceEpoch: 253_402_300_800_000_000)
 
+    static let cursorParameters: Set<String> = ["limit", "cursor"]
+    static let offsetParameters: Set<String> = ["page", "per_page"]
+
     struct FilterValueError: Error {
         var message: String
     }
@@ -174,8 +191,8 @@ public struct ListRequest: Sendable {
             return .flag(flag)
         case .in:
             let items = text.split(separator: ",", omittingEmptySubsequences: false)
-            guard (1...maxInValues).contains(items.count) else {
-                throw FilterValueError(message: "must be 1 to \(maxInValues) values separated by commas")
+            guard (1...ListLimits.maxInValues).contains(items.count) else {
+                throw FilterValueError(message: "must be 1 to \(ListLimits.maxInValues) values separated by commas")
             }
             var values: [String] = []
             for item in items {

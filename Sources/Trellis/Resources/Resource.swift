@@ -128,12 +128,23 @@ public struct ResourcePermissions: Sendable {
 
 /// A resource's list settings (the spec's `pagination`).
 public struct ResourcePagination: Sendable {
+    /// How a client walks the list.
+    public enum Style: Sendable {
+        /// `?limit=&cursor=`: keyset pages, exact while rows come and go.
+        case cursor
+        /// `?page=&per_page=`, with `meta.total`: numbered pages, as a paged table shows them; a
+        /// deep page costs a scan of the rows before it, and rows that come or go shift pages.
+        case offset
+    }
+
+    public var style: Style
     public var defaultLimit: Int
     public var maxLimit: Int
     /// The order of a list whose request names none.
     public var defaultSort: SortOrder
 
-    public init(defaultLimit: Int, maxLimit: Int, defaultSort: SortOrder) {
+    public init(style: Style = .cursor, defaultLimit: Int, maxLimit: Int, defaultSort: SortOrder) {
+        self.style = style
         self.defaultLimit = defaultLimit
         self.maxLimit = maxLimit
         self.defaultSort = defaultSort

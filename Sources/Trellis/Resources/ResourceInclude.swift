@@ -105,7 +105,9 @@ extension Response {
                 (include.name, include.id(item).flatMap { rows[$0] })
             })
         }
-        return .list(Page(items: embedded, nextCursor: page.nextCursor, limit: page.limit, total: page.total))
+        return .list(
+            Page(items: embedded, nextCursor: page.nextCursor, limit: page.limit, total: page.total, number: page.number, hasMore: page.hasMore)
+        )
     }
 }
 

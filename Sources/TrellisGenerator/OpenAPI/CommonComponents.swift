@@ -55,6 +55,18 @@ enum CommonComponents {
                     "total": ["type": "integer", "minimum": 0, "description": "Every matching row; only with `count=exact`."],
                 ],
             ]),
+            ("OffsetPageMeta", [
+                "type": "object",
+                "description": "Where a page sits in a numbered list (`pagination: { style: offset }`).",
+                "required": ["has_more", "page", "per_page", "total"],
+                "additionalProperties": false,
+                "properties": [
+                    "has_more": ["type": "boolean", "description": "Whether another page follows."],
+                    "page": ["type": "integer", "minimum": 1],
+                    "per_page": ["type": "integer", "minimum": 1],
+                    "total": ["type": "integer", "minimum": 0, "description": "Every matching row."],
+                ],
+            ]),
             ("IncludedUser", [
                 "type": "object",
                 "description": "A member of the organization, as `include` embeds a ref to a user.",

@@ -7,7 +7,9 @@ struct ListParameters {
     let resource: ResolvedResource
 
     func all() -> [Document] {
-        var parameters: [Document] = [limit, ["$ref": "#/components/parameters/Cursor"], sort]
+        let offset = resource.pagination.style == .offset
+        var parameters: [Document] = offset ? [page, limit] : [limit, ["$ref": "#/components/parameters/Cursor"]]
+        parameters.append(sort)
         for field in resource.filterableFields {
             for filterOperator in field.spec.filters {
                 parameters.append(filter(field, filterOperator))
@@ -35,8 +37,10 @@ struct ListParameters {
             ))
         }
         parameters.append(query(
-            "count", "`exact` adds `meta.total`, the number of matching rows: a second query that reads every match, "
-                + "so it costs time in proportion to the total.",
+            "count", offset
+                ? "Offset pages always carry `meta.total` (a second query that reads every match); `exact` is accepted."
+                : "`exact` adds `meta.total`, the number of matching rows: a second query that reads every match, "
+                    + "so it costs time in proportion to the total.",
             ["type": "string", "enum": ["exact"]]
         ))
         return parameters
@@ -55,9 +59,16 @@ struct ListParameters {
         ]
     }
 
+    private var page: Document {
+        query(
+            "page", "The page, from 1. Reading page n costs a scan of the rows of the pages before it.",
+            ["type": "integer", "minimum": 1, "maximum": .integer(Int64(ListLimits.maxPage)), "default": 1]
+        )
+    }
+
     private var limit: Document {
         query(
-            "limit", "Page size.",
+            resource.pagination.style == .offset ? "per_page" : "limit", "Page size.",
             [
                 "type": "integer", "minimum": 1, "maximum": .integer(Int64(resource.pagination.maxLimit)),
                 "default": .integer(Int64(resource.pagination.defaultLimit)),
@@ -69,10 +80,10 @@ struct ListParameters {
         let keys = resource.pagination.sortKeys.joined(separator: "|")
         return query(
             "sort",
-            "Up to 4 sort keys separated by commas, each one of \(resource.pagination.sortKeys.joined(separator: ", ")); "
+            "Up to \(ListLimits.maxSortKeys) sort keys separated by commas, each one of \(resource.pagination.sortKeys.joined(separator: ", ")); "
                 + "a leading '-' sorts descending. The id breaks ties; empty values come last.",
             [
-                "type": "string", "pattern": .string("^-?(\(keys))(,-?(\(keys))){0,3}$"),
+                "type": "string", "pattern": .string("^-?(\(keys))(,-?(\(keys))){0,\(ListLimits.maxSortKeys - 1)}$"),
                 "default": .string("-" + resource.pagination.defaultSort),
             ]
         )
@@ -87,7 +98,7 @@ struct ListParameters {
         case .in:
             return commaList(
                 name, "Only rows whose \(field.name) is one of the values, separated by commas.", items: value,
-                maxItems: 100
+                maxItems: ListLimits.maxInValues
             )
         case .gt, .gte, .lt, .lte:
             let words = ["gt": "above", "gte": "at or above", "lt": "below", "lte": "at or below"][filterOperator.rawValue] ?? ""

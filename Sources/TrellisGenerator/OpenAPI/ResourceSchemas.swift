@@ -39,7 +39,7 @@ struct ResourceSchemas {
                 "type": "object", "required": ["data", "meta"], "additionalProperties": false,
                 "properties": [
                     "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(name)\(includes.isEmpty ? "" : "ListItem")")]],
-                    "meta": ["$ref": "#/components/schemas/PageMeta"],
+                    "meta": ["$ref": .string("#/components/schemas/\(resource.pagination.style == .offset ? "OffsetPageMeta" : "PageMeta")")],
                 ],
             ]),
         ] + listItem(properties: properties, includes: includes) + resource.parentFields.compactMap { parent in

@@ -128,6 +128,7 @@ public struct ResolvedIndex: Sendable, Hashable {
 }
 
 public struct ResolvedPagination: Sendable, Hashable {
+    public var style: PaginationStyle
     public var defaultLimit: Int
     public var maxLimit: Int
     public var sortKeys: [String]

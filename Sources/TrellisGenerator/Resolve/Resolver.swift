@@ -80,7 +80,7 @@ public enum Resolver {
             fields: fields,
             indexes: indexes,
             pagination: ResolvedPagination(
-                defaultLimit: spec.pagination.defaultLimit, maxLimit: spec.pagination.maxLimit,
+                style: spec.pagination.style, defaultLimit: spec.pagination.defaultLimit, maxLimit: spec.pagination.maxLimit,
                 sortKeys: allSortKeys, defaultSort: allSortKeys[0]
             ),
             permissions: spec.tenancy == .none

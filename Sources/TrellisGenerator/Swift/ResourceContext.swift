@@ -97,6 +97,8 @@ struct ResourceContext {
     var patchModelBinding: String
     /// Whether a field is set from the principal's user (`set_from: principal.user`).
     var principalUser: Bool
+    /// `style: .offset, ` for offset pages; empty for cursor pages (the default).
+    var paginationStyle: String
     var defaultLimit: Int
     var maxLimit: Int
     var defaultSort: String
@@ -162,6 +164,7 @@ struct ResourceContext {
         patchBinding = patchFields.isEmpty ? "let" : "var"
         patchModelBinding = patchFields.isEmpty ? "let" : "var"
         principalUser = resource.fields.contains { $0.setFrom == .principalUser }
+        paginationStyle = resource.pagination.style == .offset ? "style: .offset, " : ""
         defaultLimit = resource.pagination.defaultLimit
         maxLimit = resource.pagination.maxLimit
         defaultSort = resource.pagination.defaultSort

@@ -564,7 +564,7 @@ enum {{typeName}}Resource: {{conformances}} {
 {{/restorePermission}}
 
     static let pagination = ResourcePagination(
-        defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
+        {{paginationStyle}}defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
     )
 
     /// The refs `?include=` embeds.

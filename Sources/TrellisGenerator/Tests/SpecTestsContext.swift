@@ -206,6 +206,7 @@ struct SpecTestsContext {
         platformAdminActions = adminActions.joined(separator: ", ")
         hasPlatformAdminActions = !adminActions.isEmpty
         if !adminActions.isEmpty { listContract.append("platformAdminActions: [\(platformAdminActions)]") }
+        if resource.pagination.style == .offset { listContract.append("offsetPages: true") }
         self.listContract = listContract.enumerated().map { offset, line in
             offset == listContract.count - 1 ? line : line + ","
         }

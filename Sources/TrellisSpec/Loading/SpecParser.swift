@@ -371,12 +371,7 @@ struct SpecParser {
         for entry in entries {
             switch entry.key {
             case "style":
-                if let style = reader.string(entry.value, for: "style"), style != "cursor" {
-                    reader.error(
-                        entry.value, "pagination style '\(style)' is not supported",
-                        fix: "use `style: cursor` (the only style so far)"
-                    )
-                }
+                pagination.style = reader.choice(entry.value, for: "style", as: PaginationStyle.self) ?? .cursor
             case "default_limit":
                 pagination.defaultLimit = reader.integer(entry.value, for: "default_limit", in: 1...1000).map { Int($0) } ?? 20
             case "max_limit":

@@ -4,16 +4,26 @@
 /// (`[id]` when `timestamps: false`). A client sorts with `?sort=key` or `?sort=-key`; the id
 /// breaks ties so pages stay stable while rows are inserted.
 public struct PaginationSpec: Hashable, Sendable {
+    /// `cursor` (keyset pages, `?limit=&cursor=`) or `offset` (numbered pages with a total,
+    /// `?page=&per_page=`).
+    public var style: PaginationStyle
     public var defaultLimit: Int
     public var maxLimit: Int
     /// Allowed sort keys; the first is the default (descending, newest first).
     public var sort: [Located<String>]
 
-    public init(defaultLimit: Int = 20, maxLimit: Int = 100, sort: [Located<String>] = []) {
+    public init(style: PaginationStyle = .cursor, defaultLimit: Int = 20, maxLimit: Int = 100, sort: [Located<String>] = []) {
+        self.style = style
         self.defaultLimit = defaultLimit
         self.maxLimit = maxLimit
         self.sort = sort
     }
+}
+
+/// How a list pages.
+public enum PaginationStyle: String, Hashable, Sendable, CaseIterable {
+    case cursor
+    case offset
 }
 
 /// The actions a generated resource exposes.

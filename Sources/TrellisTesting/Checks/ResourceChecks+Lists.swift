@@ -285,7 +285,7 @@ extension ResourceChecks {
         try await session("count") { session in
             let home = session.home
             for row in 0..<3 { _ = try await create(row: row, in: home, session: session) }
-            let response = try await session.client.send(.get, "\(path)?limit=1&count=exact", as: try actor(for: .list, in: home))
+            let response = try await session.client.send(.get, "\(path)?\(pageQuery(size: 1, after: nil) ?? "")&count=exact", as: try actor(for: .list, in: home))
             let total = response.json?["meta"]?["total"]
             if contract.tenancy == .organization {
                 expect(total == .integer(3), "Count broken", "?count=exact answers total \(total?.jsonText ?? "none") for 3 rows: \(response.summary)", at: sourceLocation)
@@ -321,24 +321,26 @@ extension ResourceChecks {
         }
     }
 
-    /// Every item of a list (at `path`, by default the resource's) with `query`, walking all pages.
-    func listItems(path listPath: String? = nil, query: String, as actor: SpecActor, session: SpecSession) async throws -> [JSONValue] {
+    /// Every item of a list (at `path`, by default the resource's) with `query`, walking all pages
+    /// of `pageSize` rows (by default the largest).
+    func listItems(
+        path listPath: String? = nil, query: String, as actor: SpecActor, pageSize: Int? = nil, session: SpecSession
+    ) async throws -> [JSONValue] {
         var items: [JSONValue] = []
-        var cursor: String?
+        var meta: JSONValue?
         var pages = 0
-        repeat {
-            var parts = ["limit=\(contract.maxLimit)"]
-            if !query.isEmpty { parts.append(query) }
-            if let cursor { parts.append("cursor=\(cursor)") }
+        while let paging = pageQuery(size: pageSize ?? contract.maxLimit, after: meta) {
+            let parts = [paging] + (query.isEmpty ? [] : [query])
             let response = try await session.client.send(.get, "\(listPath ?? path)?\(parts.joined(separator: "&"))", as: actor)
-            guard response.status == .ok, let page = response.data?.arrayValue, let meta = response.json?["meta"] else {
-                throw SpecSetupError("could not list \(contract.name) with ?\(query): \(response.summary)")
+            guard response.status == .ok, let page = response.data?.arrayValue, let pageMeta = response.json?["meta"], pageMeta["has_more"] != nil
+            else {
+                throw SpecSetupError("could not list \(contract.name) with ?\(query), or the answer is not a list page: \(response.summary)")
             }
             items += page
-            cursor = meta["next_cursor"]?.stringValue
+            meta = pageMeta
             pages += 1
             if pages > 1_000 { throw SpecSetupError("the list of \(contract.name) did not end after 1,000 pages") }
-        } while cursor != nil
+        }
         return items
     }
 

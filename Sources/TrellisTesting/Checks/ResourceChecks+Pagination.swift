@@ -24,32 +24,39 @@ extension ResourceChecks {
             let expected = rows.sorted { precedes($0.data, $1.data, in: orders) }.map(\.id)
 
             var seen: [String] = []
-            var cursor: String?
+            var previous: JSONValue?
             var pages = 0
             var inserted: String?
-            repeat {
-                let query = "limit=2&sort=\(sort.queryEncoded)" + (cursor.map { "&cursor=\($0)" } ?? "")
+            while let paging = pageQuery(size: 2, after: previous) {
+                let query = "\(paging)&sort=\(sort.queryEncoded)"
                 let response = try await session.client.send(.get, "\(path)?\(query)", as: lister)
                 guard expect(response.status == .ok, "Pagination broken", "\(response.summary), expected 200", at: sourceLocation) else { return }
+                let sizeKey = contract.offsetPages ? "per_page" : "limit"
                 guard let items = response.data?.arrayValue, let meta = response.json?["meta"], let hasMore = meta["has_more"],
-                    meta["limit"] == .integer(2)
+                    meta[sizeKey] == .integer(2)
                 else {
-                    expect(false, "Pagination broken", "page \(pages + 1) (sort=\(sort)) is not a list page of limit 2: \(response.summary)", at: sourceLocation)
+                    expect(false, "Pagination broken", "page \(pages + 1) (sort=\(sort)) is not a list page of \(sizeKey) 2: \(response.summary)", at: sourceLocation)
                     return
                 }
                 seen += items.compactMap { $0["id"]?.stringValue }
-                cursor = meta["next_cursor"]?.stringValue
-                expect(
-                    hasMore == .bool(cursor != nil), "Pagination broken",
-                    "page \(pages + 1) (sort=\(sort)) says has_more \(hasMore.jsonText) with next_cursor \(cursor ?? "null")", at: sourceLocation
-                )
+                if contract.offsetPages {
+                    expect(meta["page"] == .integer(Int64(pages + 1)), "Pagination broken", "page \(pages + 1) says it is \(meta.jsonText)", at: sourceLocation)
+                } else {
+                    let cursor = meta["next_cursor"]?.stringValue
+                    expect(
+                        hasMore == .bool(cursor != nil), "Pagination broken",
+                        "page \(pages + 1) (sort=\(sort)) says has_more \(hasMore.jsonText) with next_cursor \(cursor ?? "null")", at: sourceLocation
+                    )
+                }
+                previous = meta
                 pages += 1
-                if pages == 1 { inserted = try await create(row: 5, in: home, session: session, overrides: empty).id }
+                // Cursor pages stay exact while rows come; numbered pages shift, by their nature.
+                if pages == 1 && !contract.offsetPages { inserted = try await create(row: 5, in: home, session: session, overrides: empty).id }
                 guard pages < 10_000 else {
                     expect(false, "Pagination broken", "the pages (sort=\(sort)) did not end after 10,000", at: sourceLocation)
                     return
                 }
-            } while cursor != nil
+            }
 
             // Rows of other tests may come and go in a shared table: only this test's rows count.
             let counted = seen.filter { ours.contains($0) || $0 == inserted }
@@ -66,7 +73,10 @@ extension ResourceChecks {
             if contract.tenancy == .organization {
                 let foreign = seen.filter { !ours.contains($0) && $0 != inserted }
                 expect(foreign.isEmpty, "Tenancy leak", "an organization's pages (sort=\(sort)) show rows it did not make: \(foreign)", at: sourceLocation)
-                expect(pages >= 3, "Pagination broken", "6 rows two a page (sort=\(sort)) came in \(pages) pages", at: sourceLocation)
+                expect(pages >= 3, "Pagination broken", "\(counted.count) rows two a page (sort=\(sort)) came in \(pages) pages", at: sourceLocation)
+                if contract.offsetPages {
+                    expect(previous?["total"] == .integer(Int64(rows.count)), "Pagination broken", "the total of \(rows.count) rows is \(previous?["total"]?.jsonText ?? "missing")", at: sourceLocation)
+                }
             }
         }
     }

@@ -138,24 +138,20 @@ public struct ResourceChecks: Sendable {
 
     /// Every id the list shows `actor`, walking all pages with `limit` in `sort` order.
     func listIDs(as actor: SpecActor, sort: String? = nil, limit: Int? = nil, session: SpecSession) async throws -> [String] {
-        var ids: [String] = []
-        var cursor: String?
-        var pages = 0
-        repeat {
-            var query = ["limit=\(limit ?? contract.maxLimit)"]
-            if let sort { query.append("sort=\(sort)") }
-            if let cursor { query.append("cursor=\(cursor)") }
-            let response = try await session.client.send(.get, "\(path)?\(query.joined(separator: "&"))", as: actor)
-            guard response.status == .ok, let items = response.data?.arrayValue, let meta = response.json?["meta"], meta["has_more"] != nil
-            else {
-                throw SpecSetupError("could not list \(contract.name), or the answer is not a list page: \(response.summary)")
-            }
-            ids += items.compactMap { $0["id"]?.stringValue }
-            cursor = meta["next_cursor"]?.stringValue
-            pages += 1
-            if pages > 10_000 { throw SpecSetupError("the list of \(contract.name) did not end after 10,000 pages") }
-        } while cursor != nil
-        return ids
+        let query = sort.map { "sort=\($0)" } ?? ""
+        return try await listItems(query: query, as: actor, pageSize: limit, session: session).compactMap { $0["id"]?.stringValue }
+    }
+
+    /// The query that asks for one page of `size` rows: the first, or the one after `previous`
+    /// (the previous page's `meta`). Nil when `previous` says no page follows.
+    func pageQuery(size: Int, after previous: JSONValue?) -> String? {
+        if contract.offsetPages {
+            guard let previous else { return "per_page=\(size)&page=1" }
+            guard previous["has_more"] == .bool(true), let page = previous["page"]?.integer else { return nil }
+            return "per_page=\(size)&page=\(page + 1)"
+        }
+        guard let previous else { return "limit=\(size)" }
+        return previous["next_cursor"]?.stringValue.map { "limit=\(size)&cursor=\($0)" }
     }
 
     /// A change to every mutable field of `row`: another valid value, a reference to another row

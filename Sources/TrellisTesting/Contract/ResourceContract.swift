@@ -49,14 +49,17 @@ public struct ResourceContract: Sendable {
     public var parents: [String: String]
     /// The actions only platform administrators may perform (the writes of a shared resource).
     public var platformAdminActions: Set<ResourceAction>
+    /// Numbered pages (`?page=&per_page=`, `meta.total`) rather than cursors.
+    public var offsetPages: Bool
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
         fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
         permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
-        parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = []
+        parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false
     ) {
+        self.offsetPages = offsetPages
         self.platformAdminActions = platformAdminActions
         self.filters = filters
         self.searchFields = searchFields
