@@ -6,4 +6,7 @@ public enum ListLimits {
     public static let maxPage = 10_000
     /// The most sort keys a request names.
     public static let maxSortKeys = 4
+    /// The most child rows `?include=` embeds per row (`/projects?include=tasks`); the nested
+    /// route pages further.
+    public static let includedChildren = 5
 }

@@ -31,7 +31,7 @@ enum CommentResource: UpdatableResource {
         style: .offset, defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
-    /// The refs `?include=` embeds.
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
     static let includes: [ResourceInclude<Comment>] = [
         .resource(TaskItemResource.self, as: "task") { $0.taskId },
         .member(as: "author") { $0.authorId }

@@ -32,8 +32,10 @@ enum ProjectResource: UpdatableResource, SoftDeletableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
-    /// The refs `?include=` embeds.
-    static let includes: [ResourceInclude<Project>] = []
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
+    static let includes: [ResourceInclude<Project>] = [
+        .children(TaskItemResource.self, as: "tasks", through: "project_id")
+    ]
 
     /// Mounts the routes of `/api/v1/projects` on `group`.
     static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ProjectHooks) {

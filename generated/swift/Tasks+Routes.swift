@@ -31,10 +31,11 @@ enum TaskItemResource: UpdatableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
-    /// The refs `?include=` embeds.
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
     static let includes: [ResourceInclude<TaskItem>] = [
         .resource(ProjectResource.self, as: "project") { $0.projectId },
-        .member(as: "assignee") { $0.assigneeId }
+        .member(as: "assignee") { $0.assigneeId },
+        .children(CommentResource.self, as: "comments", through: "task_id")
     ]
 
     /// Mounts the routes of `/api/v1/tasks` on `group`.

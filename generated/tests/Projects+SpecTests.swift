@@ -27,7 +27,8 @@ extension ResourceContract {
         ],
         readScope: "read:projects", writeScope: "write:projects",
         filters: ["status": [.eq, .in]],
-        searchFields: ["name", "description"]
+        searchFields: ["name", "description"],
+        children: ["tasks": ChildInclude("Task", through: "project_id")]
     )
 }
 
@@ -144,6 +145,11 @@ struct ProjectSpecTests {
     ])
     func filters(_ filter: FilterCase) async throws {
         try await resource.filters(filter)
+    }
+
+    @Test(arguments: ["tasks"])
+    func includesChildren(_ name: String) async throws {
+        try await resource.includesChildren(name)
     }
 
     @Test func searches() async throws {

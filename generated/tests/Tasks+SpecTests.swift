@@ -30,7 +30,8 @@ extension ResourceContract {
         readScope: "read:tasks", writeScope: "write:tasks",
         filters: ["project_id": [.eq, .in], "title": [.contains, .startsWith], "status": [.eq, .in], "priority": [.eq, .in], "due_on": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "assignee_id": [.eq, .in, .isNull]],
         includes: ["project": "project_id", "assignee": "assignee_id"],
-        parents: ["project_id": "/api/v1/projects"]
+        parents: ["project_id": "/api/v1/projects"],
+        children: ["comments": ChildInclude("Comment", through: "task_id")]
     )
 }
 
@@ -170,6 +171,11 @@ struct TaskItemSpecTests {
     @Test(arguments: ["project", "assignee"])
     func includes(_ name: String) async throws {
         try await resource.includes(name)
+    }
+
+    @Test(arguments: ["comments"])
+    func includesChildren(_ name: String) async throws {
+        try await resource.includesChildren(name)
     }
 
     @Test(arguments: ["project_id"])

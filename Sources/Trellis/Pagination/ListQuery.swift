@@ -133,6 +133,28 @@ public struct ListQuery: Sendable {
         return Page(items: items, nextCursor: nextCursor, limit: request.limit, total: total)
     }
 
+    /// The first `limit` visible rows pointing to each of `parents` through `field`, in `sort`
+    /// order, each row followed by its parent's id (the last column).
+    func children(
+        through field: String, of parents: [UUID], sort: SortOrder, limit: Int, scope rows: some ResourceScope,
+        on client: PostgresClient, logger: Logger
+    ) async throws -> [PostgresRow] {
+        var parameters = Parameters(bindings: PostgresBindings(capacity: scopeParameterCount + 2), count: scopeParameterCount)
+        rows.bind(into: &parameters.bindings)
+        var conditions = [scope, "\(field) = ANY(\(parameters.bind(parents)))"]
+        if softDelete { conditions.append("deleted_at IS NULL") }
+        let key = fields[sort.key]
+        let direction = sort.descending ? "DESC" : "ASC"
+        let order = "\(sort.key) \(direction)\(key?.isNullable == true ? " NULLS LAST" : ""), id \(direction)"
+        let sql = """
+            SELECT \(columns), trellis_parent FROM (
+                SELECT \(columns), \(field) AS trellis_parent, row_number() OVER (PARTITION BY \(field) ORDER BY \(order)) AS trellis_position
+                FROM \(table) WHERE \(conditions.joined(separator: " AND "))
+            ) AS numbered WHERE trellis_position <= \(parameters.bind(limit)) ORDER BY trellis_parent, trellis_position
+            """
+        return try await statements.rows(sql, bindings: parameters.bindings, on: client, logger: logger)
+    }
+
     /// What PostgreSQL answers when a cursor's text does not cast to the sort column's type:
     /// invalid text representation, invalid datetime format, datetime out of range, numeric value
     /// out of range, untranslatable character (NUL).

@@ -18,6 +18,8 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
     let id: @Sendable (Model) -> UUID?
     /// The related rows of these ids that `principal` may see, as JSON by id.
     let fetch: @Sendable (_ ids: [UUID], _ principal: Principal, _ client: PostgresClient, _ logger: Logger) async throws -> [UUID: ByteBuffer]
+    /// What a row without a related row embeds: `null`, or an empty list for children.
+    var missing: StaticString = "null"
 
     /// Embeds the row of `target` that the ref `id` points to.
     public static func resource<Target: Resource>(
@@ -33,6 +35,36 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
             }
             return rows
         }
+    }
+
+    /// Embeds, in each row, the first rows of `Child` that point to it through `field` (in the
+    /// child's default order), as `{"data": [...], "has_more": ...}`: one statement per page, which
+    /// numbers each row's children and keeps the first few. The nested route pages further.
+    public static func children<Child: Resource>(_ child: Child.Type, as name: String, through field: String) -> Self {
+        let limit = ListLimits.includedChildren
+        let sort = Child.pagination.defaultSort
+        var include = Self(name: name, permission: Child.permissions.list, id: { $0.id }) { ids, principal, client, logger in
+            let rows = try await Child.listQuery.children(
+                through: field, of: ids, sort: sort, limit: limit + 1, scope: Child.Scope(principal: principal), on: client, logger: logger
+            )
+            var grouped: [UUID: [Child.Model]] = [:]
+            for row in rows {
+                let cells = row.makeRandomAccess()
+                grouped[try cells[cells.count - 1].decode(UUID.self), default: []].append(try Child.Model(row: cells))
+            }
+            return grouped.mapValues { children in
+                var json = ByteBuffer()
+                json.writeStaticString(#"{"data":["#)
+                for (index, child) in children.prefix(limit).enumerated() {
+                    if index > 0 { json.writeStaticString(",") }
+                    child.writeJSON(into: &json)
+                }
+                json.writeStaticString(children.count > limit ? #"],"has_more":true}"# : #"],"has_more":false}"#)
+                return json
+            }
+        }
+        include.missing = #"{"data":[],"has_more":false}"#
+        return include
     }
 
     /// Embeds the user a ref points to, `{"id", "email", "name"}`, when they are a member of the
@@ -102,7 +134,7 @@ extension Response {
         guard !includes.isEmpty else { return .list(page) }
         let embedded = page.items.map { item in
             EmbeddingRow(item: item, relations: includes.map { include, rows in
-                (include.name, include.id(item).flatMap { rows[$0] })
+                (include.name, include.id(item).flatMap { rows[$0] }, include.missing)
             })
         }
         return .list(
@@ -114,21 +146,21 @@ extension Response {
 /// A row written with extra members after its own: the model's JSON object, reopened.
 struct EmbeddingRow<Model: ResourceModel>: JSONWritable, Sendable {
     var item: Model
-    var relations: [(name: String, json: ByteBuffer?)]
+    var relations: [(name: String, json: ByteBuffer?, missing: StaticString)]
 
     func writeJSON(into buffer: inout ByteBuffer) {
         item.writeJSON(into: &buffer)
         // A model writes one JSON object: drop its closing brace to add the relations.
         precondition(buffer.readableBytesView.last == UInt8(ascii: "}"), "a model's JSON is an object")
         buffer.moveWriterIndex(to: buffer.writerIndex - 1)
-        for (name, json) in relations {
+        for (name, json, missing) in relations {
             buffer.writeStaticString(",")
             buffer.writeJSONString(name)
             buffer.writeStaticString(":")
             if var json {
                 buffer.writeBuffer(&json)
             } else {
-                buffer.writeStaticString("null")
+                buffer.writeStaticString(missing)
             }
         }
         buffer.writeStaticString("}")

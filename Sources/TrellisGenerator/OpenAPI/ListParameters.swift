@@ -22,7 +22,7 @@ struct ListParameters {
                 ["type": "string", "minLength": 1, "maxLength": 200, "pattern": .string(FieldSchema.noNULPattern)]
             ))
         }
-        let includes = resource.includableFields.compactMap(\.includeName)
+        let includes = resource.includableFields.compactMap(\.includeName) + resource.children.map(\.name)
         if !includes.isEmpty {
             parameters.append(commaList(
                 "include", "Embeds the referenced rows in each item, by name (one extra query per relation per page). "

@@ -38,7 +38,7 @@ struct ResourceSchemas {
             ("\(name)List", [
                 "type": "object", "required": ["data", "meta"], "additionalProperties": false,
                 "properties": [
-                    "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(name)\(includes.isEmpty ? "" : "ListItem")")]],
+                    "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(name)\(includes.isEmpty && resource.children.isEmpty ? "" : "ListItem")")]],
                     "meta": ["$ref": .string("#/components/schemas/\(resource.pagination.style == .offset ? "OffsetPageMeta" : "PageMeta")")],
                 ],
             ]),
@@ -68,7 +68,7 @@ struct ResourceSchemas {
 
     /// A row of a list: the model's fields and, when `?include=` names them, the related rows.
     private func listItem(properties: [(String, Document)], includes: [ResolvedField]) -> [(String, Document)] {
-        guard !includes.isEmpty else { return [] }
+        guard !includes.isEmpty || !resource.children.isEmpty else { return [] }
         let embedded: [(String, Document)] = includes.compactMap { field in
             guard let name = field.includeName, let reference = field.reference else { return nil }
             let target: Document = reference.swiftName == nil
@@ -79,13 +79,28 @@ struct ResourceSchemas {
                 "anyOf": [target, ["type": "null"]],
             ])
         }
+        let children: [(String, Document)] = resource.children.map { child in
+            (child.name, [
+                "type": "object",
+                "description": .string(
+                    "With `include=\(child.name)`: the first \(ListLimits.includedChildren) \(child.resource) records in their default order; "
+                        + "`GET /api/v1\(resource.path)/{id}/\(child.name.replacingOccurrences(of: "_", with: "-"))` pages through all of them."
+                ),
+                "required": ["data", "has_more"],
+                "additionalProperties": false,
+                "properties": [
+                    "data": ["type": "array", "items": ["$ref": .string("#/components/schemas/\(child.resource)")]],
+                    "has_more": ["type": "boolean"],
+                ],
+            ])
+        }
         return [
             ("\(resource.name)ListItem", [
                 "type": "object",
                 "description": .string("A \(resource.name) in a list, with the relations `include` names."),
                 "required": .array(properties.map { .string($0.0) }),
                 "additionalProperties": false,
-                "properties": .object(properties + embedded),
+                "properties": .object(properties + embedded + children),
             ])
         ]
     }

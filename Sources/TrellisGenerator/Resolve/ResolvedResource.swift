@@ -25,6 +25,8 @@ public struct ResolvedResource: Sendable, Hashable {
     public var platformAdminActions: Set<Action>
     /// `?q=` over these fields, when the spec has `search`.
     public var search: ResolvedSearch?
+    /// The resources nested under this one, which `?include=` embeds (a few per row).
+    public var children: [ResolvedChild] = []
     /// Where the spec names the resource (`resource:`), for diagnostics about its table.
     public var location: SourceLocation
     /// The table's previous name, from `renamed_from`.
@@ -102,6 +104,16 @@ public struct ResolvedField: Sendable, Hashable {
         /// Tenant to tenant: the foreign key includes `org_id`, so a row can only point into its own org.
         public var sameOrg: Bool
     }
+}
+
+/// A resource nested under another through a required ref: `tasks` under a project.
+public struct ResolvedChild: Sendable, Hashable {
+    /// The include's name: the child's table (`tasks`).
+    public var name: String
+    public var resource: String
+    public var swiftName: String
+    /// The child's ref to the parent (`project_id`).
+    public var field: String
 }
 
 /// Full-text search over some text fields, ranked.

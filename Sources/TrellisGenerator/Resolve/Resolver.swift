@@ -9,8 +9,25 @@ public enum Resolver {
             targets.swiftNames[spec.name.value] = spec.swiftName?.value ?? spec.name.value
             if spec.tenancy == .org { targets.tenantResources.insert(spec.name.value) }
         }
-        return specs.map { resolve($0, targets: targets) }
-            .sorted { $0.fileBase < $1.fileBase }
+        var resources = specs.map { resolve($0, targets: targets) }
+        for index in resources.indices {
+            resources[index].children = children(of: resources[index], among: resources)
+        }
+        return resources.sorted { $0.fileBase < $1.fileBase }
+    }
+
+    /// The resources nested under `parent` (through a required ref), which `?include=` embeds by
+    /// their table's name, unless that name is taken by a field or another include.
+    private static func children(of parent: ResolvedResource, among resources: [ResolvedResource]) -> [ResolvedChild] {
+        var taken = Set(parent.fields.map(\.name) + parent.includableFields.compactMap(\.includeName))
+        var children: [ResolvedChild] = []
+        for child in resources {
+            for field in child.parentFields where field.reference?.resource == parent.name {
+                guard taken.insert(child.table).inserted else { continue }
+                children.append(ResolvedChild(name: child.table, resource: child.name, swiftName: child.swiftName, field: field.name))
+            }
+        }
+        return children
     }
 
     /// `specs/tasks.yaml` for any path of that file (the build plugin passes absolute ones), so

@@ -115,9 +115,9 @@ struct ResourceContext {
     var sql: SQLContext
 
     struct Include: Separated {
-        /// `.resource(ProjectResource.self, as: "project")` or `.member(as: "assignee")`.
-        var factory: String
-        var property: String
+        /// `.resource(ProjectResource.self, as: "project") { $0.projectId }`, `.member(as: "assignee") { ... }`
+        /// or `.children(TaskItemResource.self, as: "tasks", through: "project_id")`.
+        var expression: String
         var comma = ""
         var lineComma = ""
     }
@@ -177,7 +177,10 @@ struct ResourceContext {
             let name = field.includeName ?? field.name
             let factory = field.reference?.swiftName.map { ".resource(\($0)Resource.self, as: \"\(name)\")" }
                 ?? ".member(as: \"\(name)\")"
-            return Include(factory: factory, property: field.swiftName)
+            return Include(expression: "\(factory) { $0.\(field.swiftName) }")
+        })
+        includes = separated(includes + resource.children.map { child in
+            Include(expression: ".children(\(child.swiftName)Resource.self, as: \"\(child.name)\", through: \"\(child.field)\")")
         })
         hasIncludes = !includes.isEmpty
         parents = resource.parentFields.compactMap { field in

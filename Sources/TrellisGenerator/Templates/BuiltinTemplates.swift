@@ -567,11 +567,11 @@ enum {{typeName}}Resource: {{conformances}} {
         {{paginationStyle}}defaultLimit: {{defaultLimit}}, maxLimit: {{maxLimit}}, defaultSort: SortOrder(key: "{{defaultSort}}", descending: true)
     )
 
-    /// The refs `?include=` embeds.
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
 {{#hasIncludes}}
     static let includes: [ResourceInclude<{{typeName}}>] = [
 {{#includes}}
-        {{{factory}}} { $0.{{property}} }{{lineComma}}
+        {{{expression}}}{{lineComma}}
 {{/includes}}
     ]
 {{/hasIncludes}}
@@ -766,6 +766,13 @@ struct {{suiteName}} {
         try await resource.includes(name)
     }
 {{/hasIncludes}}
+{{#hasChildren}}
+
+    @Test(arguments: [{{{childNames}}}])
+    func includesChildren(_ name: String) async throws {
+        try await resource.includesChildren(name)
+    }
+{{/hasChildren}}
 {{#hasParents}}
 
     @Test(arguments: [{{{parentFields}}}])

@@ -79,6 +79,8 @@ struct SpecTestsContext {
     var parentFields: String
     var hasParents: Bool
     var checksSearch: Bool
+    var childNames: String
+    var hasChildren: Bool
     /// `.create, .update, ...`: the actions only platform administrators perform.
     var platformAdminActions: String
     var hasPlatformAdminActions: Bool
@@ -207,6 +209,12 @@ struct SpecTestsContext {
         hasPlatformAdminActions = !adminActions.isEmpty
         if !adminActions.isEmpty { listContract.append("platformAdminActions: [\(platformAdminActions)]") }
         if resource.pagination.style == .offset { listContract.append("offsetPages: true") }
+        if !resource.children.isEmpty {
+            let entries = resource.children.map { child in
+                "\(SwiftNames.stringLiteral(child.name)): ChildInclude(\(SwiftNames.stringLiteral(child.resource)), through: \(SwiftNames.stringLiteral(child.field)))"
+            }
+            listContract.append("children: [\(entries.joined(separator: ", "))]")
+        }
         self.listContract = listContract.enumerated().map { offset, line in
             offset == listContract.count - 1 ? line : line + ","
         }
@@ -224,6 +232,8 @@ struct SpecTestsContext {
         parentFields = parents.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
         hasParents = listing && !parents.isEmpty
         checksSearch = listing && resource.search != nil
+        childNames = resource.children.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
+        hasChildren = listing && !resource.children.isEmpty
         checksTrash = listing && resource.softDelete && can(.delete) && can(.restore)
     }
 

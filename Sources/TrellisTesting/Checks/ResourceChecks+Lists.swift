@@ -204,6 +204,33 @@ extension ResourceChecks {
         )
     }
 
+    /// `?include=tasks` on a list of projects embeds, in each project, its own tasks (at most
+    /// `ListLimits.includedChildren`, with `has_more`), and none of another project's.
+    public func includesChildren(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("include/\(name)") { session in
+            guard let relation = contract.children[name] else { throw SpecSetupError("\(contract.title) embeds no children named \(name)") }
+            let child = ResourceChecks(try harness.contract(named: relation.resource), harness: harness)
+            let home = session.home
+            let first = try await create(row: 0, in: home, session: session)
+            let second = try await create(row: 1, in: home, session: session)
+            var expected: [String: Set<String>] = [first.id: [], second.id: []]
+            for (row, parent) in [first, first, second].enumerated() {
+                let made = try await child.create(row: row, in: home, session: session, overrides: [relation.field: .string(parent.id)])
+                expected[parent.id, default: []].insert(made.id)
+            }
+            let items = try await listItems(query: "include=\(name)", as: try actor(for: .list, in: home), session: session)
+            for parent in [first, second] {
+                let embedded = items.first { $0["id"]?.stringValue == parent.id }?[name]
+                let ids = Set(embedded?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+                expect(
+                    ids == expected[parent.id] && embedded?["has_more"] == .bool(false), "Include broken",
+                    "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") in \(parent.id); its \(name) are \(expected[parent.id]?.sorted() ?? [])",
+                    at: sourceLocation
+                )
+            }
+        }
+    }
+
     /// `GET /parents/{id}/children` lists exactly the children of that parent, `POST` there creates
     /// one in it; both answer 404 for a parent the caller cannot see (another organization's).
     public func nests(under field: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {

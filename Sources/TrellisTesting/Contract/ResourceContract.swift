@@ -51,14 +51,18 @@ public struct ResourceContract: Sendable {
     public var platformAdminActions: Set<ResourceAction>
     /// Numbered pages (`?page=&per_page=`, `meta.total`) rather than cursors.
     public var offsetPages: Bool
+    /// The resources nested under this one that `?include=` embeds, by include name.
+    public var children: [String: ChildInclude]
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
         fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
         permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
-        parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false
+        parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false,
+        children: [String: ChildInclude] = [:]
     ) {
+        self.children = children
         self.offsetPages = offsetPages
         self.platformAdminActions = platformAdminActions
         self.filters = filters
@@ -118,4 +122,17 @@ public struct ResourceContract: Sendable {
 
     /// `Task (specs/tasks.yaml)`, as failure messages name the resource.
     var title: String { "\(name) (\(specFile))" }
+}
+
+/// A resource nested under another, as `?include=` embeds it: `ChildInclude("Task", through: "project_id")`.
+public struct ChildInclude: Sendable {
+    /// The child resource's API name.
+    public var resource: String
+    /// Its ref to the parent.
+    public var field: String
+
+    public init(_ resource: String, through field: String) {
+        self.resource = resource
+        self.field = field
+    }
 }

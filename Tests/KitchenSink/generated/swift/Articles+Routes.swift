@@ -32,7 +32,7 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
         defaultLimit: 10, maxLimit: 50, defaultSort: SortOrder(key: "created_at", descending: true)
     )
 
-    /// The refs `?include=` embeds.
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
     static let includes: [ResourceInclude<Article>] = [
         .member(as: "author") { $0.authorId },
         .resource(ArticleCategoryResource.self, as: "category") { $0.categoryId },

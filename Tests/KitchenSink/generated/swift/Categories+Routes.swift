@@ -31,7 +31,7 @@ enum ArticleCategoryResource: UpdatableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "id", descending: true)
     )
 
-    /// The refs `?include=` embeds.
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
     static let includes: [ResourceInclude<ArticleCategory>] = [
         .resource(ArticleCategoryResource.self, as: "parent") { $0.parentId }
     ]

@@ -32,7 +32,7 @@ enum TagResource: UpdatableResource, SoftDeletableResource {
         defaultLimit: 20, maxLimit: 100, defaultSort: SortOrder(key: "id", descending: true)
     )
 
-    /// The refs `?include=` embeds.
+    /// What `?include=` embeds: the rows refs point to, and the first rows nested under each.
     static let includes: [ResourceInclude<Tag>] = []
 
     /// Mounts the routes of `/api/v1/tags` on `group`.
