@@ -77,7 +77,7 @@ extension TaskItemResource {
         static let name = "tasks.insert"
         static let sql = """
             INSERT INTO tasks (id, org_id, project_id, title, status, priority, due_on, assignee_id, estimate, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            VALUES ($1, $2, CASE WHEN EXISTS (SELECT 1 FROM projects WHERE id = $3 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $3 END, $4, $5, $6, $7, $8, $9, $10, $11)
             RETURNING \(TaskItem.columns)
             """
         var id: UUID

@@ -173,6 +173,11 @@ struct TaskItemSpecTests {
         try await resource.includes(name)
     }
 
+    @Test(arguments: ["project_id"])
+    func refusesDeletedReference(_ field: String) async throws {
+        try await resource.refusesDeletedReference(field)
+    }
+
     @Test(arguments: ["comments"])
     func includesChildren(_ name: String) async throws {
         try await resource.includesChildren(name)

@@ -103,6 +103,8 @@ public struct ResolvedField: Sendable, Hashable {
         public var onDelete: OnDelete
         /// Tenant to tenant: the foreign key includes `org_id`, so a row can only point into its own org.
         public var sameOrg: Bool
+        /// The referenced resource is under soft delete: a ref may not name one of its deleted rows.
+        public var softDeleted: Bool = false
     }
 }
 

@@ -8,6 +8,7 @@ public enum Resolver {
             targets.tables[spec.name.value] = tableName(of: spec)
             targets.swiftNames[spec.name.value] = spec.swiftName?.value ?? spec.name.value
             if spec.tenancy == .org { targets.tenantResources.insert(spec.name.value) }
+            if spec.softDelete { targets.softDeleted.insert(spec.name.value) }
         }
         var resources = specs.map { resolve($0, targets: targets) }
         for index in resources.indices {
@@ -50,6 +51,7 @@ public enum Resolver {
         var tables: [String: String]
         var swiftNames: [String: String] = [:]
         var tenantResources: Set<String> = []
+        var softDeleted: Set<String> = []
     }
 
     private static func resolve(_ spec: ResourceSpec, targets: Targets) -> ResolvedResource {
@@ -136,7 +138,8 @@ public enum Resolver {
             reference = ResolvedField.Reference(
                 resource: target.value, swiftName: targets.swiftNames[target.value],
                 table: targets.tables[target.value] ?? Naming.plural(Naming.snakeCase(target.value)),
-                onDelete: onDelete, sameOrg: isTenant && targets.tenantResources.contains(target.value)
+                onDelete: onDelete, sameOrg: isTenant && targets.tenantResources.contains(target.value),
+                softDeleted: targets.softDeleted.contains(target.value)
             )
         }
         return ResolvedField(

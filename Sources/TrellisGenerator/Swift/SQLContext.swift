@@ -50,6 +50,7 @@ struct SQLContext {
         let visible = resource.softDelete ? " AND deleted_at IS NULL" : ""
 
         // INSERT: id, org_id, the fields (set_from ones from the principal), timestamps.
+        var guardedInsertValues: [String: String] = [:]
         var insertColumns = ["id"]
         var insertBindings = ["bindings.append(id)"]
         if isTenant {
@@ -59,6 +60,9 @@ struct SQLContext {
         for field in resource.fields {
             insertColumns.append(field.name)
             insertBindings.append(field.setFrom == .principalUser ? "bindings.append(userID)" : "try bindings.bind(input.\(field.swiftName))")
+            if let guarded = Self.visibleReference(field, placeholder: "$\(insertColumns.count)") {
+                guardedInsertValues[field.name] = guarded
+            }
         }
         if resource.timestamps {
             insertColumns += ["created_at", "updated_at"]
@@ -75,7 +79,8 @@ struct SQLContext {
         }
         for field in resource.mutableFields {
             parameter += 1
-            assignments.append("\(field.name) = $\(parameter)")
+            let value = Self.visibleReference(field, placeholder: "$\(parameter)", unlessUnchanged: true) ?? "$\(parameter)"
+            assignments.append("\(field.name) = \(value)")
             updateBindings.append("try bindings.bind(model.\(field.swiftName))")
         }
         if resource.timestamps {
@@ -90,7 +95,9 @@ struct SQLContext {
         self.keyCondition = keyCondition
         self.keyCount = keyCount
         self.insertColumns = insertColumns.joined(separator: ", ")
-        self.insertPlaceholders = (1...insertColumns.count).map { "$\($0)" }.joined(separator: ", ")
+        self.insertPlaceholders = insertColumns.enumerated().map { offset, column in
+            guardedInsertValues[column] ?? "$\(offset + 1)"
+        }.joined(separator: ", ")
         self.insertCount = insertColumns.count
         self.insertBindings = insertBindings
         self.updateAssignments = assignments.joined(separator: ", ")
@@ -107,6 +114,17 @@ struct SQLContext {
         self.listFields = separated(Self.listFields(resource).map { ListField(arguments: $0) })
         self.searchDocument = resource.search?.document
         self.searchLanguage = resource.search?.language
+    }
+
+    /// The value a ref to a soft-deleted resource stores: the id, unless it names a deleted row,
+    /// which the API treats as missing. Then the nil UUID, which no row has: the foreign key
+    /// refuses it, and the API answers 422 "does not exist" naming the field, in the same single
+    /// statement. `unlessUnchanged` (an UPDATE) lets a row keep a ref it already holds.
+    private static func visibleReference(_ field: ResolvedField, placeholder: String, unlessUnchanged: Bool = false) -> String? {
+        guard let reference = field.reference, reference.softDeleted else { return nil }
+        let changed = unlessUnchanged ? "\(placeholder) IS DISTINCT FROM \(field.name) AND " : ""
+        return "CASE WHEN \(changed)EXISTS (SELECT 1 FROM \(reference.table) WHERE id = \(placeholder) AND deleted_at IS NOT NULL) "
+            + "THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE \(placeholder) END"
     }
 
     /// The arguments of each `ListField`: the id, the fields a list filters or sorts by or nests

@@ -766,6 +766,13 @@ struct {{suiteName}} {
         try await resource.includes(name)
     }
 {{/hasIncludes}}
+{{#hasDeletedReferences}}
+
+    @Test(arguments: [{{{deletedReferences}}}])
+    func refusesDeletedReference(_ field: String) async throws {
+        try await resource.refusesDeletedReference(field)
+    }
+{{/hasDeletedReferences}}
 {{#hasChildren}}
 
     @Test(arguments: [{{{childNames}}}])

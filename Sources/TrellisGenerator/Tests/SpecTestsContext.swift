@@ -80,6 +80,9 @@ struct SpecTestsContext {
     var hasParents: Bool
     var checksSearch: Bool
     var childNames: String
+    /// Refs to a resource under soft delete, which may not name a deleted row.
+    var deletedReferences: String
+    var hasDeletedReferences: Bool
     var hasChildren: Bool
     /// `.create, .update, ...`: the actions only platform administrators perform.
     var platformAdminActions: String
@@ -232,6 +235,9 @@ struct SpecTestsContext {
         parentFields = parents.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
         hasParents = listing && !parents.isEmpty
         checksSearch = listing && resource.search != nil
+        let deletedReferences = resource.writableFields.filter { $0.reference?.softDeleted == true }.map { SwiftNames.stringLiteral($0.name) }
+        self.deletedReferences = deletedReferences.joined(separator: ", ")
+        hasDeletedReferences = canCreate && !deletedReferences.isEmpty
         childNames = resource.children.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
         hasChildren = listing && !resource.children.isEmpty
         checksTrash = listing && resource.softDelete && can(.delete) && can(.restore)

@@ -96,4 +96,33 @@ extension ResourceChecks {
             expect(after.data == own.data, "Tenancy leak", "a refused update still changed the row: \(after.summary)", at: sourceLocation)
         }
     }
+
+    /// A ref may not name a deleted row of a resource under soft delete: a create (and a PATCH
+    /// that points the ref there) answers 422 naming the field, as for a row that does not exist.
+    public func refusesDeletedReference(_ field: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("deleted-reference/\(field)") { session in
+            guard let target = contract.field(field)?.referencedResource else {
+                throw SpecSetupError("\(contract.title) has no reference field \(field)")
+            }
+            let parent = ResourceChecks(try harness.contract(named: target), harness: harness)
+            let home = session.home
+            let deleted = try await parent.create(row: 7, in: home, session: session)
+            let removed = try await session.client.send(.delete, "\(parent.path)/\(deleted.id)", as: try parent.actor(for: .delete, in: home))
+            guard removed.status == .noContent else { throw SpecSetupError("could not delete a \(target): \(removed.summary)") }
+
+            let sent = try await body(row: 1, in: home, session: session, overrides: [field: .string(deleted.id)])
+            let created = try await session.client.send(.post, path, as: try actor(for: .create, in: home), json: .object(sent))
+            expect(
+                created.status == .unprocessableContent && created.detailKeys.contains(field), "Reference broken",
+                "a create referred to a deleted \(target) through \(field): \(created.summary); expected 422 naming \(field)", at: sourceLocation
+            )
+            guard contract.mutableFields.contains(where: { $0.name == field }) else { return }
+            let own = try await create(row: 2, in: home, session: session)
+            let patched = try await session.client.send(.patch, "\(path)/\(own.id)", as: try actor(for: .update, in: home), json: [field: .string(deleted.id)])
+            expect(
+                patched.status == .unprocessableContent && patched.detailKeys.contains(field), "Reference broken",
+                "an update pointed \(field) at a deleted \(target): \(patched.summary); expected 422 naming \(field)", at: sourceLocation
+            )
+        }
+    }
 }
