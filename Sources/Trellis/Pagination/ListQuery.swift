@@ -145,7 +145,8 @@ public struct ListQuery: Sendable {
         if softDelete { conditions.append("deleted_at IS NULL") }
         let key = fields[sort.key]
         let direction = sort.descending ? "DESC" : "ASC"
-        let order = "\(sort.key) \(direction)\(key?.isNullable == true ? " NULLS LAST" : ""), id \(direction)"
+        _ = key
+        let order = "\(sort.key) \(direction), id \(direction)"
         let sql = """
             SELECT \(columns), trellis_parent FROM (
                 SELECT \(columns), \(field) AS trellis_parent, row_number() OVER (PARTITION BY \(field) ORDER BY \(order)) AS trellis_position
@@ -163,7 +164,8 @@ public struct ListQuery: Sendable {
     // MARK: building the statement
 
     /// One key of the ORDER BY: its SQL expression, the type a cursor value is cast back to, and
-    /// whether it can be NULL (NULLs come last in either direction).
+    /// whether it can be NULL. NULLs sort as PostgreSQL sorts them, after every value: last
+    /// ascending, first descending, so that one B-tree index on the key serves both directions.
     private struct SortKey {
         var expression: String
         var sqlType: String
@@ -235,7 +237,7 @@ public struct ListQuery: Sendable {
         // Aliased: a bare `created_at::text` would be a second `created_at` to ORDER BY.
         let cursorColumns = keys.enumerated().map { ", (\($1.expression))::text AS cursor_\($0)" }.joined()
         let order = keys.map { key in
-            key.expression + (key.descending ? " DESC" : " ASC") + (key.isNullable ? " NULLS LAST" : "")
+            key.expression + (key.descending ? " DESC" : " ASC")
         } + ["id" + (idDescending ? " DESC" : " ASC")]
         let limit = parameters.bind(request.limit + 1)
         var sql = "SELECT \(columns)\(request.page == nil ? cursorColumns : "") FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
@@ -274,7 +276,7 @@ public struct ListQuery: Sendable {
     /// When every key is NOT NULL and runs in the id's direction, a row comparison
     /// (`(a, b, id) < ($1, $2, $3)`) says it and an index on the keys serves it. Otherwise the
     /// condition spells out each level: after on the first key, or equal on it and after on the
-    /// second, and so on, with NULLs last.
+    /// second, and so on, NULLs being after every value.
     private func after(
         _ cursor: Cursor, keys: [SortKey], idDescending: Bool, _ parameters: inout Parameters
     ) -> String {
@@ -294,14 +296,16 @@ public struct ListQuery: Sendable {
         var alternatives: [String] = []
         for (key, value) in zip(keys, cursor.values) {
             guard let value else {
-                // The cursor row is among the NULLs, which come last: nothing is after it on this
-                // key, and the rows tied with it are the other NULLs.
+                // The cursor row is among the NULLs: ascending they come last, so nothing is after
+                // it on this key; descending they come first, so every value is.
+                if key.descending { alternatives.append((equalSoFar + ["\(key.expression) IS NOT NULL"]).joined(separator: " AND ")) }
                 equalSoFar.append("\(key.expression) IS NULL")
                 continue
             }
             let placeholder = "\(parameters.bind(value))::\(key.sqlType)"
             var afterKey = "\(key.expression) \(key.descending ? "<" : ">") \(placeholder)"
-            if key.isNullable { afterKey = "(\(afterKey) OR \(key.expression) IS NULL)" }
+            // Ascending, the NULLs follow every value.
+            if key.isNullable && !key.descending { afterKey = "(\(afterKey) OR \(key.expression) IS NULL)" }
             alternatives.append((equalSoFar + [afterKey]).joined(separator: " AND "))
             equalSoFar.append("\(key.expression) = \(placeholder)")
         }

@@ -7,13 +7,13 @@ extension ResourceChecks {
     /// by commas) shows every row exactly once, ordered by the keys' values (then by id) in their
     /// directions, over more than two pages, even though a row is inserted after the first page;
     /// an organization's pages show its rows only. Where the first key is nullable, some rows have
-    /// no value for it: they come last, ordered by the other keys.
+    /// no value for it: they sort after every value, then by the other keys.
     public func paginates(sort: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await session("pagination/\(sort)") { session in
             let home = session.home
             let lister = try actor(for: .list, in: home)
             var rows: [Row] = []
-            // A nullable sort key gets rows without a value too, which sort after the others.
+            // A nullable sort key gets rows without a value too, which sort after every value.
             let orders = Trellis.SortOrder.list(sort) ?? [Trellis.SortOrder(key: sort, descending: false)]
             let first = orders[0].key
             let empty: [String: JSONValue] = contract.field(first)?.nullable == true ? [first: .null] : [:]
@@ -82,12 +82,13 @@ extension ResourceChecks {
     }
 
     /// Whether `first` comes before `second` in `orders`: by each key's value in its direction
-    /// (PostgreSQL's order for its type, NULL last either way), then by id in the first key's
+    /// (PostgreSQL's order for its type, NULL after every value), then by id in the first key's
     /// direction.
     func precedes(_ first: JSONValue, _ second: JSONValue, in orders: [Trellis.SortOrder]) -> Bool {
         for order in orders {
             let (a, b) = (first[order.key] ?? .null, second[order.key] ?? .null)
-            if (a == .null) != (b == .null) { return b == .null }
+            // NULL after every value: last ascending, first descending.
+            if (a == .null) != (b == .null) { return order.descending ? a == .null : b == .null }
             let comparison = compare(a, b, key: order.key)
             if comparison != .orderedSame {
                 return order.descending ? comparison == .orderedDescending : comparison == .orderedAscending
