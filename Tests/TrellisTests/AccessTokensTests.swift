@@ -17,6 +17,21 @@ import Testing
         #expect(try await tokens.verify(token) == Self.principal)
     }
 
+    @Test func verifiedTokensAreRememberedUntilTheyExpire() {
+        let remembered = VerifiedTokens(capacity: 2)
+        let expires = Date(timeIntervalSince1970: 1_800_000_000)
+        remembered.remember("a", as: Self.principal, until: expires)
+        #expect(remembered.principal(for: "a", at: expires.addingTimeInterval(-1)) == Self.principal)
+        #expect(remembered.principal(for: "a", at: expires) == nil)
+        #expect(remembered.principal(for: "b", at: expires.addingTimeInterval(-1)) == nil)
+        // Full: the next token clears what is remembered rather than growing.
+        remembered.remember("b", as: Self.principal, until: expires)
+        remembered.remember("c", as: Self.principal, until: expires)
+        remembered.remember("d", as: Self.principal, until: expires)
+        #expect(remembered.principal(for: "b", at: expires.addingTimeInterval(-1)) == nil)
+        #expect(remembered.principal(for: "d", at: expires.addingTimeInterval(-1)) == Self.principal)
+    }
+
     @Test func expiredTokensAreRejected() async throws {
         let tokens = await AccessTokens(configuration: Self.configuration)
         let token = try await tokens.issue(for: Self.principal, now: Date(timeIntervalSinceNow: -3600))

@@ -1,10 +1,16 @@
 import Foundation
 import JWTKit
+import Synchronization
 
 /// Signs and verifies access tokens (HS256, keys chosen by `kid` so they can rotate).
 public struct AccessTokens: Sendable {
     public let configuration: AuthConfiguration
     private let keys: JWTKeyCollection
+    /// Tokens verified before, until they expire: a client sends the same token for its whole
+    /// lifetime, and verifying it again would give the same principal (the signature, issuer,
+    /// audience and keys do not change while the process runs). Skips the HMAC, the JSON decoding
+    /// and the hop onto the key collection's actor that every request would otherwise take.
+    private let verified = VerifiedTokens(capacity: 4096)
 
     public init(configuration: AuthConfiguration) async {
         self.configuration = configuration
@@ -27,6 +33,11 @@ public struct AccessTokens: Sendable {
     /// The principal of a valid token; ``APIError/unauthorized`` for anything else
     /// (bad signature, `alg: none`, unknown `kid`, expired, wrong `iss` or `aud`, malformed claims).
     public func verify(_ token: String) async throws(APIError) -> Principal {
+        if let principal = verified.principal(for: token, at: Date()) { return principal }
+        return try await verifySignatureAndClaims(token)
+    }
+
+    private func verifySignatureAndClaims(_ token: String) async throws(APIError) -> Principal {
         let claims: AccessTokenClaims
         do {
             claims = try await keys.verify(token, as: AccessTokenClaims.self)
@@ -42,9 +53,40 @@ public struct AccessTokens: Sendable {
         else {
             throw APIError.unauthorized
         }
-        return Principal(
+        let principal = Principal(
             userID: userID, orgID: orgID, role: role, sessionID: claims.sid.flatMap(UUID.init(uuidString:)),
             isPlatformAdmin: claims.adm == true
         )
+        verified.remember(token, as: principal, until: claims.expiration.value)
+        return principal
+    }
+}
+
+/// The principals of tokens verified before, with their expiry; at most `capacity` of them (when
+/// full, the next one clears the lot: a few verifications again, no unbounded growth).
+final class VerifiedTokens: Sendable {
+    private let capacity: Int
+    private let entries = Mutex<[String: (principal: Principal, expires: Date)]>([:])
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func principal(for token: String, at now: Date) -> Principal? {
+        entries.withLock { entries in
+            guard let entry = entries[token] else { return nil }
+            guard entry.expires > now else {
+                entries[token] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func remember(_ token: String, as principal: Principal, until expires: Date) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[token] = (principal, expires)
+        }
     }
 }
