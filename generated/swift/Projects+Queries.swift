@@ -26,54 +26,18 @@ extension ProjectResource {
         ]
     )
 
-    /// One visible row by id.
-    struct Find: RowStatement {
-        static let name = "projects.find"
-        static let sql = "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
-        var id: UUID
-        var scope: TenantScope
+    /// The statements about rows by id, which the runtime runs.
+    static let rows = RowSQL(
+        table: "projects",
+        find: "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
+        findAll: "SELECT \(Project.columns) FROM projects WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL",
+        delete: "UPDATE projects SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
+        deleteStampsTime: true,
+        restore: "UPDATE projects SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Project.columns)",
+        restoreStampsTime: true
+    )
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(id)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
-    }
-
-    /// The visible rows among some ids (for `?include=`).
-    struct FindAll: ManyRowStatement {
-        static let name = "projects.find_all"
-        static let sql = "SELECT \(Project.columns) FROM projects WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL"
-        var ids: [UUID]
-        var scope: TenantScope
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(ids)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
-    }
-
-    /// One visible row by id, locked until the transaction ends.
-    struct Lock: RowStatement {
-        static let name = "projects.lock"
-        static let sql = "\(Find.sql) FOR UPDATE"
-        var id: UUID
-        var scope: TenantScope
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
-    }
-
+    /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "projects.insert"
         static let sql = """
@@ -109,6 +73,7 @@ extension ProjectResource {
         func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
     }
 
+    /// Writes a changed row and answers it.
     struct Update: UpdateStatement {
         static let name = "projects.update"
         static let sql = """
@@ -133,56 +98,6 @@ extension ProjectResource {
             try bindings.bind(model.name)
             try bindings.bind(model.status)
             try bindings.bind(model.description)
-            try bindings.bind(now)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Project { try Project(row: row.makeRandomAccess()) }
-    }
-
-    /// Hides the row (soft delete): it keeps its data and can be restored.
-    struct Delete: StampedRowStatement {
-        static let name = "projects.delete"
-        static let sql = "UPDATE projects SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
-        var id: UUID
-        var scope: TenantScope
-        var now: Timestamp
-
-        init(id: UUID, scope: TenantScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-            self.now = now
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = try Find(id: id, scope: scope).makeBindings()
-            try bindings.bind(now)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
-    }
-
-    /// Brings a soft-deleted row back.
-    struct Restore: StampedRowStatement {
-        static let name = "projects.restore"
-        static let sql = """
-            UPDATE projects SET deleted_at = NULL, updated_at = $3
-            WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL
-            RETURNING \(Project.columns)
-            """
-        var id: UUID
-        var scope: TenantScope
-        var now: Timestamp
-
-        init(id: UUID, scope: TenantScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-            self.now = now
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = try Find(id: id, scope: scope).makeBindings()
             try bindings.bind(now)
             return bindings
         }

@@ -25,54 +25,16 @@ extension TaskItemResource {
         ]
     )
 
-    /// One visible row by id.
-    struct Find: RowStatement {
-        static let name = "tasks.find"
-        static let sql = "SELECT \(TaskItem.columns) FROM tasks WHERE id = $1 AND org_id = $2"
-        var id: UUID
-        var scope: TenantScope
+    /// The statements about rows by id, which the runtime runs.
+    static let rows = RowSQL(
+        table: "tasks",
+        find: "SELECT \(TaskItem.columns) FROM tasks WHERE id = $1 AND org_id = $2",
+        findAll: "SELECT \(TaskItem.columns) FROM tasks WHERE id = ANY($1) AND org_id = $2",
+        delete: "DELETE FROM tasks WHERE id = $1 AND org_id = $2 RETURNING id",
+        deleteStampsTime: false
+    )
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(id)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
-    }
-
-    /// The visible rows among some ids (for `?include=`).
-    struct FindAll: ManyRowStatement {
-        static let name = "tasks.find_all"
-        static let sql = "SELECT \(TaskItem.columns) FROM tasks WHERE id = ANY($1) AND org_id = $2"
-        var ids: [UUID]
-        var scope: TenantScope
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(ids)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
-    }
-
-    /// One visible row by id, locked until the transaction ends.
-    struct Lock: RowStatement {
-        static let name = "tasks.lock"
-        static let sql = "\(Find.sql) FOR UPDATE"
-        var id: UUID
-        var scope: TenantScope
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
-    }
-
+    /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "tasks.insert"
         static let sql = """
@@ -111,6 +73,7 @@ extension TaskItemResource {
         func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
     }
 
+    /// Writes a changed row and answers it.
     struct Update: UpdateStatement {
         static let name = "tasks.update"
         static let sql = """
@@ -143,25 +106,5 @@ extension TaskItemResource {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> TaskItem { try TaskItem(row: row.makeRandomAccess()) }
-    }
-
-    /// Deletes the row.
-    struct Delete: StampedRowStatement {
-        static let name = "tasks.delete"
-        static let sql = "DELETE FROM tasks WHERE id = $1 AND org_id = $2 RETURNING id"
-        var id: UUID
-        var scope: TenantScope
-
-        /// A hard delete records no time: `now` is unused.
-        init(id: UUID, scope: TenantScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 }

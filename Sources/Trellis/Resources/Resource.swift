@@ -3,7 +3,8 @@ import PostgresNIO
 
 /// A resource as the runtime knows it: what the generator emits for one spec, and all that
 /// ``ResourceEngine`` needs to serve it. The generated conformance is a caseless enum holding the
-/// resource's settings and, as nested types, its prepared statements.
+/// resource's settings, the SQL of its statements about rows by id (``RowSQL``, run by the
+/// runtime's generic statements) and, as nested types, the statements that bind its fields.
 public protocol Resource: Sendable {
     /// A row as the API returns it.
     associatedtype Model: ResourceModel
@@ -11,17 +12,8 @@ public protocol Resource: Sendable {
     associatedtype Create: ResourceInput
     /// The rows the statements may touch: ``TenantScope`` or ``SharedScope``.
     associatedtype Scope: ResourceScope
-    /// One visible row by id.
-    associatedtype Find: RowStatement where Find.Row == Model, Find.Scope == Scope
-    /// The visible rows among some ids (for includes).
-    associatedtype FindAll: ManyRowStatement where FindAll.Row == Model, FindAll.Scope == Scope
-    /// One visible row by id, locked until the transaction ends.
-    associatedtype Lock: RowStatement where Lock.Row == Model, Lock.Scope == Scope
     /// Adds a row and answers it.
     associatedtype Insert: InsertStatement where Insert.Row == Model, Insert.Scope == Scope, Insert.Input == Create
-    /// Deletes (or, under soft delete, hides) a visible row and answers its id.
-    associatedtype Delete: StampedRowStatement where Delete.Row == UUID, Delete.Scope == Scope
-
     /// The resource's name in messages: `task` in "The task was not found."
     static var displayName: String { get }
     /// The collection's path below `/api/v1`, without a slash: `tasks`.
@@ -34,6 +26,8 @@ public protocol Resource: Sendable {
     static var includes: [ResourceInclude<Model>] { get }
     /// The spec's `pagination`.
     static var pagination: ResourcePagination { get }
+    /// The SQL of the statements about rows by id (find, lock, delete, restore).
+    static var rows: RowSQL { get }
 }
 
 /// A resource with fields a PATCH may change.
@@ -46,9 +40,6 @@ public protocol UpdatableResource: Resource {
 
 /// A resource under soft delete: DELETE hides a row, `POST /{id}/restore` brings it back.
 public protocol SoftDeletableResource: Resource {
-    /// Brings back a hidden row and answers it; no row when it is not hidden.
-    associatedtype Restore: StampedRowStatement where Restore.Row == Model, Restore.Scope == Scope
-
     /// Who may restore (the spec's `permissions.restore`).
     static var restorePermission: Permission { get }
 }
@@ -73,22 +64,6 @@ public protocol ResourcePatch: ResourceInput {
 
     /// `model` with this change applied.
     func applied(to model: Model) -> Model
-}
-
-/// A statement about one row, found by id within a scope; it answers the row.
-public protocol RowStatement: PostgresPreparedStatement {
-    associatedtype Scope: ResourceScope
-
-    init(id: UUID, scope: Scope)
-}
-
-/// A statement about one row that may record when it happened: a soft delete stamps
-/// `deleted_at`, a restore `updated_at`, with `now` from the app's clock; a hard delete has no
-/// time to record.
-public protocol StampedRowStatement: PostgresPreparedStatement {
-    associatedtype Scope: ResourceScope
-
-    init(id: UUID, scope: Scope, now: Timestamp)
 }
 
 /// The statement that adds a row.

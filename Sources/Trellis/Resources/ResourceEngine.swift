@@ -83,7 +83,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(permissions.read)
         try request.rejectUnknownQueryParameters()
-        let find = R.Find(id: try context.resourceID(), scope: R.Scope(principal: principal))
+        let find = FindRow<R>(id: try context.resourceID(), scope: R.Scope(principal: principal))
         guard let found = try await database.client.first(find, logger: context.logger) else {
             throw APIError.notFound(R.displayName)
         }
@@ -144,18 +144,18 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let id = try context.resourceID()
         let scope = R.Scope(principal: principal)
         guard runsHooks else {
-            guard try await database.client.first(R.Delete(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
+            guard try await database.client.first(DeleteRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
             }
             return Response(status: .noContent)
         }
         try await database.transaction(logger: context.logger) { connection in
-            guard let existing = try await connection.first(R.Lock(id: id, scope: scope), logger: context.logger) else {
+            guard let existing = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            guard try await connection.first(R.Delete(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
+            guard try await connection.first(DeleteRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
             }
             try await hooks.afterDelete(existing, context: hookContext)
@@ -181,13 +181,13 @@ extension ResourceEngine where R: UpdatableResource {
         let patch = try R.Patch(json: json)
         let scope = R.Scope(principal: principal)
         if json.isEmpty, !runsHooks {
-            guard let found = try await database.client.first(R.Find(id: id, scope: scope), logger: context.logger) else {
+            guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
             return .data(found)
         }
         let updated = try await database.transaction(logger: context.logger) { connection in
-            guard let previous = try await connection.first(R.Lock(id: id, scope: scope), logger: context.logger) else {
+            guard let previous = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
@@ -236,10 +236,10 @@ extension ResourceEngine where R: SoftDeletableResource {
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let scope = R.Scope(principal: principal)
-        if let restored = try await database.client.first(R.Restore(id: id, scope: scope, now: .now()), logger: context.logger) {
+        if let restored = try await database.client.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) {
             return .data(restored)
         }
-        guard let found = try await database.client.first(R.Find(id: id, scope: scope), logger: context.logger) else {
+        guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
             throw APIError.notFound(R.displayName)
         }
         return .data(found)
@@ -282,7 +282,7 @@ extension ResourceEngine {
     private func visibleParent<Parent: Resource>(_ parent: Parent.Type, principal: Principal, context: TrellisRequestContext) async throws -> UUID {
         let id = try context.resourceID()
         guard Parent.permissions.read.allows(principal) else { throw APIError.notFound(Parent.displayName) }
-        let find = Parent.Find(id: id, scope: Parent.Scope(principal: principal))
+        let find = FindRow<Parent>(id: id, scope: Parent.Scope(principal: principal))
         guard try await database.client.first(find, logger: context.logger) != nil else {
             throw APIError.notFound(Parent.displayName)
         }

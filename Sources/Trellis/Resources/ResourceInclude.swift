@@ -27,7 +27,7 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
     ) -> Self {
         Self(name: name, permission: Target.permissions.read, id: id) { ids, principal, client, logger in
             var rows: [UUID: ByteBuffer] = [:]
-            let statement = Target.FindAll(ids: ids, scope: Target.Scope(principal: principal))
+            let statement = FindRows<Target>(ids: ids, scope: Target.Scope(principal: principal))
             for try await row in try await client.execute(statement, logger: logger) {
                 var json = ByteBuffer()
                 row.writeJSON(into: &json)
@@ -117,13 +117,6 @@ extension ResourceInclude {
             throw APIError(.forbidden, "You are not allowed to read what include=\(name) embeds.")
         }
     }
-}
-
-/// Rows of a resource by id within a scope, for includes.
-public protocol ManyRowStatement: PostgresPreparedStatement {
-    associatedtype Scope: ResourceScope
-
-    init(ids: [UUID], scope: Scope)
 }
 
 extension Response {

@@ -329,54 +329,23 @@ extension {{typeName}}Resource {
         ]
     )
 
-    /// One visible row by id.
-    struct Find: RowStatement {
-        static let name = "{{table}}.find"
-        static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findCondition}}"
-        var id: UUID
-        var scope: {{scopeType}}
+    /// The statements about rows by id, which the runtime runs.
+    static let rows = RowSQL(
+        table: "{{table}}",
+        find: "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findCondition}}",
+        findAll: "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findAllCondition}}",
+        delete: "{{sql.deleteSQL}} RETURNING id",
+{{#softDelete}}
+        deleteStampsTime: true,
+        restore: "UPDATE {{table}} SET {{sql.restoreAssignments}} WHERE {{sql.restoreCondition}} RETURNING \({{typeName}}.columns)",
+        restoreStampsTime: {{timestamps}}
+{{/softDelete}}
+{{^softDelete}}
+        deleteStampsTime: false
+{{/softDelete}}
+    )
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: {{sql.keyCount}})
-            bindings.append(id)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
-    }
-
-    /// The visible rows among some ids (for `?include=`).
-    struct FindAll: ManyRowStatement {
-        static let name = "{{table}}.find_all"
-        static let sql = "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findAllCondition}}"
-        var ids: [UUID]
-        var scope: {{scopeType}}
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: {{sql.keyCount}})
-            bindings.append(ids)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
-    }
-
-    /// One visible row by id, locked until the transaction ends.
-    struct Lock: RowStatement {
-        static let name = "{{table}}.lock"
-        static let sql = "\(Find.sql) FOR UPDATE"
-        var id: UUID
-        var scope: {{scopeType}}
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
-    }
-
+    /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "{{table}}.insert"
         static let sql = """
@@ -418,6 +387,7 @@ extension {{typeName}}Resource {
     }
 {{#hasMutableFields}}
 
+    /// Writes a changed row and answers it.
     struct Update: UpdateStatement {
         static let name = "{{table}}.update"
         static let sql = """
@@ -450,82 +420,6 @@ extension {{typeName}}Resource {
         func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
     }
 {{/hasMutableFields}}
-
-    /// {{#softDelete}}Hides the row (soft delete): it keeps its data and can be restored.{{/softDelete}}{{^softDelete}}Deletes the row.{{/softDelete}}
-    struct Delete: StampedRowStatement {
-        static let name = "{{table}}.delete"
-        static let sql = "{{sql.deleteSQL}} RETURNING id"
-        var id: UUID
-        var scope: {{scopeType}}
-{{#softDelete}}
-        var now: Timestamp
-{{/softDelete}}
-
-{{^softDelete}}
-        /// A hard delete records no time: `now` is unused.
-{{/softDelete}}
-        init(id: UUID, scope: {{scopeType}}, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-{{#softDelete}}
-            self.now = now
-{{/softDelete}}
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-{{#softDelete}}
-            var bindings = try Find(id: id, scope: scope).makeBindings()
-            try bindings.bind(now)
-            return bindings
-{{/softDelete}}
-{{^softDelete}}
-            try Find(id: id, scope: scope).makeBindings()
-{{/softDelete}}
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
-    }
-{{#softDelete}}
-
-    /// Brings a soft-deleted row back.
-    struct Restore: StampedRowStatement {
-        static let name = "{{table}}.restore"
-        static let sql = """
-            UPDATE {{table}} SET {{sql.restoreAssignments}}
-            WHERE {{sql.restoreCondition}}
-            RETURNING \({{typeName}}.columns)
-            """
-        var id: UUID
-        var scope: {{scopeType}}
-{{#timestamps}}
-        var now: Timestamp
-{{/timestamps}}
-
-{{^timestamps}}
-        /// The table has no `updated_at`: `now` is unused.
-{{/timestamps}}
-        init(id: UUID, scope: {{scopeType}}, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-{{#timestamps}}
-            self.now = now
-{{/timestamps}}
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-{{#timestamps}}
-            var bindings = try Find(id: id, scope: scope).makeBindings()
-            try bindings.bind(now)
-            return bindings
-{{/timestamps}}
-{{^timestamps}}
-            try Find(id: id, scope: scope).makeBindings()
-{{/timestamps}}
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> {{typeName}} { try {{typeName}}(row: row.makeRandomAccess()) }
-    }
-{{/softDelete}}
 }
 
 """#,

@@ -36,54 +36,18 @@ extension ArticleResource {
         ]
     )
 
-    /// One visible row by id.
-    struct Find: RowStatement {
-        static let name = "articles.find"
-        static let sql = "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
-        var id: UUID
-        var scope: TenantScope
+    /// The statements about rows by id, which the runtime runs.
+    static let rows = RowSQL(
+        table: "articles",
+        find: "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
+        findAll: "SELECT \(Article.columns) FROM articles WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL",
+        delete: "UPDATE articles SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
+        deleteStampsTime: true,
+        restore: "UPDATE articles SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Article.columns)",
+        restoreStampsTime: true
+    )
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(id)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
-    }
-
-    /// The visible rows among some ids (for `?include=`).
-    struct FindAll: ManyRowStatement {
-        static let name = "articles.find_all"
-        static let sql = "SELECT \(Article.columns) FROM articles WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL"
-        var ids: [UUID]
-        var scope: TenantScope
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(ids)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
-    }
-
-    /// One visible row by id, locked until the transaction ends.
-    struct Lock: RowStatement {
-        static let name = "articles.lock"
-        static let sql = "\(Find.sql) FOR UPDATE"
-        var id: UUID
-        var scope: TenantScope
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
-    }
-
+    /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "articles.insert"
         static let sql = """
@@ -136,6 +100,7 @@ extension ArticleResource {
         func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
     }
 
+    /// Writes a changed row and answers it.
     struct Update: UpdateStatement {
         static let name = "articles.update"
         static let sql = """
@@ -174,56 +139,6 @@ extension ArticleResource {
             try bindings.bind(model.categoryId)
             try bindings.bind(model.reviewerId)
             try bindings.bind(model.`extension`)
-            try bindings.bind(now)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Article { try Article(row: row.makeRandomAccess()) }
-    }
-
-    /// Hides the row (soft delete): it keeps its data and can be restored.
-    struct Delete: StampedRowStatement {
-        static let name = "articles.delete"
-        static let sql = "UPDATE articles SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id"
-        var id: UUID
-        var scope: TenantScope
-        var now: Timestamp
-
-        init(id: UUID, scope: TenantScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-            self.now = now
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = try Find(id: id, scope: scope).makeBindings()
-            try bindings.bind(now)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
-    }
-
-    /// Brings a soft-deleted row back.
-    struct Restore: StampedRowStatement {
-        static let name = "articles.restore"
-        static let sql = """
-            UPDATE articles SET deleted_at = NULL, updated_at = $3
-            WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL
-            RETURNING \(Article.columns)
-            """
-        var id: UUID
-        var scope: TenantScope
-        var now: Timestamp
-
-        init(id: UUID, scope: TenantScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-            self.now = now
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = try Find(id: id, scope: scope).makeBindings()
             try bindings.bind(now)
             return bindings
         }

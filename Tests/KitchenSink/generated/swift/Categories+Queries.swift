@@ -18,54 +18,16 @@ extension ArticleCategoryResource {
         ]
     )
 
-    /// One visible row by id.
-    struct Find: RowStatement {
-        static let name = "article_categories.find"
-        static let sql = "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = $1"
-        var id: UUID
-        var scope: SharedScope
+    /// The statements about rows by id, which the runtime runs.
+    static let rows = RowSQL(
+        table: "article_categories",
+        find: "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = $1",
+        findAll: "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = ANY($1)",
+        delete: "DELETE FROM article_categories WHERE id = $1 RETURNING id",
+        deleteStampsTime: false
+    )
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
-    }
-
-    /// The visible rows among some ids (for `?include=`).
-    struct FindAll: ManyRowStatement {
-        static let name = "article_categories.find_all"
-        static let sql = "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = ANY($1)"
-        var ids: [UUID]
-        var scope: SharedScope
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(ids)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
-    }
-
-    /// One visible row by id, locked until the transaction ends.
-    struct Lock: RowStatement {
-        static let name = "article_categories.lock"
-        static let sql = "\(Find.sql) FOR UPDATE"
-        var id: UUID
-        var scope: SharedScope
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
-    }
-
+    /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "article_categories.insert"
         static let sql = """
@@ -95,6 +57,7 @@ extension ArticleCategoryResource {
         func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
     }
 
+    /// Writes a changed row and answers it.
     struct Update: UpdateStatement {
         static let name = "article_categories.update"
         static let sql = """
@@ -120,25 +83,5 @@ extension ArticleCategoryResource {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> ArticleCategory { try ArticleCategory(row: row.makeRandomAccess()) }
-    }
-
-    /// Deletes the row.
-    struct Delete: StampedRowStatement {
-        static let name = "article_categories.delete"
-        static let sql = "DELETE FROM article_categories WHERE id = $1 RETURNING id"
-        var id: UUID
-        var scope: SharedScope
-
-        /// A hard delete records no time: `now` is unused.
-        init(id: UUID, scope: SharedScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 }

@@ -19,54 +19,18 @@ extension TagResource {
         ]
     )
 
-    /// One visible row by id.
-    struct Find: RowStatement {
-        static let name = "tags.find"
-        static let sql = "SELECT \(Tag.columns) FROM tags WHERE id = $1 AND deleted_at IS NULL"
-        var id: UUID
-        var scope: SharedScope
+    /// The statements about rows by id, which the runtime runs.
+    static let rows = RowSQL(
+        table: "tags",
+        find: "SELECT \(Tag.columns) FROM tags WHERE id = $1 AND deleted_at IS NULL",
+        findAll: "SELECT \(Tag.columns) FROM tags WHERE id = ANY($1) AND deleted_at IS NULL",
+        delete: "UPDATE tags SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+        deleteStampsTime: true,
+        restore: "UPDATE tags SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING \(Tag.columns)",
+        restoreStampsTime: false
+    )
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
-    }
-
-    /// The visible rows among some ids (for `?include=`).
-    struct FindAll: ManyRowStatement {
-        static let name = "tags.find_all"
-        static let sql = "SELECT \(Tag.columns) FROM tags WHERE id = ANY($1) AND deleted_at IS NULL"
-        var ids: [UUID]
-        var scope: SharedScope
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(ids)
-            scope.bind(into: &bindings)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
-    }
-
-    /// One visible row by id, locked until the transaction ends.
-    struct Lock: RowStatement {
-        static let name = "tags.lock"
-        static let sql = "\(Find.sql) FOR UPDATE"
-        var id: UUID
-        var scope: SharedScope
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
-    }
-
+    /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "tags.insert"
         static let sql = """
@@ -94,6 +58,7 @@ extension TagResource {
         func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
     }
 
+    /// Writes a changed row and answers it.
     struct Update: UpdateStatement {
         static let name = "tags.update"
         static let sql = """
@@ -114,53 +79,6 @@ extension TagResource {
             bindings.append(model.id)
             try bindings.bind(model.label)
             return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
-    }
-
-    /// Hides the row (soft delete): it keeps its data and can be restored.
-    struct Delete: StampedRowStatement {
-        static let name = "tags.delete"
-        static let sql = "UPDATE tags SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id"
-        var id: UUID
-        var scope: SharedScope
-        var now: Timestamp
-
-        init(id: UUID, scope: SharedScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-            self.now = now
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = try Find(id: id, scope: scope).makeBindings()
-            try bindings.bind(now)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
-    }
-
-    /// Brings a soft-deleted row back.
-    struct Restore: StampedRowStatement {
-        static let name = "tags.restore"
-        static let sql = """
-            UPDATE tags SET deleted_at = NULL
-            WHERE id = $1 AND deleted_at IS NOT NULL
-            RETURNING \(Tag.columns)
-            """
-        var id: UUID
-        var scope: SharedScope
-
-        /// The table has no `updated_at`: `now` is unused.
-        init(id: UUID, scope: SharedScope, now: Timestamp) {
-            self.id = id
-            self.scope = scope
-        }
-
-        func makeBindings() throws -> PostgresBindings {
-            try Find(id: id, scope: scope).makeBindings()
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Tag { try Tag(row: row.makeRandomAccess()) }
