@@ -29,7 +29,7 @@ EMAIL       ?= owner@acme.test
 DEV_JWT_SECRET := trellis-development-secret-do-not-use-in-production
 BENCH_PORT  ?= 8089
 SOAK_PORT   ?= 8090
-# bench and soak share one release build; RELEASE_PATH=.build-x keeps it in a folder of its own.
+# soak (and run's release users) build into RELEASE_PATH; bench keeps its own, .build-bench (see below).
 RELEASE_PATH  ?= .build
 RELEASE_BUILD := swift build -c release --product Server --scratch-path $(RELEASE_PATH)
 
@@ -97,10 +97,22 @@ test: setup build db.start ## Run the tests against the test database, validate 
 		swift test --skip-build --disable-xctest
 	$(VALIDATOR) $(OPENAPI)
 
-bench: setup ## Benchmark a release build of the server with wrk (port BENCH_PORT, default 8089)
-	$(RELEASE_BUILD)
+# bench: Trellis vs the hand-written peer vs pgbench (Benchmarks/README.md). Every build runs under
+# nice and in a folder of its own, so that it never locks .build: the release server in
+# .build-bench (RELEASE_PATH on the command line still wins), the peer in its package's .build,
+# the debug generator in .build-bench-cli.
+bench: RELEASE_PATH = .build-bench
+BENCH_PEER      := Benchmarks/peers/hummingbird-postgres
+BENCH_CLI_PATH  := .build-bench-cli
+BENCH_PEER_PORT ?= 8091
+
+bench: setup ## Trellis vs a hand-written peer vs pgbench, one table in Benchmarks/results/ (BENCH_BUILD=1: also a rebuild)
+	nice -n 10 swift build -c release --product Server --scratch-path $(RELEASE_PATH)
+	nice -n 10 swift build -c release --package-path $(BENCH_PEER)
+	nice -n 10 swift build --product TrellisCLI --scratch-path $(BENCH_CLI_PATH)
 	@$(DB) start
-	BENCH_PORT=$(BENCH_PORT) SERVER_BIN=$(RELEASE_PATH)/release/Server scripts/bench.sh
+	BENCH_PORT=$(BENCH_PORT) BENCH_PEER_PORT=$(BENCH_PEER_PORT) SERVER_BIN=$(RELEASE_PATH)/release/Server \
+		PEER_BIN=$(BENCH_PEER)/.build/release/BenchPeer TRELLIS_CLI=$(BENCH_CLI_PATH)/debug/TrellisCLI scripts/bench.sh
 
 soak: setup ## Fail if a release server's memory grows under 10 min at 80% of peak (SOAK_MINUTES, SOAK_PORT)
 	$(RELEASE_BUILD)
