@@ -163,8 +163,12 @@ import Trellis
             #expect(try await client.request(.get, "/api/v1/projects?limit=5&sort=name&cursor=", as: viewer, tokens: tokens).status == .ok)
 
             let project = DemoData.projectID(1).uuidString.lowercased()
-            let read = try await client.request(.get, "/api/v1/projects/\(project)?include=tasks", as: viewer, tokens: tokens)
-            #expect(try details(read) == ["include": unknown])
+            // A read takes the includes its list takes, and nothing else.
+            let read = try await client.request(.get, "/api/v1/projects/\(project)?include=tasks&expand=tasks", as: viewer, tokens: tokens)
+            #expect(try details(read) == ["expand": unknown])
+            let included = try await client.request(.get, "/api/v1/projects/\(project)?include=tasks", as: viewer, tokens: tokens)
+            #expect(included.status == .ok)
+            #expect(((try included.data["tasks"] as? [String: Any])?["data"] as? [Any])?.count == 4)
 
             let member = Users.principal(.member, in: "globex")
             let create = try await client.request(

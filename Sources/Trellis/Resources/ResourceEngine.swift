@@ -70,24 +70,55 @@ public struct ResourceEngine<R: Resource>: Sendable {
             list, scope: R.Scope(principal: principal), on: database.client, logger: context.logger,
             decode: R.Model.init(row:), id: \.id
         )
+        return .list(page, including: try await embedded(list.includes, in: page.items, principal: principal, context: context))
+    }
+
+    /// The related rows of `items` for each include named, one statement per include.
+    private func embedded(
+        _ names: [String], in items: [R.Model], principal: Principal, context: TrellisRequestContext
+    ) async throws -> [(include: ResourceInclude<R.Model>, rows: [UUID: ByteBuffer])] {
         var embedded: [(include: ResourceInclude<R.Model>, rows: [UUID: ByteBuffer])] = []
-        for name in list.includes {
+        for name in names {
             guard let include = includes[name] else { continue }
-            let ids = Set(page.items.compactMap(include.id))
+            let ids = Set(items.compactMap(include.id))
             let rows = ids.isEmpty ? [:] : try await include.fetch(Array(ids), principal, database.client, context.logger)
             embedded.append((include, rows))
         }
-        return .list(page, including: embedded)
+        return embedded
     }
 
+    /// `GET /{id}`, with `?include=` as a list takes it.
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(permissions.read)
-        try request.rejectUnknownQueryParameters()
+        let names = try readIncludes(request, principal: principal)
         let find = FindRow<R>(id: try context.resourceID(), scope: R.Scope(principal: principal))
         guard let found = try await database.client.first(find, logger: context.logger) else {
             throw APIError.notFound(R.displayName)
         }
-        return .data(found)
+        guard !names.isEmpty else { return .data(found) }
+        let relations = try await embedded(names, in: [found], principal: principal, context: context)
+        return .data(EmbeddingRow(item: found, relations: relations.map { include, rows in
+            (include.name, include.id(found).flatMap { rows[$0] }, include.missing)
+        }))
+    }
+
+    /// The `?include=` of a read: 422 for an unknown name (or any other parameter), 403 for a
+    /// relation the caller may not read.
+    private func readIncludes(_ request: Request, principal: Principal) throws(APIError) -> [String] {
+        guard !includes.isEmpty else {
+            try request.rejectUnknownQueryParameters()
+            return []
+        }
+        try request.rejectUnknownQueryParameters(accepting: ["include"])
+        let values = request.uri.queryParameters.getAll("include")
+        guard let raw = values.first else { return [] }
+        let names = raw.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard values.count == 1, names.allSatisfy({ includes[$0] != nil }), Set(names).count == names.count else {
+            let allowed = includes.keys.sorted().joined(separator: ", ")
+            throw APIError.validation(["include": ["must be given once, as distinct names separated by commas, each one of: \(allowed)"]])
+        }
+        for name in names { try includes[name]?.authorize(principal) }
+        return names
     }
 
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {

@@ -22,14 +22,7 @@ struct ListParameters {
                 ["type": "string", "minLength": 1, "maxLength": 200, "pattern": .string(FieldSchema.noNULPattern)]
             ))
         }
-        let includes = resource.includableFields.compactMap(\.includeName) + resource.children.map(\.name)
-        if !includes.isEmpty {
-            parameters.append(commaList(
-                "include", "Embeds the referenced rows in each item, by name (one extra query per relation per page). "
-                    + "Needs read permission on what it embeds.",
-                items: ["type": "string", "enum": .array(includes.map { .string($0) })], maxItems: includes.count, unique: true
-            ))
-        }
+        if let include { parameters.append(include) }
         if resource.softDelete {
             parameters.append(query(
                 "deleted", "`only` lists the deleted rows (the trash), `include` every row. For the roles that may restore.",
@@ -44,6 +37,17 @@ struct ListParameters {
             ["type": "string", "enum": ["exact"]]
         ))
         return parameters
+    }
+
+    /// `?include=`, for a list and a read, when the resource has relations to embed.
+    var include: Document? {
+        let includes = resource.includableFields.compactMap(\.includeName) + resource.children.map(\.name)
+        guard !includes.isEmpty else { return nil }
+        return commaList(
+            "include", "Embeds related rows, by name: the row a ref points to, or the first nested rows (one extra query per "
+                + "relation per page). Needs read permission on what it embeds.",
+            items: ["type": "string", "enum": .array(includes.map { .string($0) })], maxItems: includes.count, unique: true
+        )
     }
 
     private func query(_ name: String, _ description: String, _ schema: Document) -> Document {

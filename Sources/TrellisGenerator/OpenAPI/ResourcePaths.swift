@@ -136,7 +136,7 @@ struct ResourcePaths {
 
     private func read() -> Document {
         operation(
-            "get\(name)", summary: "Get a \(name) by id.", action: .read,
+            "get\(name)", summary: "Get a \(name) by id.", action: .read, parameters: ListParameters(resource: resource).include.map { [$0] } ?? [],
             success: ("200", json("\(name)Response", description: "The \(name).", example: examples.data(examples.row))),
             errorNames: ["Unauthorized", "Forbidden", "NotFound", "ValidationFailed", "InternalError", "Unavailable"]
         )

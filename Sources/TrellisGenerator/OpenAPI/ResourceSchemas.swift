@@ -33,7 +33,7 @@ struct ResourceSchemas {
             ("\(name)Patch", patch),
             ("\(name)Response", [
                 "type": "object", "required": ["data"], "additionalProperties": false,
-                "properties": ["data": ["$ref": .string("#/components/schemas/\(name)")]],
+                "properties": ["data": ["$ref": .string("#/components/schemas/\(name)\(includes.isEmpty && resource.children.isEmpty ? "" : "ListItem")")]],
             ]),
             ("\(name)List", [
                 "type": "object", "required": ["data", "meta"], "additionalProperties": false,
@@ -97,7 +97,7 @@ struct ResourceSchemas {
         return [
             ("\(resource.name)ListItem", [
                 "type": "object",
-                "description": .string("A \(resource.name) in a list, with the relations `include` names."),
+                "description": .string("A \(resource.name) as a list or a read answers it, with the relations `include` names."),
                 "required": .array(properties.map { .string($0.0) }),
                 "additionalProperties": false,
                 "properties": .object(properties + embedded + children),

@@ -181,6 +181,13 @@ extension ResourceChecks {
                     plain = .object(members)
                 }
                 expect(plain == row.data, "Include broken", "?include=\(name) changes the row itself: \(item.jsonText)", at: sourceLocation)
+                if contract.canPerform(.read) {
+                    let read = try await session.client.send(.get, "\(path)/\(row.id)?include=\(name)", as: try actor(for: .read, in: home))
+                    expect(
+                        read.status == .ok && read.data == item, "Include broken",
+                        "GET \(path)/\(row.id)?include=\(name) answers \(read.summary); the list showed \(item.jsonText)", at: sourceLocation
+                    )
+                }
             }
             try await includeStaysInOrganization(name, field: field, session: session, at: sourceLocation)
         }
@@ -225,6 +232,12 @@ extension ResourceChecks {
                 expect(
                     ids == expected[parent.id] && embedded?["has_more"] == .bool(false), "Include broken",
                     "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") in \(parent.id); its \(name) are \(expected[parent.id]?.sorted() ?? [])",
+                    at: sourceLocation
+                )
+                let read = try await session.client.send(.get, "\(path)/\(parent.id)?include=\(name)", as: try actor(for: .read, in: home))
+                expect(
+                    read.status == .ok && read.data?[name] == embedded, "Include broken",
+                    "GET \(path)/\(parent.id)?include=\(name) answers \(read.summary); the list embedded \(embedded?.jsonText ?? "nothing")",
                     at: sourceLocation
                 )
             }
