@@ -5,7 +5,7 @@ import Trellis
 /// The platform-administrator flag: granted and revoked by an operator, carried by the access
 /// tokens of sessions that start or refresh after the change, never by an API key.
 @Suite struct PlatformAdminTests {
-    @Test func grantReachesTheNextTokensAndRevokeTakesItAway() async throws {
+    @Test func grantReachesTheNextTokensAndRevokeEndsTheSessions() async throws {
         try await withApp { client, tokens in
             let (pool, _) = try await TestEnvironment.shared.client()
             let database = Database(client: pool)
@@ -22,9 +22,12 @@ import Trellis
             let login = try AuthTests.session(try await AuthTests.login(client, email, AuthTests.password, ip: 61))
             #expect(try await tokens.verify(login.access).isPlatformAdmin == true)
 
+            // A revoke also ends the user's sessions: no refresh mints another token with the flag.
             #expect(try await PlatformAdmins.set(false, email: email, on: database, logger: logger))
-            let demoted = try AuthTests.session(try await AuthTests.refresh(client, refreshed.refresh, ip: 61))
-            #expect(try await tokens.verify(demoted.access).isPlatformAdmin == false)
+            #expect(try await AuthTests.refresh(client, refreshed.refresh, ip: 61).status == .unauthorized)
+            #expect(try await AuthTests.refresh(client, login.refresh, ip: 61).status == .unauthorized)
+            let again = try AuthTests.session(try await AuthTests.login(client, email, AuthTests.password, ip: 61))
+            #expect(try await tokens.verify(again.access).isPlatformAdmin == false)
 
             #expect(try await PlatformAdmins.set(true, email: "nobody@example.test", on: database, logger: logger) == false)
             let actions = try await pool.query(

@@ -63,7 +63,8 @@ public struct AccessTokens: Sendable {
 }
 
 /// The principals of tokens verified before, with their expiry; at most `capacity` of them (when
-/// full, the next one clears the lot: a few verifications again, no unbounded growth).
+/// full, the expired ones go, and if that is not enough, all of them: a few verifications again,
+/// never unbounded growth).
 final class VerifiedTokens: Sendable {
     private let capacity: Int
     private let entries = Mutex<[String: (principal: Principal, expires: Date)]>([:])
@@ -85,7 +86,11 @@ final class VerifiedTokens: Sendable {
 
     func remember(_ token: String, as principal: Principal, until expires: Date) {
         entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            if entries.count >= capacity {
+                let now = Date()
+                entries = entries.filter { $0.value.expires > now }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            }
             entries[token] = (principal, expires)
         }
     }

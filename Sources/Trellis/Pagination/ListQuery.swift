@@ -141,17 +141,18 @@ public struct ListQuery: Sendable {
     ) async throws -> [PostgresRow] {
         var parameters = Parameters(bindings: PostgresBindings(capacity: scopeParameterCount + 2), count: scopeParameterCount)
         rows.bind(into: &parameters.bindings)
-        var conditions = [scope, "\(field) = ANY(\(parameters.bind(parents)))"]
+        let parentIDs = parameters.bind(parents)
+        var conditions = [scope, "\(field) = parent.id"]
         if softDelete { conditions.append("deleted_at IS NULL") }
-        let key = fields[sort.key]
         let direction = sort.descending ? "DESC" : "ASC"
-        _ = key
-        let order = "\(sort.key) \(direction), id \(direction)"
+        // Per parent, the first rows by the child's own index on the ref: never all of them.
         let sql = """
-            SELECT \(columns), trellis_parent FROM (
-                SELECT \(columns), \(field) AS trellis_parent, row_number() OVER (PARTITION BY \(field) ORDER BY \(order)) AS trellis_position
-                FROM \(table) WHERE \(conditions.joined(separator: " AND "))
-            ) AS numbered WHERE trellis_position <= \(parameters.bind(limit)) ORDER BY trellis_parent, trellis_position
+            SELECT child.*, parent.id FROM unnest(\(parentIDs)::uuid[]) AS parent (id)
+            CROSS JOIN LATERAL (
+                SELECT \(columns) FROM \(table) WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY \(sort.key) \(direction), id \(direction) LIMIT \(parameters.bind(limit))
+            ) AS child
+            ORDER BY parent.id, child.\(sort.key) \(direction), child.id \(direction)
             """
         return try await statements.rows(sql, bindings: parameters.bindings, on: client, logger: logger)
     }

@@ -85,7 +85,7 @@ struct ListParameters {
         return query(
             "sort",
             "Up to \(ListLimits.maxSortKeys) sort keys separated by commas, each one of \(resource.pagination.sortKeys.joined(separator: ", ")); "
-                + "a leading '-' sorts descending. The id breaks ties; empty values sort after every value (last ascending, first descending).",
+                + "a leading '-' sorts descending. The id breaks ties; an empty value counts as greater than every value.",
             [
                 "type": "string", "pattern": .string("^-?(\(keys))(,-?(\(keys))){0,\(ListLimits.maxSortKeys - 1)}$"),
                 "default": .string("-" + resource.pagination.defaultSort),

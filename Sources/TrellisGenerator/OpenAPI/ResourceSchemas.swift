@@ -84,7 +84,7 @@ struct ResourceSchemas {
                 "type": "object",
                 "description": .string(
                     "With `include=\(child.name)`: the first \(ListLimits.includedChildren) \(child.resource) records in their default order; "
-                        + "`GET /api/v1\(resource.path)/{id}/\(child.name.replacingOccurrences(of: "_", with: "-"))` pages through all of them."
+                        + "`GET /api/v1\(resource.path)/{\(child.field)}/\(child.name.replacingOccurrences(of: "_", with: "-"))` pages through all of them."
                 ),
                 "required": ["data", "has_more"],
                 "additionalProperties": false,

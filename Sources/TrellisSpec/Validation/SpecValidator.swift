@@ -50,7 +50,7 @@ struct SpecValidator {
     }
 
     /// The query parameters of every list, which a filter named like a field would shadow.
-    static let listParameters: Set<String> = ["limit", "cursor", "sort", "q", "include", "deleted", "count"]
+    static let listParameters: Set<String> = ["limit", "cursor", "page", "per_page", "sort", "q", "include", "deleted", "count"]
 
     private mutating func error(at location: SourceLocation, _ message: String, fix: String? = nil) {
         diagnostics.append(Diagnostic(at: location, message, fix: fix))

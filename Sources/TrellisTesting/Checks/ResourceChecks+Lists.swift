@@ -220,18 +220,25 @@ extension ResourceChecks {
             let home = session.home
             let first = try await create(row: 0, in: home, session: session)
             let second = try await create(row: 1, in: home, session: session)
-            var expected: [String: Set<String>] = [first.id: [], second.id: []]
-            for (row, parent) in [first, first, second].enumerated() {
-                let made = try await child.create(row: row, in: home, session: session, overrides: [relation.field: .string(parent.id)])
-                expected[parent.id, default: []].insert(made.id)
+            // One more child under the first parent than an include shows, and one under the second.
+            let limit = ListLimits.includedChildren
+            var made: [String: [Row]] = [first.id: [], second.id: []]
+            for (row, parent) in (Array(repeating: first, count: limit + 1) + [second]).enumerated() {
+                made[parent.id, default: []].append(
+                    try await child.create(row: row, in: home, session: session, overrides: [relation.field: .string(parent.id)])
+                )
             }
+            let order = [Trellis.SortOrder(key: child.contract.sortKeys.first ?? "id", descending: true)]
             let items = try await listItems(query: "include=\(name)", as: try actor(for: .list, in: home), session: session)
             for parent in [first, second] {
+                let children = made[parent.id] ?? []
+                let expected = children.sorted { child.precedes($0.data, $1.data, in: order) }.prefix(limit).map(\.id)
                 let embedded = items.first { $0["id"]?.stringValue == parent.id }?[name]
-                let ids = Set(embedded?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? [])
+                let ids = embedded?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
                 expect(
-                    ids == expected[parent.id] && embedded?["has_more"] == .bool(false), "Include broken",
-                    "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") in \(parent.id); its \(name) are \(expected[parent.id]?.sorted() ?? [])",
+                    ids == expected && embedded?["has_more"] == .bool(children.count > limit), "Include broken",
+                    "?include=\(name) embeds \(embedded?.jsonText ?? "nothing") in \(parent.id); expected its first \(limit) \(name) "
+                        + "\(expected) and has_more \(children.count > limit)",
                     at: sourceLocation
                 )
                 let read = try await session.client.send(.get, "\(path)/\(parent.id)?include=\(name)", as: try actor(for: .read, in: home))

@@ -28,6 +28,8 @@ public struct Article: Codable, Sendable, Hashable {
     public var authorId: UUID
     public var categoryId: UUID?
     public var reviewerId: UUID?
+    /// A changeable ref to a soft-deleted, shared resource.
+    public var tagId: UUID?
     /// A phone extension: a field named like a Swift keyword.
     public var `extension`: String?
     public var createdAt: Timestamp
@@ -53,6 +55,7 @@ public struct Article: Codable, Sendable, Hashable {
         case authorId = "author_id"
         case categoryId = "category_id"
         case reviewerId = "reviewer_id"
+        case tagId = "tag_id"
         case `extension`
         case createdAt = "created_at"
         case updatedAt = "updated_at"
@@ -78,6 +81,7 @@ public struct Article: Codable, Sendable, Hashable {
         authorId: UUID,
         categoryId: UUID?,
         reviewerId: UUID?,
+        tagId: UUID?,
         `extension`: String?,
         createdAt: Timestamp,
         updatedAt: Timestamp
@@ -101,6 +105,7 @@ public struct Article: Codable, Sendable, Hashable {
         self.authorId = authorId
         self.categoryId = categoryId
         self.reviewerId = reviewerId
+        self.tagId = tagId
         self.`extension` = `extension`
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -155,6 +160,8 @@ extension Article: JSONWritable {
         buffer.writeJSON(categoryId)
         buffer.writeStaticString(#","reviewer_id":"#)
         buffer.writeJSON(reviewerId)
+        buffer.writeStaticString(#","tag_id":"#)
+        buffer.writeJSON(tagId)
         buffer.writeStaticString(#","extension":"#)
         buffer.writeJSON(`extension`)
         buffer.writeStaticString(#","created_at":"#)
@@ -167,7 +174,7 @@ extension Article: JSONWritable {
 
 extension Article: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at"
+    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, tag_id, extension, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -191,9 +198,10 @@ extension Article: ResourceModel {
             authorId: try cells[16].decode(UUID.self),
             categoryId: try cells[17].decode(UUID?.self),
             reviewerId: try cells[18].decode(UUID?.self),
-            extension: try cells[19].decode(String?.self),
-            createdAt: try cells[20].decode(Timestamp.self),
-            updatedAt: try cells[21].decode(Timestamp.self)
+            tagId: try cells[19].decode(UUID?.self),
+            extension: try cells[20].decode(String?.self),
+            createdAt: try cells[21].decode(Timestamp.self),
+            updatedAt: try cells[22].decode(Timestamp.self)
         )
     }
 }
@@ -217,6 +225,7 @@ public struct ArticleCreate: ResourceInput, Hashable {
     public var metadata: JSONValue?
     public var categoryId: UUID?
     public var reviewerId: UUID?
+    public var tagId: UUID?
     public var `extension`: String?
 
     public init(
@@ -237,6 +246,7 @@ public struct ArticleCreate: ResourceInput, Hashable {
         metadata: JSONValue? = nil,
         categoryId: UUID? = nil,
         reviewerId: UUID? = nil,
+        tagId: UUID? = nil,
         `extension`: String? = nil
     ) {
         self.title = title
@@ -256,10 +266,11 @@ public struct ArticleCreate: ResourceInput, Hashable {
         self.metadata = metadata
         self.categoryId = categoryId
         self.reviewerId = reviewerId
+        self.tagId = tagId
         self.`extension` = `extension`
     }
 
-    static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "extension"]
+    static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "tag_id", "extension"]
     static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -282,6 +293,7 @@ public struct ArticleCreate: ResourceInput, Hashable {
         let metadata = reader.read("metadata", as: JSONValue.self, nullable: true)
         let categoryId = reader.read("category_id", as: UUID.self, nullable: true)
         let reviewerId = reader.read("reviewer_id", as: UUID.self, nullable: true)
+        let tagId = reader.read("tag_id", as: UUID.self, nullable: true)
         let `extension` = reader.read("extension", as: String.self, nullable: true, check: .length(max: 10))
         try reader.finish()
         guard let title, let slug else { throw reader.failure() }
@@ -303,6 +315,7 @@ public struct ArticleCreate: ResourceInput, Hashable {
             metadata: metadata,
             categoryId: categoryId,
             reviewerId: reviewerId,
+            tagId: tagId,
             extension: `extension`
         )
     }
@@ -327,9 +340,10 @@ public struct ArticlePatch: ResourcePatch, Hashable {
     public var metadata: Patchable<JSONValue>
     public var categoryId: Patchable<UUID>
     public var reviewerId: Patchable<UUID>
+    public var tagId: Patchable<UUID>
     public var `extension`: Patchable<String>
 
-    static let fields: Set<String> = ["title", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "extension"]
+    static let fields: Set<String> = ["title", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "tag_id", "extension"]
     static let immutable: Set<String> = ["slug"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -353,6 +367,7 @@ public struct ArticlePatch: ResourcePatch, Hashable {
         self.metadata = reader.patch("metadata", as: JSONValue.self)
         self.categoryId = reader.patch("category_id", as: UUID.self)
         self.reviewerId = reader.patch("reviewer_id", as: UUID.self)
+        self.tagId = reader.patch("tag_id", as: UUID.self)
         self.`extension` = reader.patch("extension", as: String.self, check: .length(max: 10))
         try reader.finish()
     }
@@ -376,6 +391,7 @@ public struct ArticlePatch: ResourcePatch, Hashable {
         patched.metadata = self.metadata.applied(to: model.metadata)
         patched.categoryId = self.categoryId.applied(to: model.categoryId)
         patched.reviewerId = self.reviewerId.applied(to: model.reviewerId)
+        patched.tagId = self.tagId.applied(to: model.tagId)
         patched.`extension` = self.`extension`.applied(to: model.`extension`)
         return patched
     }

@@ -51,8 +51,8 @@ extension ArticleResource {
     struct Insert: InsertStatement {
         static let name = "articles.insert"
         static let sql = """
-            INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, extension, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+            INSERT INTO articles (id, org_id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, tag_id, extension, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, CASE WHEN EXISTS (SELECT 1 FROM tags WHERE id = $21 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $21 END, $22, $23, $24)
             RETURNING \(Article.columns)
             """
         var id: UUID
@@ -70,7 +70,7 @@ extension ArticleResource {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 23)
+            var bindings = PostgresBindings(capacity: 24)
             bindings.append(id)
             scope.bind(into: &bindings)
             try bindings.bind(input.title)
@@ -91,6 +91,7 @@ extension ArticleResource {
             bindings.append(userID)
             try bindings.bind(input.categoryId)
             try bindings.bind(input.reviewerId)
+            try bindings.bind(input.tagId)
             try bindings.bind(input.`extension`)
             try bindings.bind(now)
             try bindings.bind(now)
@@ -104,7 +105,7 @@ extension ArticleResource {
     struct Update: UpdateStatement {
         static let name = "articles.update"
         static let sql = """
-            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, extension = $19, updated_at = $20
+            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, tag_id = CASE WHEN $19 IS DISTINCT FROM tag_id AND EXISTS (SELECT 1 FROM tags WHERE id = $19 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $19 END, extension = $20, updated_at = $21
             WHERE id = $1 AND org_id = $2
             RETURNING \(Article.columns)
             """
@@ -119,7 +120,7 @@ extension ArticleResource {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 20)
+            var bindings = PostgresBindings(capacity: 21)
             bindings.append(model.id)
             scope.bind(into: &bindings)
             try bindings.bind(model.title)
@@ -138,6 +139,7 @@ extension ArticleResource {
             try bindings.bind(model.metadata)
             try bindings.bind(model.categoryId)
             try bindings.bind(model.reviewerId)
+            try bindings.bind(model.tagId)
             try bindings.bind(model.`extension`)
             try bindings.bind(now)
             return bindings

@@ -36,7 +36,8 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
     static let includes: [ResourceInclude<Article>] = [
         .member(as: "author") { $0.authorId },
         .resource(ArticleCategoryResource.self, as: "category") { $0.categoryId },
-        .member(as: "reviewer") { $0.reviewerId }
+        .member(as: "reviewer") { $0.reviewerId },
+        .resource(TagResource.self, as: "tag") { $0.tagId }
     ]
 
     /// Mounts the routes of `/api/v1/articles` on `group`.

@@ -36,6 +36,7 @@ public struct GeneratedAPI: TrellisAPI {
         "articles_external_id_key": .init(field: "external_id", kind: .unique),
         "articles_reviewer_id_fkey": .init(field: "reviewer_id", kind: .foreignKey(table: "articles")),
         "articles_slug_key": .init(field: "slug", kind: .unique),
+        "articles_tag_id_fkey": .init(field: "tag_id", kind: .foreignKey(table: "articles")),
         "tags_label_key": .init(field: "label", kind: .unique),
     ])
 }

@@ -28,6 +28,7 @@ extension ResourceContract {
             FieldContract("author_id", .reference(to: "User"), setByServer: true, example: "0193a5c8-7d2e-7000-8000-81f001b893d2"),
             FieldContract("category_id", .reference(to: "Category"), nullable: true, example: "0193a5c8-7d2e-7000-8000-052719914d71"),
             FieldContract("reviewer_id", .reference(to: "User"), nullable: true, example: "0193a5c8-7d2e-7000-8000-81f001b893d2"),
+            FieldContract("tag_id", .reference(to: "Tag"), nullable: true, example: "0193a5c8-7d2e-7000-8000-cb19e201b153"),
             FieldContract("extension", .string(), nullable: true, maxLength: 10, example: "Example ex", alternate: "Changed ex"),
         ],
         serverOwned: ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"],
@@ -43,7 +44,7 @@ extension ResourceContract {
         readScope: "read:articles", writeScope: "write:articles",
         filters: ["title": [.eq, .in, .contains, .startsWith], "body": [.contains, .isNull], "word_count": [.eq, .in, .gt, .gte, .lt, .lte], "views": [.gt, .lte], "price": [.eq, .in, .gt, .gte, .lt, .lte], "featured": [.eq], "external_id": [.eq, .in, .isNull], "published_on": [.gte, .lt, .isNull], "embargo_at": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "state": [.eq, .in], "author_id": [.eq, .in], "category_id": [.eq, .in, .isNull]],
         searchFields: ["title", "body"],
-        includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id"]
+        includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id", "tag": "tag_id"]
     )
 }
 
@@ -105,6 +106,8 @@ struct ArticleSpecTests {
         InvalidValue("category_id", breaks: "to: Category", with: "0193a5c8-7d2e-7000-8000-0000000dead0"),
         InvalidValue("reviewer_id", breaks: "type: ref", with: "not-a-uuid"),
         InvalidValue("reviewer_id", breaks: "to: User", with: "0193a5c8-7d2e-7000-8000-0000000dead0"),
+        InvalidValue("tag_id", breaks: "type: ref", with: "not-a-uuid"),
+        InvalidValue("tag_id", breaks: "to: Tag", with: "0193a5c8-7d2e-7000-8000-0000000dead0"),
         InvalidValue("extension", breaks: "type: string", with: 7),
         InvalidValue("extension", breaks: "max_length: 10", with: "xxxxxxxxxxx"),
         InvalidValue("extension", breaks: "no NUL character", with: "a\u{0}b"),
@@ -240,9 +243,14 @@ struct ArticleSpecTests {
         try await resource.filtersByMe(field)
     }
 
-    @Test(arguments: ["author", "category", "reviewer"])
+    @Test(arguments: ["author", "category", "reviewer", "tag"])
     func includes(_ name: String) async throws {
         try await resource.includes(name)
+    }
+
+    @Test(arguments: ["tag_id"])
+    func refusesDeletedReference(_ field: String) async throws {
+        try await resource.refusesDeletedReference(field)
     }
 
     @Test func searches() async throws {
