@@ -96,10 +96,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             throw APIError.notFound(R.displayName)
         }
         guard !names.isEmpty else { return .data(found) }
-        let relations = try await embedded(names, in: [found], principal: principal, context: context)
-        return .data(EmbeddingRow(item: found, relations: relations.map { include, rows in
-            (include.name, include.id(found).flatMap { rows[$0] }, include.missing)
-        }))
+        return .data(EmbeddingRow(found, including: try await embedded(names, in: [found], principal: principal, context: context)))
     }
 
     /// The `?include=` of a read: 422 for an unknown name (or any other parameter), 403 for a

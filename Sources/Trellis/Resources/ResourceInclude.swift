@@ -125,11 +125,7 @@ extension Response {
         _ page: Page<Model>, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])]
     ) -> Response {
         guard !includes.isEmpty else { return .list(page) }
-        let embedded = page.items.map { item in
-            EmbeddingRow(item: item, relations: includes.map { include, rows in
-                (include.name, include.id(item).flatMap { rows[$0] }, include.missing)
-            })
-        }
+        let embedded = page.items.map { EmbeddingRow($0, including: includes) }
         return .list(
             Page(items: embedded, nextCursor: page.nextCursor, limit: page.limit, total: page.total, number: page.number, hasMore: page.hasMore)
         )
@@ -140,6 +136,12 @@ extension Response {
 struct EmbeddingRow<Model: ResourceModel>: JSONWritable, Sendable {
     var item: Model
     var relations: [(name: String, json: ByteBuffer?, missing: StaticString)]
+
+    /// `item` with, for each include, the related row its id finds among `rows`.
+    init(_ item: Model, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])]) {
+        self.item = item
+        self.relations = includes.map { include, rows in (include.name, include.id(item).flatMap { rows[$0] }, include.missing) }
+    }
 
     func writeJSON(into buffer: inout ByteBuffer) {
         item.writeJSON(into: &buffer)
