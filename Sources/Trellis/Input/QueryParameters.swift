@@ -6,7 +6,7 @@ extension Request {
     /// silently ignored would let a client believe it had filtered or sorted.
     ///
     /// Every route under `/api/v1` calls it, accepting only the parameters it documents (none for
-    /// most; a list accepts ``PageRequest/queryParameters(adding:)``).
+    /// most; a list reads its own through ``ListRequest``, a read accepts `include`).
     public func rejectUnknownQueryParameters(accepting accepted: Set<String> = []) throws(APIError) {
         var details: [String: [String]] = [:]
         // A bare `&` (an empty name and value) carries nothing; `=x` does.

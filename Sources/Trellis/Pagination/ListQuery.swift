@@ -85,9 +85,6 @@ public struct ListQuery: Sendable {
     /// The field named `name`, filterable or not (a nested route filters by its parent's ref).
     public func field(named name: String) -> ListField? { fields[name] }
 
-    /// Every filter parameter, for documentation and error messages.
-    public var filterParameters: [String] { filters.keys.sorted() }
-
     /// One page of the rows `scope` may reach that match `request`.
     ///
     /// Fetches one row more than asked to learn whether another page follows.

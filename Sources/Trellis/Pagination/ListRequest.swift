@@ -64,10 +64,10 @@ public struct ListRequest: Sendable {
     ) throws(APIError) {
         var problems: [String: [String]] = [:]
         var values: [String: String] = [:]
+        let paging = pagination.style == .offset ? Self.offsetParameters : Self.cursorParameters
         for (rawName, rawValue) in request.uri.queryParameters {
             let name = String(rawName)
             if name.isEmpty && rawValue.isEmpty { continue }  // a bare `&`
-            let paging = pagination.style == .offset ? Self.offsetParameters : Self.cursorParameters
             guard paging.contains(name) || query.accepts(name, includes: !allowedIncludes.isEmpty) else {
                 problems[name] = ["is not a known query parameter"]
                 continue

@@ -173,15 +173,16 @@ struct ResourceContext {
         conformances = (refined.isEmpty ? ["Resource"] : refined).joined(separator: ", ")
         permissions = separated(Action.allCases.filter { $0 != .restore }.map { Self.permission($0, resource) })
         restorePermission = resource.softDelete ? Self.permission(.restore, resource) : nil
-        includes = separated(resource.includableFields.map { field in
+        let references = resource.includableFields.map { field in
             let name = field.includeName ?? field.name
             let factory = field.reference?.swiftName.map { ".resource(\($0)Resource.self, as: \"\(name)\")" }
                 ?? ".member(as: \"\(name)\")"
             return Include(expression: "\(factory) { $0.\(field.swiftName) }")
-        })
-        includes = separated(includes + resource.children.map { child in
+        }
+        let children = resource.children.map { child in
             Include(expression: ".children(\(child.swiftName)Resource.self, as: \"\(child.name)\", through: \"\(child.field)\")")
-        })
+        }
+        includes = separated(references + children)
         hasIncludes = !includes.isEmpty
         parents = resource.parentFields.compactMap { field in
             field.reference?.swiftName.map { Parent(resourceType: "\($0)Resource", field: field.name) }
