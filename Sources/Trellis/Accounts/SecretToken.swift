@@ -10,7 +10,7 @@ public struct SecretToken: Sendable, Hashable {
 
     /// A fresh token: 32 random bytes, base64url without padding (43 characters), after `prefix`.
     public static func generate(prefix: String = "") -> SecretToken {
-        SecretToken(value: prefix + Data(randomBytes(32)).base64URLEncoded)
+        SecretToken(value: prefix + Base64URL.encode(randomBytes(32)))
     }
 
     public init(value: String) {
@@ -27,12 +27,5 @@ public struct SecretToken: Sendable, Hashable {
     static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-    }
-}
-
-extension Data {
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

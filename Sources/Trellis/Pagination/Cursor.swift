@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// An opaque position in a sorted list: the sort it was made for, the last row's value of each
 /// sort key (PostgreSQL's own text form, so it round-trips exactly; nil for NULL) and the last
@@ -21,7 +22,7 @@ public struct Cursor: Sendable, Hashable {
         self.init(sort: [sort], values: [value], id: id)
     }
 
-    private struct Payload: Codable {
+    private struct Payload: Decodable {
         var s: String
         var v: [String?]
         var i: UUID
@@ -29,22 +30,27 @@ public struct Cursor: Sendable, Hashable {
 
     /// Nil for anything this type did not encode, or a cursor whose values do not match its sort.
     public init?(encoded: String) {
-        guard encoded.utf8.count <= 4096 else { return nil }
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64),
-            let payload = try? JSONDecoder().decode(Payload.self, from: data),
+        guard encoded.utf8.count <= 4096, let json = Base64URL.decode(encoded),
+            let payload = try? JSONDecoder().decode(Payload.self, from: Data(json)),
             let sort = SortOrder.list(payload.s), sort.count == payload.v.count
         else { return nil }
         self.init(sort: sort, values: payload.v, id: payload.i)
     }
 
+    /// `{"s":"-due_on,title","v":["2026-01-02",null],"i":"<id>"}` in base64url.
     public var encoded: String {
-        let payload = Payload(s: SortOrder.description(of: sort), v: values, i: id)
-        let data = (try? JSONEncoder().encode(payload)) ?? Data()
-        return data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var json = ByteBuffer()
+        json.writeStaticString(#"{"s":"#)
+        json.writeJSONString(SortOrder.description(of: sort))
+        json.writeStaticString(#","v":["#)
+        for (index, value) in values.enumerated() {
+            if index > 0 { json.writeStaticString(",") }
+            if let value { json.writeJSONString(value) } else { json.writeStaticString("null") }
+        }
+        json.writeStaticString(#"],"i":"#)
+        json.writeJSON(id)
+        json.writeStaticString("}")
+        return Base64URL.encode(json.readableBytesView)
     }
 }
 
