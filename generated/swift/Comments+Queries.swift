@@ -26,6 +26,7 @@ extension CommentResource {
         table: "comments",
         find: "SELECT \(Comment.columns) FROM comments WHERE id = $1 AND org_id = $2",
         findAll: "SELECT \(Comment.columns) FROM comments WHERE id = ANY($1) AND org_id = $2",
+        findBatch: "SELECT \(Comment.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN comments ON id = _id AND org_id = _org_id",
         delete: "DELETE FROM comments WHERE id = $1 AND org_id = $2 RETURNING id",
         deleteStampsTime: false
     )

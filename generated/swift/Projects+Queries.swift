@@ -31,6 +31,7 @@ extension ProjectResource {
         table: "projects",
         find: "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
         findAll: "SELECT \(Project.columns) FROM projects WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL",
+        findBatch: "SELECT \(Project.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN projects ON id = _id AND org_id = _org_id AND deleted_at IS NULL",
         delete: "UPDATE projects SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
         restore: "UPDATE projects SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Project.columns)",

@@ -30,6 +30,7 @@ extension TaskItemResource {
         table: "tasks",
         find: "SELECT \(TaskItem.columns) FROM tasks WHERE id = $1 AND org_id = $2",
         findAll: "SELECT \(TaskItem.columns) FROM tasks WHERE id = ANY($1) AND org_id = $2",
+        findBatch: "SELECT \(TaskItem.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN tasks ON id = _id AND org_id = _org_id",
         delete: "DELETE FROM tasks WHERE id = $1 AND org_id = $2 RETURNING id",
         deleteStampsTime: false
     )

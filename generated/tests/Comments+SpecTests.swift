@@ -65,6 +65,10 @@ struct CommentSpecTests {
         try await resource.referenceStaysInOrganization(field)
     }
 
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+
     @Test func anotherOrganizationCannotReachRows() async throws {
         try await resource.anotherOrganizationCannotReachRows()
     }

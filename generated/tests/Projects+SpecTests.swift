@@ -68,6 +68,10 @@ struct ProjectSpecTests {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
     }
 
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+
     @Test func anotherOrganizationCannotReachRows() async throws {
         try await resource.anotherOrganizationCannotReachRows()
     }

@@ -80,6 +80,10 @@ struct TaskItemSpecTests {
         try await resource.referenceStaysInOrganization(field)
     }
 
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+
     @Test func anotherOrganizationCannotReachRows() async throws {
         try await resource.anotherOrganizationCannotReachRows()
     }

@@ -12,6 +12,8 @@ import PostgresNIO
 /// principal: a row of another organization answers exactly as a row that does not exist, 404.
 public struct ResourceEngine<R: Resource>: Sendable {
     private let database: Database
+    /// Reads by id, batched under load.
+    private let reader: RowReader<R>
     private let hooks: any ResourceHooks<R.Model, R.Create>
     /// `false` for ``NoHooks``: nothing runs around the statements.
     private let runsHooks: Bool
@@ -26,6 +28,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
 
     public init(database: Database, hooks: any ResourceHooks<R.Model, R.Create>) {
         self.database = database
+        self.reader = RowReader(client: database.client)
         self.hooks = hooks
         self.runsHooks = !(hooks is NoHooks<R.Model, R.Create>)
         self.permissions = R.permissions
@@ -91,8 +94,8 @@ public struct ResourceEngine<R: Resource>: Sendable {
     @Sendable func read(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(permissions.read)
         let names = try readIncludes(request, principal: principal)
-        let find = FindRow<R>(id: try context.resourceID(), scope: R.Scope(principal: principal))
-        guard let found = try await database.client.first(find, logger: context.logger) else {
+        let id = try context.resourceID()
+        guard let found = try await reader.find(id, in: R.Scope(principal: principal), logger: context.logger) else {
             throw APIError.notFound(R.displayName)
         }
         guard !names.isEmpty else { return .data(found) }

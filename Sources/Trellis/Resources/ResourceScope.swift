@@ -13,6 +13,10 @@ public protocol ResourceScope: Sendable {
 
     /// Appends the values of the scope's condition (`org_id = $n`) to a statement's bindings.
     func bind(into bindings: inout PostgresBindings)
+
+    /// Appends the values of the scopes of a batch of reads, one array per value (`org_id`s in
+    /// the order of the reads), for a statement that `unnest`s them.
+    static func bind(_ scopes: [Self], into bindings: inout PostgresBindings)
 }
 
 /// One organization's rows (`tenancy: org`): every statement carries `org_id` from the principal.
@@ -27,6 +31,10 @@ public struct TenantScope: ResourceScope, Hashable {
     public func bind(into bindings: inout PostgresBindings) {
         bindings.append(orgID)
     }
+
+    public static func bind(_ scopes: [TenantScope], into bindings: inout PostgresBindings) {
+        bindings.append(scopes.map(\.orgID))
+    }
 }
 
 /// Rows shared by every organization (`tenancy: none`): statements have no scope condition.
@@ -34,4 +42,6 @@ public struct SharedScope: ResourceScope, Hashable {
     public init(principal: Principal) {}
 
     public func bind(into bindings: inout PostgresBindings) {}
+
+    public static func bind(_ scopes: [SharedScope], into bindings: inout PostgresBindings) {}
 }

@@ -11,6 +11,9 @@ public struct RowSQL: Sendable {
     public let find: String
     /// The visible rows among some ids (`id = ANY($1)`).
     public let findAll: String
+    /// The visible rows of a batch of reads by id, each with its read's number (`_n`, from 1) in
+    /// the last column: ids in `$1`, and for a tenant resource each read's organization in `$2`.
+    public let findBatch: String
     /// Deletes (or, under soft delete, hides) a visible row, `RETURNING id`.
     public let delete: String
     /// Whether ``delete`` records the time (`deleted_at`), bound after the scope's values.
@@ -25,22 +28,25 @@ public struct RowSQL: Sendable {
         var find: String
         var lock: String
         var findAll: String
+        var findBatch: String
         var delete: String
         var restore: String
     }
 
     public init(
-        table: String, find: String, findAll: String, delete: String, deleteStampsTime: Bool, restore: String? = nil,
+        table: String, find: String, findAll: String, findBatch: String, delete: String, deleteStampsTime: Bool, restore: String? = nil,
         restoreStampsTime: Bool = false
     ) {
         self.find = find
         self.findAll = findAll
+        self.findBatch = findBatch
         self.delete = delete
         self.deleteStampsTime = deleteStampsTime
         self.restore = restore
         self.restoreStampsTime = restoreStampsTime
         self.names = Names(
-            find: "\(table).find", lock: "\(table).lock", findAll: "\(table).find_all", delete: "\(table).delete",
+            find: "\(table).find", lock: "\(table).lock", findAll: "\(table).find_all", findBatch: "\(table).find_batch",
+            delete: "\(table).delete",
             restore: "\(table).restore"
         )
     }
@@ -96,6 +102,28 @@ struct FindRows<R: Resource>: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> R.Model { try R.Model(row: row.makeRandomAccess()) }
+}
+
+/// The visible rows of `R` for a batch of reads by id, each read in its own scope; a row answers
+/// the number of its read (from 0) with it.
+struct FindBatch<R: Resource>: PostgresPreparedStatement {
+    static var name: String { R.rows.names.findBatch }
+    static var sql: String { R.rows.findBatch }
+
+    var ids: [UUID]
+    var scopes: [R.Scope]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(ids)
+        R.Scope.bind(scopes, into: &bindings)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> (read: Int, row: R.Model) {
+        let cells = row.makeRandomAccess()
+        return (try cells[cells.count - 1].decode(Int.self) - 1, try R.Model(row: cells))
+    }
 }
 
 /// Deletes (or hides) a visible row of `R`; answers its id.

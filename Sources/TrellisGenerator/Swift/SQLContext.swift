@@ -34,6 +34,9 @@ struct SQLContext {
     var restoreAssignments: String
     /// `id = ANY($1)` and the scope: the visible rows among some ids.
     var findAllCondition: String
+    /// The ids (and organizations) of a batch of reads, numbered, joined to the visible rows:
+    /// what follows `FROM` in the statement that answers many reads by id at once.
+    var findBatchSource: String
     /// The condition every listed row meets; its values are the scope's. Soft delete is the
     /// list's business (`?deleted=`).
     var listScope: String
@@ -90,6 +93,11 @@ struct SQLContext {
         }
 
         self.findAllCondition = (isTenant ? "id = ANY($1) AND org_id = $2" : "id = ANY($1)") + visible
+        // The batch's columns start with `_`, which no field name may, so they cannot shadow one.
+        self.findBatchSource =
+            isTenant
+            ? "unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN \(resource.table) ON id = _id AND org_id = _org_id\(visible)"
+            : "unnest($1::uuid[]) WITH ORDINALITY AS _batch(_id, _n) JOIN \(resource.table) ON id = _id\(visible)"
 
         self.findCondition = keyCondition + visible
         self.keyCondition = keyCondition

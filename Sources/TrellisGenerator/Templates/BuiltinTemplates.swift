@@ -334,6 +334,7 @@ extension {{typeName}}Resource {
         table: "{{table}}",
         find: "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findCondition}}",
         findAll: "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.findAllCondition}}",
+        findBatch: "SELECT \({{typeName}}.columns), _n FROM {{sql.findBatchSource}}",
         delete: "{{sql.deleteSQL}} RETURNING id",
 {{#softDelete}}
         deleteStampsTime: true,
@@ -585,6 +586,12 @@ struct {{suiteName}} {
     }
 {{/hasSameOrganizationReferences}}
 {{/checksInput}}
+{{#canRead}}
+
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+{{/canRead}}
 {{#checksTenancy}}
 
     @Test func anotherOrganizationCannotReachRows() async throws {

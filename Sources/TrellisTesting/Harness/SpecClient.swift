@@ -14,6 +14,59 @@ public struct SpecClient: Sendable {
         _ method: HTTPRequest.Method, _ uri: String, as actor: SpecActor?, json: JSONValue? = nil,
         text: String? = nil, contentType: String? = nil
     ) async throws -> SpecResponse {
+        let (headers, body) = try await parts(as: actor, json: json, text: text, contentType: contentType)
+        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
+        return SpecResponse(method: method, uri: uri, status: response.status, headers: response.headers, body: response.body)
+    }
+
+    /// Sends each of `requests` (method, URI, actor) with `connections` of them in flight at once,
+    /// each over a connection of its own: the live app's test client has one connection, which
+    /// carries one request at a time. The answers come in the order of `requests`.
+    public func sendAtOnce(
+        _ requests: [(method: HTTPRequest.Method, uri: String, actor: SpecActor?)], connections: Int = 8
+    ) async throws -> [SpecResponse] {
+        var made: [(method: HTTPRequest.Method, uri: String, headers: HTTPFields)] = []
+        for request in requests {
+            made.append((request.method, request.uri, try await parts(as: request.actor, json: nil, text: nil, contentType: nil).headers))
+        }
+        let prepared = made
+        guard let port = client.port else {
+            // In process (no socket): the router takes concurrent requests as they come.
+            return try await withThrowingTaskGroup(of: (Int, SpecResponse).self) { group in
+                for (index, request) in prepared.enumerated() {
+                    group.addTask {
+                        let response = try await client.executeRequest(uri: request.uri, method: request.method, headers: request.headers, body: nil)
+                        return (index, SpecResponse(method: request.method, uri: request.uri, status: response.status, headers: response.headers, body: response.body))
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }.sorted { $0.key < $1.key }.map(\.value)
+            }
+        }
+        let answers = try await withThrowingTaskGroup(of: [(Int, SpecResponse)].self) { group in
+            for connection in 0..<connections {
+                let share = prepared.indices.filter { $0 % connections == connection }
+                group.addTask {
+                    try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                        var answers: [(Int, SpecResponse)] = []
+                        for index in share {
+                            let request = prepared[index]
+                            let response = try await client.execute(.init(request.uri, method: request.method, authority: "127.0.0.1", headers: request.headers))
+                            let body = response.body ?? ByteBuffer()
+                            answers.append((index, SpecResponse(method: request.method, uri: request.uri, status: response.status, headers: response.headers, body: body)))
+                        }
+                        return answers
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        return answers.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The headers and body of a request as `actor` (anonymous when nil).
+    private func parts(
+        as actor: SpecActor?, json: JSONValue?, text: String?, contentType: String?
+    ) async throws -> (headers: HTTPFields, body: ByteBuffer?) {
         var headers: HTTPFields = [:]
         switch actor {
         case .member(let principal): headers[.authorization] = "Bearer \(try await tokens.issue(for: principal))"
@@ -30,8 +83,7 @@ public struct SpecClient: Sendable {
             body = ByteBuffer(string: text)
         }
         if let contentType { headers[.contentType] = contentType }
-        let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
-        return SpecResponse(method: method, uri: uri, status: response.status, headers: response.headers, body: response.body)
+        return (headers, body)
     }
 }
 

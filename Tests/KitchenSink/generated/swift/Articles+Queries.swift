@@ -41,6 +41,7 @@ extension ArticleResource {
         table: "articles",
         find: "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
         findAll: "SELECT \(Article.columns) FROM articles WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL",
+        findBatch: "SELECT \(Article.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN articles ON id = _id AND org_id = _org_id AND deleted_at IS NULL",
         delete: "UPDATE articles SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
         restore: "UPDATE articles SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Article.columns)",

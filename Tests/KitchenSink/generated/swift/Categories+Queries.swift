@@ -23,6 +23,7 @@ extension ArticleCategoryResource {
         table: "article_categories",
         find: "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = $1",
         findAll: "SELECT \(ArticleCategory.columns) FROM article_categories WHERE id = ANY($1)",
+        findBatch: "SELECT \(ArticleCategory.columns), _n FROM unnest($1::uuid[]) WITH ORDINALITY AS _batch(_id, _n) JOIN article_categories ON id = _id",
         delete: "DELETE FROM article_categories WHERE id = $1 RETURNING id",
         deleteStampsTime: false
     )

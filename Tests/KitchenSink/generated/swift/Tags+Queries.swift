@@ -24,6 +24,7 @@ extension TagResource {
         table: "tags",
         find: "SELECT \(Tag.columns) FROM tags WHERE id = $1 AND deleted_at IS NULL",
         findAll: "SELECT \(Tag.columns) FROM tags WHERE id = ANY($1) AND deleted_at IS NULL",
+        findBatch: "SELECT \(Tag.columns), _n FROM unnest($1::uuid[]) WITH ORDINALITY AS _batch(_id, _n) JOIN tags ON id = _id AND deleted_at IS NULL",
         delete: "UPDATE tags SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
         restore: "UPDATE tags SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING \(Tag.columns)",

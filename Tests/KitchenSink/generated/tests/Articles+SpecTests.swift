@@ -120,6 +120,10 @@ struct ArticleSpecTests {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
     }
 
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+
     @Test func anotherOrganizationCannotReachRows() async throws {
         try await resource.anotherOrganizationCannotReachRows()
     }

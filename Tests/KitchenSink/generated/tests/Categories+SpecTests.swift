@@ -60,6 +60,10 @@ struct ArticleCategorySpecTests {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
     }
 
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+
     @Test func sharedAcrossOrganizations() async throws {
         try await resource.sharedAcrossOrganizations()
     }

@@ -52,6 +52,10 @@ struct TagSpecTests {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
     }
 
+    @Test func readsManyAtOnce() async throws {
+        try await resource.readsManyAtOnce()
+    }
+
     @Test func sharedAcrossOrganizations() async throws {
         try await resource.sharedAcrossOrganizations()
     }
