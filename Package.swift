@@ -30,13 +30,20 @@ let package = Package(
     ],
     targets: [
         // MARK: generator side (built in debug by the build plugin: keep it light)
-        // The words the spec language and the runtime share (roles, string formats).
+        // The words the spec language and the runtime share (roles, string formats, account groups).
         .target(name: "TrellisVocabulary", swiftSettings: strict),
+        // The OpenAPI building blocks the generator and the account endpoints share.
+        .target(name: "TrellisOpenAPI", swiftSettings: strict),
+        // The built-in account endpoints: each route defined once, mounted by the runtime and
+        // described (OpenAPI) for the generator.
+        .target(name: "TrellisAccountsAPI", dependencies: ["TrellisVocabulary", "TrellisOpenAPI"], swiftSettings: strict),
         .target(name: "TrellisSpec", dependencies: ["TrellisVocabulary", .product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "TrellisGenerator",
             dependencies: [
                 "TrellisSpec",
+                "TrellisAccountsAPI",
+                "TrellisOpenAPI",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
@@ -66,6 +73,7 @@ let package = Package(
             dependencies: [
                 "CArgon2",
                 "TrellisVocabulary",
+                "TrellisAccountsAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -110,7 +118,7 @@ let package = Package(
         .testTarget(name: "TrellisSpecTests", dependencies: ["TrellisSpec"], swiftSettings: strict),
         .testTarget(
             name: "TrellisGeneratorTests",
-            dependencies: ["TrellisGenerator"],
+            dependencies: ["TrellisGenerator", "TrellisAccountsAPI"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import TrellisAccountsAPI
 
 /// `/api-keys`: members create keys that act for the organization with their own role, limited to
 /// the key's scopes. The key is answered once, as `key`; lists show its prefix. Admins and owners
@@ -19,9 +20,9 @@ public struct APIKeyRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("api-keys") { request, context in try await list(request, context) }
-        group.post("api-keys") { request, context in try await create(request, context) }
-        group.delete("api-keys/:id") { request, context in try await revoke(request, context) }
+        group.on(.listAPIKeys) { request, context in try await list(request, context) }
+        group.on(.createAPIKey) { request, context in try await create(request, context) }
+        group.on(.revokeAPIKey) { request, context in try await revoke(request, context) }
     }
 
     private func signedIn(_ context: TrellisRequestContext) throws(APIError) -> Principal {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import TrellisAccountsAPI
 
 /// `/auth/...`: sign-up, sign-in, refresh-token rotation, logout, organization switch and
 /// password change.
@@ -24,13 +25,13 @@ public struct AuthRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.post("auth/signup") { request, context in try await signup(request, context) }
-        group.post("auth/login") { request, context in try await login(request, context) }
-        group.post("auth/refresh") { request, context in try await refresh(request, context) }
-        group.delete("auth/logout") { request, context in try await logout(request, context, all: false) }
-        group.post("auth/logout-all") { request, context in try await logout(request, context, all: true) }
-        group.post("auth/switch-org") { request, context in try await switchOrganization(request, context) }
-        group.post("auth/password") { request, context in try await changePassword(request, context) }
+        group.on(.authSignup) { request, context in try await signup(request, context) }
+        group.on(.authLogin) { request, context in try await login(request, context) }
+        group.on(.authRefresh) { request, context in try await refresh(request, context) }
+        group.on(.authLogout) { request, context in try await logout(request, context, all: false) }
+        group.on(.authLogoutAll) { request, context in try await logout(request, context, all: true) }
+        group.on(.authSwitchOrg) { request, context in try await switchOrganization(request, context) }
+        group.on(.authChangePassword) { request, context in try await changePassword(request, context) }
     }
 
     // MARK: - Sign-up and sign-in

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import TrellisAccountsAPI
 
 /// `/invitations`: admins and owners invite people by email; invitees preview, accept or decline
 /// with the token from the email (see `InvitationRoutes+Invitee.swift`).
@@ -34,12 +35,12 @@ public struct InvitationRoutes: Sendable {
     /// `GET` and `DELETE invitations/:id` share one route node, so the token routes name their
     /// token `id` too: there `id` is the token from the email, not the invitation's id.
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("invitations") { request, context in try await list(request, context) }
-        group.post("invitations") { request, context in try await create(request, context) }
-        group.delete("invitations/:id") { request, context in try await revoke(request, context) }
-        group.get("invitations/:id") { request, context in try await preview(request, context) }
-        group.post("invitations/:id/accept") { request, context in try await accept(request, context) }
-        group.post("invitations/:id/decline") { request, context in try await decline(request, context) }
+        group.on(.listInvitations) { request, context in try await list(request, context) }
+        group.on(.createInvitation) { request, context in try await create(request, context) }
+        group.on(.revokeInvitation) { request, context in try await revoke(request, context) }
+        group.on(.getInvitationByToken) { request, context in try await preview(request, context) }
+        group.on(.acceptInvitation) { request, context in try await accept(request, context) }
+        group.on(.declineInvitation) { request, context in try await decline(request, context) }
     }
 
     func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import TrellisAccountsAPI
 
 /// `GET /me`: the caller, the organization and role the token acts in, and every membership.
 public struct MeRoutes: Sendable {
@@ -12,7 +13,7 @@ public struct MeRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("me") { request, context in try await me(request, context) }
+        group.on(.getMe) { request, context in try await me(request, context) }
     }
 
     func me(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {

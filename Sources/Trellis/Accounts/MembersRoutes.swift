@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import TrellisAccountsAPI
 
 /// `/members`: who belongs to the caller's organization, role changes and removals.
 ///
@@ -24,9 +25,9 @@ public struct MembersRoutes: Sendable {
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
-        group.get("members") { request, context in try await list(request, context) }
-        group.patch("members/:user_id") { request, context in try await changeRole(request, context) }
-        group.delete("members/:user_id") { request, context in try await remove(request, context) }
+        group.on(.listMembers) { request, context in try await list(request, context) }
+        group.on(.updateMember) { request, context in try await changeRole(request, context) }
+        group.on(.removeMember) { request, context in try await remove(request, context) }
     }
 
     func list(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {

@@ -1,3 +1,4 @@
+import TrellisOpenAPI
 import TrellisSpec
 
 /// Values derived from a field's spec: a valid example (the OpenAPI document's `examples` and the

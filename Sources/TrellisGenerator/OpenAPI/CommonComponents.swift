@@ -1,20 +1,8 @@
-/// Schemas, parameters and responses every generated API shares.
-enum CommonComponents {
-    static let errorCodes: [(name: String, status: String, code: String, message: String)] = [
-        ("BadRequest", "400", "bad_request", "The request body is not valid JSON."),
-        ("Unauthorized", "401", "unauthorized", "Authentication is required."),
-        ("Forbidden", "403", "forbidden", "You are not allowed to do this."),
-        ("NotFound", "404", "not_found", "The resource was not found."),
-        ("MethodNotAllowed", "405", "method_not_allowed", "The path does not serve this method; `Allow` lists those it serves."),
-        ("Conflict", "409", "conflict", "A record with the same value already exists."),
-        ("PayloadTooLarge", "413", "payload_too_large", "The request body is larger than 1 MiB."),
-        ("UnsupportedMediaType", "415", "unsupported_media_type", "The request body must be JSON: send Content-Type: application/json."),
-        ("ValidationFailed", "422", "validation_error", "The request is invalid."),
-        ("RateLimited", "429", "rate_limited", "Too many requests."),
-        ("InternalError", "500", "internal_error", "An unexpected error occurred."),
-        ("Unavailable", "503", "unavailable", "The service is temporarily unavailable. Try again shortly."),
-    ]
+import TrellisOpenAPI
 
+/// Schemas, parameters and responses every generated API shares; the error responses are
+/// those of ``ErrorResponse``.
+enum CommonComponents {
     static var schemas: [(String, Document)] {
         [
             ("Error", [
@@ -28,7 +16,7 @@ enum CommonComponents {
                         "required": ["code", "message", "request_id"],
                         "additionalProperties": false,
                         "properties": [
-                            "code": ["type": "string", "enum": .array(errorCodes.map { .string($0.code) })],
+                            "code": ["type": "string", "enum": .array(ErrorResponse.allCases.map { .string($0.code) })],
                             "message": ["type": "string", "description": "A human-readable explanation."],
                             "details": [
                                 "type": "object",
@@ -101,9 +89,9 @@ enum CommonComponents {
     }
 
     static var responses: Document {
-        .object(errorCodes.map { entry in
+        .object(ErrorResponse.allCases.map { entry in
             var response: [(String, Document)] = [("description", .string(entry.message))]
-            if let headers = errorHeaders[entry.name] { response.append(("headers", headers)) }
+            if let headers = errorHeaders[entry] { response.append(("headers", headers)) }
             response.append(("content", ["application/json": [
                 "schema": ["$ref": "#/components/schemas/Error"],
                 "example": ["error": [
@@ -116,17 +104,13 @@ enum CommonComponents {
         })
     }
 
-    /// The headers an error response carries, by response name.
-    static let errorHeaders: [String: Document] = [
-        "MethodNotAllowed": ["Allow": [
+    /// The headers an error response carries.
+    static let errorHeaders: [ErrorResponse: Document] = [
+        .methodNotAllowed: ["Allow": [
             "description": "The methods the path serves, comma-separated.", "schema": ["type": "string"],
         ]],
-        "RateLimited": ["Retry-After": [
+        .rateLimited: ["Retry-After": [
             "description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1],
         ]],
     ]
-
-    static func errorResponse(_ name: String) -> Document {
-        ["$ref": .string("#/components/responses/\(name)")]
-    }
 }

@@ -1,3 +1,4 @@
+import TrellisOpenAPI
 import TrellisSpec
 
 /// The query parameters of one resource's list: page, sort, one per declared filter, search,
@@ -19,7 +20,7 @@ struct ListParameters {
             parameters.append(query(
                 "q", "Full-text search over \(resource.search!.fields.joined(separator: ", ")) (web search syntax: words, \"a phrase\", "
                     + "or, -word). Without `sort`, the best matches come first.",
-                ["type": "string", "minLength": 1, "maxLength": 200, "pattern": .string(FieldSchema.noNULPattern)]
+                ["type": "string", "minLength": 1, "maxLength": 200, "pattern": .string(SchemaPattern.noNUL)]
             ))
         }
         if let include { parameters.append(include) }
@@ -111,7 +112,7 @@ struct ListParameters {
             let words = filterOperator == .contains ? "contains" : "starts with"
             return query(
                 name, "Only rows whose \(field.name) \(words) the text, ignoring case.",
-                ["type": "string", "minLength": 1, "pattern": .string(FieldSchema.noNULPattern)]
+                ["type": "string", "minLength": 1, "pattern": .string(SchemaPattern.noNUL)]
             )
         case .isNull:
             return query(name, "`true`: only rows without a \(field.name); `false`: only rows with one.", ["type": "boolean"])
@@ -123,7 +124,7 @@ struct ListParameters {
     private func valueSchema(_ field: ResolvedField) -> Document {
         switch field.kind {
         case .string, .text, .json:
-            return ["type": "string", "pattern": .string(FieldSchema.noNULPattern)]
+            return ["type": "string", "pattern": .string(SchemaPattern.noNUL)]
         case .int32:
             return ["type": "integer", "format": "int32", "minimum": .integer(Int64(Int32.min)), "maximum": .integer(Int64(Int32.max))]
         case .int64:

@@ -1,7 +1,10 @@
+import TrellisAccountsAPI
+import TrellisOpenAPI
 import TrellisSpec
 
 /// Builds the OpenAPI 3.1 document of the whole API: generated resources plus built-in endpoints
-/// (health, the document itself, and the account groups ``GeneratorOptions/accountEndpoints`` lists).
+/// (health, the document itself, and the account groups ``GeneratorOptions/accountEndpoints`` lists,
+/// as `TrellisAccountsAPI` describes them).
 struct OpenAPIBuilder {
     let resources: [ResolvedResource]
     let options: GeneratorOptions
@@ -12,7 +15,7 @@ struct OpenAPIBuilder {
             ("/ready", operationPath(get: probe("getReadiness", "Readiness: the database answers and is migrated.", status: "ready", unavailable: true))),
             ("/openapi.json", operationPath(get: openAPIOperation())),
         ]
-        paths += AccountPaths.paths(groups: options.accountEndpoints)
+        paths += AccountsOpenAPI.paths(groups: options.accountEndpoints)
         for resource in resources {
             paths += ResourcePaths(resource: resource).paths()
         }
@@ -20,7 +23,7 @@ struct OpenAPIBuilder {
         for resource in resources {
             schemas += ResourceSchemas(resource: resource).schemas()
         }
-        schemas += AccountSchemas.schemas(groups: options.accountEndpoints)
+        schemas += AccountsOpenAPI.schemas(groups: options.accountEndpoints)
         schemas += CommonComponents.schemas
         paths = OperationExamples(schemas: schemas).filling(paths)
         return [
@@ -33,7 +36,7 @@ struct OpenAPIBuilder {
             "servers": [["url": "/"]],
             "security": [["bearerAuth": []]],
             "tags": .array(
-                AccountPaths.tags(groups: options.accountEndpoints)
+                AccountsOpenAPI.tags(groups: options.accountEndpoints)
                     + resources.map { ["name": .string($0.name), "description": .string($0.description ?? "\($0.name) resources.")] }
             ),
             "paths": .object(paths),
@@ -66,7 +69,7 @@ struct OpenAPIBuilder {
                 ], "example": ["status": .string(status)]]],
             ])
         ]
-        if unavailable { responses.append(("503", ["$ref": "#/components/responses/Unavailable"])) }
+        if unavailable { responses.append((ErrorResponse.unavailable.status, ErrorResponse.unavailable.reference)) }
         return [
             "operationId": .string(operationID),
             "summary": .string(summary),
@@ -101,7 +104,7 @@ struct OpenAPIBuilder {
 /// Title, version and description of the generated document, and which built-in account
 /// endpoints it describes.
 public struct GeneratorOptions: Sendable, Hashable {
-    /// The account groups described unless told otherwise: those the runtime serves today.
+    /// The account groups described unless told otherwise: all of them.
     public static let defaultAccountEndpoints: Set<AccountGroup> = Set(AccountGroup.allCases)
 
     public var title: String

@@ -1,3 +1,5 @@
+import TrellisOpenAPI
+
 /// Gives every JSON request body and success response of the document an `example`, so a docs
 /// page and a generated client show a realistic request and answer for each operation.
 ///
@@ -97,7 +99,7 @@ struct OperationExamples {
         case "password": return "correct horse battery staple"
         default: break
         }
-        if let pattern = schema["pattern"], pattern != .string(FieldSchema.noNULPattern) { return nil }  // no guessing a pattern
+        if let pattern = schema["pattern"], pattern != .string(SchemaPattern.noNUL) { return nil }  // no guessing a pattern
         var text = "Example"
         if case .integer(let minimum) = schema["minLength"] { while text.count < minimum { text += " text" } }
         if case .integer(let maximum) = schema["maxLength"] { text = String(text.prefix(Int(maximum))) }

@@ -1,3 +1,5 @@
+import TrellisOpenAPI
+
 /// The example requests and responses of one resource's operations, from the same values the
 /// generated tests send (``FixtureValues``), so a docs page or a generated client shows realistic
 /// traffic.

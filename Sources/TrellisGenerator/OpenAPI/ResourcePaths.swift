@@ -1,3 +1,4 @@
+import TrellisOpenAPI
 import TrellisSpec
 
 /// The paths and operations of one resource.
@@ -38,10 +39,8 @@ struct ResourcePaths {
         ["description": .string(description), "content": ["application/json": ["schema": ref(schema), "example": example]]]
     }
 
-    private func errors(_ names: [String]) -> [(String, Document)] {
-        names.compactMap { name in
-            CommonComponents.errorCodes.first { $0.name == name }.map { ($0.status, CommonComponents.errorResponse(name)) }
-        }
+    private func errors(_ responses: [ErrorResponse]) -> [(String, Document)] {
+        responses.map { ($0.status, $0.reference) }
     }
 
     private func rolesNote(_ action: Action) -> String {
@@ -54,7 +53,7 @@ struct ResourcePaths {
 
     private func operation(
         _ id: String, summary: String, action: Action, parameters: [Document] = [], body: (schema: String, example: Document)? = nil,
-        success: (String, Document), errorNames: [String]
+        success: (String, Document), errors errorResponses: [ErrorResponse]
     ) -> Document {
         var entries: [(String, Document)] = [
             ("operationId", .string(id)),
@@ -66,7 +65,7 @@ struct ResourcePaths {
         if let body {
             entries.append(("requestBody", ["required": true, "content": ["application/json": ["schema": ref(body.schema), "example": body.example]]]))
         }
-        entries.append(("responses", .object([success] + errors(errorNames))))
+        entries.append(("responses", .object([success] + errors(errorResponses))))
         return .object(entries)
     }
 
@@ -82,7 +81,7 @@ struct ResourcePaths {
         return operation(
             id, summary: summary, action: .list, parameters: parameters,
             success: ("200", json("\(name)List", description: "A page of \(name) records.", example: examples.page)),
-            errorNames: ["Unauthorized", "Forbidden"] + (parent == nil ? [] : ["NotFound"]) + ["ValidationFailed", "InternalError", "Unavailable"]
+            errors: [.unauthorized, .forbidden] + (parent == nil ? [] : [.notFound]) + [.validationFailed, .internalError, .unavailable]
         )
     }
 
@@ -113,7 +112,7 @@ struct ResourcePaths {
         }
         entries.insert(("parameters", [parentParameter(parent)]), at: 3)
         if let responses = entries.firstIndex(where: { $0.0 == "responses" }), case .object(var codes) = entries[responses].1 {
-            codes.append(("404", CommonComponents.errorResponse("NotFound")))
+            codes.append(("404", ErrorResponse.notFound.reference))
             entries[responses].1 = .object(codes)
         }
         return .object(entries)
@@ -127,9 +126,9 @@ struct ResourcePaths {
         }
         return operation(
             "create\(name)", summary: "Create a \(name).", action: .create, body: ("\(name)Create", examples.create), success: ("201", created),
-            errorNames: [
-                "BadRequest", "Unauthorized", "Forbidden", "Conflict", "PayloadTooLarge", "UnsupportedMediaType", "ValidationFailed",
-                "InternalError", "Unavailable",
+            errors: [
+                .badRequest, .unauthorized, .forbidden, .conflict, .payloadTooLarge, .unsupportedMediaType, .validationFailed,
+                .internalError, .unavailable,
             ]
         )
     }
@@ -138,7 +137,7 @@ struct ResourcePaths {
         operation(
             "get\(name)", summary: "Get a \(name) by id.", action: .read, parameters: ListParameters(resource: resource).include.map { [$0] } ?? [],
             success: ("200", json("\(name)Response", description: "The \(name).", example: examples.data(examples.row))),
-            errorNames: ["Unauthorized", "Forbidden", "NotFound", "ValidationFailed", "InternalError", "Unavailable"]
+            errors: [.unauthorized, .forbidden, .notFound, .validationFailed, .internalError, .unavailable]
         )
     }
 
@@ -146,9 +145,9 @@ struct ResourcePaths {
         operation(
             "update\(name)", summary: "Change a \(name).", action: .update, body: ("\(name)Patch", examples.patch),
             success: ("200", json("\(name)Response", description: "The changed \(name).", example: examples.data(examples.changedRow))),
-            errorNames: [
-                "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PayloadTooLarge", "UnsupportedMediaType",
-                "ValidationFailed", "InternalError", "Unavailable",
+            errors: [
+                .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .payloadTooLarge, .unsupportedMediaType,
+                .validationFailed, .internalError, .unavailable,
             ]
         )
     }
@@ -157,7 +156,7 @@ struct ResourcePaths {
         operation(
             "delete\(name)", summary: resource.softDelete ? "Delete a \(name) (it can be restored)." : "Delete a \(name).",
             action: .delete, success: ("204", ["description": "Deleted."]),
-            errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "ValidationFailed", "InternalError", "Unavailable"]
+            errors: [.unauthorized, .forbidden, .notFound, .conflict, .validationFailed, .internalError, .unavailable]
         )
     }
 
@@ -165,7 +164,7 @@ struct ResourcePaths {
         operation(
             "restore\(name)", summary: "Restore a deleted \(name); one that is not deleted is answered as it is.", action: .restore,
             success: ("200", json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row))),
-            errorNames: ["Unauthorized", "Forbidden", "NotFound", "Conflict", "ValidationFailed", "InternalError", "Unavailable"]
+            errors: [.unauthorized, .forbidden, .notFound, .conflict, .validationFailed, .internalError, .unavailable]
         )
     }
 }

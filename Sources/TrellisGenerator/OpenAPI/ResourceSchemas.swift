@@ -1,4 +1,5 @@
 import Foundation
+import TrellisOpenAPI
 import TrellisSpec
 
 /// The component schemas of one resource: the model, its create and patch bodies, and envelopes.
@@ -109,9 +110,6 @@ struct ResourceSchemas {
 /// JSON Schema (2020-12, as OpenAPI 3.1 uses it) of one field.
 enum FieldSchema {
     static let slugPattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
-    /// Any text without a NUL character, which PostgreSQL cannot store in text: the API refuses it
-    /// with 422.
-    static let noNULPattern = "^[^\\u0000]*$"
 
     static func schema(for field: ResolvedField, nullable: Bool) -> Document {
         var entries: [(String, Document)] = []
@@ -128,7 +126,7 @@ enum FieldSchema {
             case .url: entries.append(("format", "uri"))
             case .slug, nil: break
             }
-            entries.append(("pattern", .string(field.spec.format == .slug ? slugPattern : noNULPattern)))
+            entries.append(("pattern", .string(field.spec.format == .slug ? slugPattern : SchemaPattern.noNUL)))
         case .int32, .int64:
             type("integer")
             entries.append(("format", field.kind == .int32 ? "int32" : "int64"))

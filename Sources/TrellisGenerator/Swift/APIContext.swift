@@ -1,3 +1,4 @@
+import TrellisOpenAPI
 import TrellisSpec
 
 /// The context of the files that tie the API together (`api.swift`, `migrations.swift`,

@@ -1,3 +1,5 @@
+import TrellisOpenAPI
+
 /// Swift source for values the generated tests hold.
 enum SwiftLiteral {
     /// `doc` as a `JSONValue` literal: `"text"`, `3`, `true`, `.null`, `["key": "value"]`.

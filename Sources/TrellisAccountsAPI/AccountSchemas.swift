@@ -1,3 +1,6 @@
+import TrellisOpenAPI
+import TrellisVocabulary
+
 /// The component schemas of the built-in account endpoints: bodies, models and `{"data": ...}`
 /// envelopes, each listed with the groups that use it.
 ///
@@ -67,7 +70,7 @@ enum AccountSchemas {
             ("Role", [.me, .members, .invitations], [
                 "type": "string",
                 "description": "What a member may do in an organization, from most to least: owner, admin, member, viewer.",
-                "enum": ["owner", "admin", "member", "viewer"],
+                "enum": .array(Role.allCases.map { .string($0.rawValue) }),
             ]),
             ("User", [.me], object(
                 "A user account.",
@@ -129,7 +132,7 @@ enum AccountSchemas {
         if let description { entries.append(("description", .string(description))) }
         if let minLength { entries.append(("minLength", .integer(Int64(minLength)))) }
         if let maxLength { entries.append(("maxLength", .integer(Int64(maxLength)))) }
-        entries.append(("pattern", .string(FieldSchema.noNULPattern)))
+        entries.append(("pattern", .string(SchemaPattern.noNUL)))
         if readOnly { entries.append(("readOnly", true)) }
         if let example { entries.append(("examples", [.string(example)])) }
         return .object(entries)
@@ -149,11 +152,11 @@ enum AccountSchemas {
         return .object(entries)
     }
 
-    static let email: Document = ["type": "string", "format": "email", "maxLength": 254, "pattern": .string(FieldSchema.noNULPattern)]
+    static let email: Document = ["type": "string", "format": "email", "maxLength": 254, "pattern": .string(SchemaPattern.noNUL)]
 
     /// A password being set: what the password policy accepts.
     static let newPassword: Document = [
-        "type": "string", "format": "password", "minLength": 12, "maxLength": 128, "pattern": .string(FieldSchema.noNULPattern),
+        "type": "string", "format": "password", "minLength": 12, "maxLength": 128, "pattern": .string(SchemaPattern.noNUL),
         "writeOnly": true,
         "description": "12 to 128 characters, any Unicode but NUL; common passwords and ones containing the email are refused.",
     ]
@@ -162,7 +165,7 @@ enum AccountSchemas {
     /// so only its presence and the policy's maximum are constrained.
     static func currentPassword(_ description: String) -> Document {
         [
-            "type": "string", "format": "password", "minLength": 1, "maxLength": 128, "pattern": .string(FieldSchema.noNULPattern),
+            "type": "string", "format": "password", "minLength": 1, "maxLength": 128, "pattern": .string(SchemaPattern.noNUL),
             "writeOnly": true, "description": .string(description),
         ]
     }

@@ -2,7 +2,10 @@ import Foundation
 
 /// A JSON-shaped tree with ordered keys, rendered to both YAML and JSON byte-for-byte
 /// deterministically (the same document is committed as YAML and served as JSON).
-indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
+///
+/// The generator writes the whole OpenAPI document with it; the account endpoints describe
+/// themselves with it (`TrellisAccountsAPI`).
+package indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral
 {
     case string(String)
@@ -13,17 +16,17 @@ indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, Expressi
     case array([Document])
     case object([(String, Document)])
 
-    init(stringLiteral value: String) { self = .string(value) }
-    init(arrayLiteral elements: Document...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, Document)...) { self = .object(elements) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(integerLiteral value: Int64) { self = .integer(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(arrayLiteral elements: Document...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, Document)...) { self = .object(elements) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(integerLiteral value: Int64) { self = .integer(value) }
 
-    static func == (lhs: Document, rhs: Document) -> Bool { lhs.json() == rhs.json() }
-    func hash(into hasher: inout Hasher) { hasher.combine(json()) }
+    package static func == (lhs: Document, rhs: Document) -> Bool { lhs.json() == rhs.json() }
+    package func hash(into hasher: inout Hasher) { hasher.combine(json()) }
 
     /// Compact JSON.
-    func json() -> String {
+    package func json() -> String {
         var output = ""
         writeJSON(into: &output)
         return output
@@ -55,7 +58,7 @@ indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, Expressi
     }
 
     /// Block-style YAML; strings are double-quoted JSON strings (valid YAML) unless plainly safe.
-    func yaml() -> String {
+    package func yaml() -> String {
         var lines: [String] = []
         writeYAML(into: &lines, indent: "")
         return lines.joined(separator: "\n") + "\n"
@@ -132,7 +135,7 @@ indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, Expressi
         return value
     }
 
-    static func quoted(_ value: String) -> String {
+    package static func quoted(_ value: String) -> String {
         var output = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -1,3 +1,6 @@
+import TrellisOpenAPI
+import TrellisVocabulary
+
 /// Schemas of the organization-management groups: members, invitations and API keys.
 extension AccountSchemas {
     // MARK: - Members

@@ -1,16 +1,20 @@
 import Foundation
 import Testing
+import TrellisAccountsAPI
 import TrellisSpec
 
 @testable import TrellisGenerator
 
-/// The built-in account endpoints in the OpenAPI document, every group enabled or any subset.
+/// The built-in account endpoints (`TrellisAccountsAPI`) in the OpenAPI document, every group
+/// enabled or any subset.
 ///
 /// Set `TRELLIS_OPENAPI_DUMP=<path>` to also write the all-groups document there as JSON, for
 /// `openapi-spec-validator <path>`.
-@Suite struct AccountPathsTests {
+@Suite struct AccountsOpenAPITests {
     typealias Object = [String: Any]
 
+    /// Written out, not read from ``AccountRoute/all``: a route that goes missing or changes its
+    /// id must show up here.
     static let operationIDs: [AccountGroup: [String]] = [
         .auth: ["authSignup", "authLogin", "authRefresh", "authLogout", "authLogoutAll", "authSwitchOrg", "authChangePassword"],
         .me: ["getMe"],
@@ -84,6 +88,21 @@ import TrellisSpec
         #expect(tags == ["Auth", "Account", "Members", "Invitations", "API keys"])
     }
 
+    /// The document is written from the routes the runtime mounts: each account operation sits at
+    /// its route's method and path template, under its route's id, in its group's tag.
+    @Test(arguments: 0..<(1 << AccountGroup.allCases.count))
+    func operationsAreTheRoutesOfTheGroups(_ mask: Int) throws {
+        let groups = Set(AccountGroup.allCases.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element))
+        let document = try Self.document(groups)
+        let described = Self.operations(document).filter { $0.path.hasPrefix(AccountRoute.base + "/") }.map { path, method, operation in
+            "\(method.uppercased()) \(path) \(operation["operationId"] as? String ?? "") \((operation["tags"] as? [String]) ?? [])"
+        }
+        let routes = AccountRoute.routes(of: groups).map { "\($0) \($0.operationID) \([$0.group.tag])" }
+        #expect(described.sorted() == routes.sorted())
+        #expect(Set(AccountRoute.all.map(\.operationID)).count == AccountRoute.all.count)
+        #expect(Set(AccountRoute.all.map(\.description)).count == AccountRoute.all.count, "one route per method and path")
+    }
+
     @Test func unauthenticatedOperationsDeclareEmptySecurity() throws {
         let document = try Self.document(Set(AccountGroup.allCases))
         #expect((document["security"] as? [Object])?.first?["bearerAuth"] != nil)
@@ -107,7 +126,7 @@ import TrellisSpec
         for reference in references {
             #expect(Self.component(document, reference) != nil, "\(groups): \(reference) does not resolve")
         }
-        for (name, _) in AccountSchemas.schemas(groups: groups) {
+        for (name, _) in AccountsOpenAPI.schemas(groups: groups) {
             #expect(references.contains("#/components/schemas/\(name)"), "\(groups): \(name) is never referenced")
         }
         let ids = Set(Self.operations(document).compactMap { $0.operation["operationId"] as? String })

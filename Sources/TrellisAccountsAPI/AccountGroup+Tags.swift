@@ -1,0 +1,24 @@
+import TrellisVocabulary
+
+/// The tag each group's operations carry in the document.
+extension AccountGroup {
+    package var tag: String {
+        switch self {
+        case .auth: "Auth"
+        case .me: "Account"
+        case .members: "Members"
+        case .invitations: "Invitations"
+        case .apiKeys: "API keys"
+        }
+    }
+
+    package var tagDescription: String {
+        switch self {
+        case .auth: "Sign-up, sign-in, token refresh and sessions."
+        case .me: "The signed-in user and their organizations."
+        case .members: "The members of the current organization and their roles."
+        case .invitations: "Invitations to join the current organization."
+        case .apiKeys: "Scoped API keys of the current organization."
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import TrellisVocabulary
+
+/// Every account route, by group, in the order the document lists them.
+extension AccountRoute {
+    // MARK: - Auth
+
+    package static let authSignup = AccountRoute("authSignup", .auth, .post, ["auth", "signup"])
+    package static let authLogin = AccountRoute("authLogin", .auth, .post, ["auth", "login"])
+    package static let authRefresh = AccountRoute("authRefresh", .auth, .post, ["auth", "refresh"])
+    package static let authLogout = AccountRoute("authLogout", .auth, .delete, ["auth", "logout"])
+    package static let authLogoutAll = AccountRoute("authLogoutAll", .auth, .post, ["auth", "logout-all"])
+    package static let authSwitchOrg = AccountRoute("authSwitchOrg", .auth, .post, ["auth", "switch-org"])
+    package static let authChangePassword = AccountRoute("authChangePassword", .auth, .post, ["auth", "password"])
+
+    // MARK: - Me
+
+    package static let getMe = AccountRoute("getMe", .me, .get, ["me"])
+
+    // MARK: - Members
+
+    package static let listMembers = AccountRoute("listMembers", .members, .get, ["members"])
+    package static let updateMember = AccountRoute("updateMember", .members, .patch, ["members", .parameter("user_id")])
+    package static let removeMember = AccountRoute("removeMember", .members, .delete, ["members", .parameter("user_id")])
+
+    // MARK: - Invitations
+
+    package static let listInvitations = AccountRoute("listInvitations", .invitations, .get, ["invitations"])
+    package static let createInvitation = AccountRoute("createInvitation", .invitations, .post, ["invitations"])
+    /// `{id}` is the invitation token here (the path template is shared with ``revokeInvitation``).
+    package static let getInvitationByToken = AccountRoute("getInvitationByToken", .invitations, .get, ["invitations", .parameter("id")])
+    package static let revokeInvitation = AccountRoute("revokeInvitation", .invitations, .delete, ["invitations", .parameter("id")])
+    package static let acceptInvitation = AccountRoute(
+        "acceptInvitation", .invitations, .post, ["invitations", .parameter("token", capture: "id"), "accept"]
+    )
+    package static let declineInvitation = AccountRoute(
+        "declineInvitation", .invitations, .post, ["invitations", .parameter("token", capture: "id"), "decline"]
+    )
+
+    // MARK: - API keys
+
+    package static let listAPIKeys = AccountRoute("listApiKeys", .apiKeys, .get, ["api-keys"])
+    package static let createAPIKey = AccountRoute("createApiKey", .apiKeys, .post, ["api-keys"])
+    package static let revokeAPIKey = AccountRoute("revokeApiKey", .apiKeys, .delete, ["api-keys", .parameter("id")])
+
+    /// Every account route.
+    package static let all: [AccountRoute] = [
+        authSignup, authLogin, authRefresh, authLogout, authLogoutAll, authSwitchOrg, authChangePassword,
+        getMe,
+        listMembers, updateMember, removeMember,
+        listInvitations, createInvitation, getInvitationByToken, revokeInvitation, acceptInvitation, declineInvitation,
+        listAPIKeys, createAPIKey, revokeAPIKey,
+    ]
+
+    /// The routes of `groups`.
+    package static func routes(of groups: Set<AccountGroup>) -> [AccountRoute] {
+        all.filter { groups.contains($0.group) }
+    }
+}

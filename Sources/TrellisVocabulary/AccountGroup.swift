@@ -1,0 +1,14 @@
+/// A group of the built-in account endpoints every Trellis app serves under `/api/v1`. The
+/// generator describes them in the OpenAPI document, the runtime mounts them: one definition for both.
+public enum AccountGroup: String, Sendable, Hashable, CaseIterable {
+    /// `/auth/...`: sign-up, sign-in, refresh, logout, organization switch, password change.
+    case auth
+    /// `GET /me`: the caller, the organization the token acts in, and every membership.
+    case me
+    /// `/members`: the organization's members and their roles.
+    case members
+    /// `/invitations`: invite by email; preview, accept or decline by token.
+    case invitations
+    /// `/api-keys`: long-lived, scoped keys for machines.
+    case apiKeys = "api-keys"
+}
