@@ -124,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisTests",
-            dependencies: ["Trellis", "TrellisGenerator", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["Trellis", "TrellisAccountsAPI", "TrellisGenerator", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
         // The tests the generator emits from specs/, run against the example app.

@@ -8,6 +8,9 @@ public protocol TrellisAPI: Sendable {
     static var openAPIJSON: String { get }
     /// Constraint names of the generated schema, for turning violations into 409/422.
     static var constraints: ConstraintCatalog { get }
+    /// The built-in account endpoint groups the server mounts under `/api/v1`; every group unless
+    /// the API says otherwise. The account tables and token verification stay either way.
+    static var accountEndpoints: Set<AccountGroup> { get }
 
     /// Adds every generated route to `group` (mounted at `/api/v1`).
     func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database)
@@ -16,4 +19,7 @@ public protocol TrellisAPI: Sendable {
 extension TrellisAPI {
     /// Core migrations followed by the project's.
     public static var allMigrations: [Migration] { CoreMigrations.all + migrations }
+
+    /// Every group.
+    public static var accountEndpoints: Set<AccountGroup> { Set(AccountGroup.allCases) }
 }

@@ -36,7 +36,8 @@ public struct ServerOptions: Sendable {
 /// Builds the HTTP application around a generated API.
 ///
 /// Request flow: RequestID -> AccessLog -> errors -> security headers -> routes; `/api/v1` adds
-/// authentication. `/health`, `/ready` and `/openapi.json` need no token. A request that no route
+/// authentication and holds the account endpoints the API lists (``TrellisAPI/accountEndpoints``)
+/// and the generated routes. `/health`, `/ready` and `/openapi.json` need no token. A request that no route
 /// matches answers 405 when its path is served with other methods, else 404.
 public enum TrellisServer {
     /// The router with every route and middleware, for in-process tests and for ``makeApplication``.
@@ -53,23 +54,40 @@ public enum TrellisServer {
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
         let group = router.group("/api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
-        AuthRoutes(
-            database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher,
-            throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute)
-        ).add(to: group)
-        MeRoutes(database: database).add(to: group)
-        MembersRoutes(database: database).add(to: group)
-        InvitationRoutes(
-            database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, appURL: options.appURL
-        ).add(to: group)
-        APIKeyRoutes(
-            database: database, environment: options.apiKeyEnvironment,
-            throttle: RateLimiter(client: database.client, limit: options.apiKeysPerMinute)
-        ).add(to: group)
+        addAccountRoutes(API.accountEndpoints, to: group, database: database, tokens: tokens, options: options)
         api.addRoutes(to: group, database: database)
         // Last, so that it wraps only the not-found responder (see the middleware).
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router
+    }
+
+    /// Mounts the built-in account endpoints of `groups`; a path of a group left out answers 404.
+    static func addAccountRoutes(
+        _ groups: Set<AccountGroup>, to group: RouterGroup<TrellisRequestContext>, database: Database, tokens: AccessTokens,
+        options: ServerOptions
+    ) {
+        for account in AccountGroup.allCases where groups.contains(account) {
+            switch account {
+            case .auth:
+                AuthRoutes(
+                    database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher,
+                    throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute)
+                ).add(to: group)
+            case .me:
+                MeRoutes(database: database).add(to: group)
+            case .members:
+                MembersRoutes(database: database).add(to: group)
+            case .invitations:
+                InvitationRoutes(
+                    database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, appURL: options.appURL
+                ).add(to: group)
+            case .apiKeys:
+                APIKeyRoutes(
+                    database: database, environment: options.apiKeyEnvironment,
+                    throttle: RateLimiter(client: database.client, limit: options.apiKeysPerMinute)
+                ).add(to: group)
+            }
+        }
     }
 
     /// The application: HTTP server plus the PostgreSQL pool and the rate-limit sweeper as services,
