@@ -1,7 +1,8 @@
 import Foundation
 import PackagePlugin
 
-/// Generates the Swift of a target from the `*.yaml` specs in its own source folder.
+/// Generates the Swift of a target from the `*.yaml` specs in its own source folder, and the
+/// project file there (`trellis.yaml`) if any.
 ///
 /// The specs live in the target's folder (next to at least one `.swift` file) so that adding or
 /// removing a spec changes the target's file list and SwiftPM re-plans the build. That folder's
@@ -12,9 +13,11 @@ import PackagePlugin
 struct TrellisBuildPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
         guard let module = target.sourceModule else { return [] }
-        let specs = module.sourceFiles.map(\.url).filter { ["yaml", "yml"].contains($0.pathExtension) }
-            .sorted { $0.path < $1.path }
+        let files = module.sourceFiles.map(\.url).sorted { $0.path < $1.path }
+        let specs = files.filter { ProjectFiles.isSpec($0.path) }
         guard !specs.isEmpty else { return [] }
+        // The project file (`trellis.yaml`) is an input too, so that editing it reruns the tool.
+        let settings = files.filter { ProjectFiles.isSettings($0.path) }
 
         // A project is a folder holding specs/ (this target), generated/ and templates/.
         let project = module.directoryURL.deletingLastPathComponent()
@@ -33,6 +36,7 @@ struct TrellisBuildPlugin: BuildToolPlugin {
 
         var arguments = ["generate-sources", "--output", output.path, "--generated", generated.path]
         if !templateFiles.isEmpty { arguments += ["--templates", templates.path] }
+        arguments += settings.flatMap { ["--settings", $0.path] }
         arguments += specs.map(\.path)
 
         return [
@@ -40,7 +44,7 @@ struct TrellisBuildPlugin: BuildToolPlugin {
                 displayName: "Generating Trellis sources for \(target.name) from \(specs.count) spec(s)",
                 executable: try context.tool(named: "TrellisCLI").url,
                 arguments: arguments,
-                inputFiles: specs + templateFiles + history,
+                inputFiles: specs + settings + templateFiles + history,
                 outputFiles: GeneratedFileNames.sources(specs: specs.map(\.path)).map { output.appending(path: $0) }
             )
         ]

@@ -12,7 +12,7 @@ struct TrellisTestPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) async throws -> [Command] {
         let candidates = target.recursiveTargetDependencies.compactMap { dependency -> (SourceModuleTarget, [URL])? in
             guard let module = dependency.sourceModule else { return nil }
-            let specs = module.sourceFiles.map(\.url).filter { ["yaml", "yml"].contains($0.pathExtension) }
+            let specs = module.sourceFiles.map(\.url).filter { ProjectFiles.isSpec($0.path) }
             return specs.isEmpty ? nil : (module, specs.sorted { $0.path < $1.path })
         }
         guard let (module, specs) = candidates.first else {

@@ -26,6 +26,14 @@ public struct Generator: Sendable {
         self.options = options
     }
 
+    /// This generator with what the project file sets (`specs/trellis.yaml`): the account
+    /// groups the document describes and the generated API serves.
+    public func applying(_ settings: ProjectSettings) -> Generator {
+        var options = options
+        options.accountEndpoints = settings.accounts
+        return Generator(templates: templates, options: options)
+    }
+
     /// The Swift file names the specs produce, known from their file names alone (the build
     /// plugin declares them with the same function).
     public static func swiftFileNames(specFiles: [String]) -> [String] {
@@ -109,7 +117,7 @@ public struct Generator: Sendable {
 
         let apiContext = APIContext(
             specDirectory: Resolver.displayDirectory(specDirectory), resources: resources, schema: schema,
-            migrations: migrations, document: document
+            migrations: migrations, document: document, accountEndpoints: options.accountEndpoints
         )
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI.swift", contents: try render("api.swift", apiContext)))
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+Migrations.swift", contents: try render("migrations.swift", apiContext)))

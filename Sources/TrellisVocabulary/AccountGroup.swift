@@ -1,5 +1,6 @@
-/// A group of the built-in account endpoints every Trellis app serves under `/api/v1`. The
-/// generator describes them in the OpenAPI document, the runtime mounts them: one definition for both.
+/// A group of the built-in account endpoints every Trellis app serves under `/api/v1`, unless its
+/// project leaves it out (`accounts:` in `specs/trellis.yaml`). The project file names them, the
+/// generator describes them in the OpenAPI document, the runtime mounts them: one definition for all.
 public enum AccountGroup: String, Sendable, Hashable, CaseIterable {
     /// `/auth/...`: sign-up, sign-in, refresh, logout, organization switch, password change.
     case auth

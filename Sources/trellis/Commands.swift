@@ -44,7 +44,9 @@ struct Lint: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let (specs, diagnostics) = SpecLoader.check(try SpecFiles.read(directory: project.specs))
+        let (specs, specDiagnostics) = SpecLoader.check(try SpecFiles.read(directory: project.specs))
+        let (_, settingsDiagnostics) = ProjectSettingsLoader.check(try SpecFiles.readSettings(directory: project.specs))
+        let diagnostics = (settingsDiagnostics + specDiagnostics).sorted { $0.location < $1.location }
         for diagnostic in diagnostics { print(diagnostic) }
         if diagnostics.contains(where: { $0.severity == .error }) {
             throw ExitCode(1)
@@ -68,12 +70,16 @@ struct GenerateSources: ParsableCommand {
     @Option(help: "The folder of committed artifacts: the migrations and the schema snapshot.")
     var generated: String
 
+    @Option(help: "The project file (trellis.yaml), if the project has one.")
+    var settings: [String] = []
+
     @Argument(help: "The spec files.")
     var specs: [String]
 
     func run() throws {
         try reportingFailures {
-            let generator = Generator(templates: try TemplateSet(overridesIn: templates))
+            let projectSettings = try ProjectSettingsLoader.load(try SpecFiles.read(paths: settings))
+            let generator = Generator(templates: try TemplateSet(overridesIn: templates)).applying(projectSettings)
             let history = try MigrationHistory.read(from: generated)
             let result = try generator.generate(try SpecFiles.read(paths: specs), history: history, snapshotPath: "\(generated)/schema.json")
             guard result.pendingChanges.isEmpty else {

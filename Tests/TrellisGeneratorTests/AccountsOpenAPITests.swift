@@ -38,10 +38,10 @@ import TrellisSpec
         return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? Object)
     }
 
-    /// The resources of the kitchen-sink fixture's specs.
+    /// The resources of the kitchen-sink fixture's specs (not its project file).
     static func kitchenSink() throws -> [ResolvedResource] {
         let folder = GeneratorSnapshotTests.kitchenSink.appendingPathComponent("specs")
-        let specs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        let specs = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter(ProjectFiles.isSpec).sorted()
             .map { SpecFile(path: "specs/\($0)", contents: try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)) }
         return Resolver.resolve(try SpecLoader.load(specs))
     }

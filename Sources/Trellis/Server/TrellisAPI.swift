@@ -8,8 +8,9 @@ public protocol TrellisAPI: Sendable {
     static var openAPIJSON: String { get }
     /// Constraint names of the generated schema, for turning violations into 409/422.
     static var constraints: ConstraintCatalog { get }
-    /// The built-in account endpoint groups the server mounts under `/api/v1`; every group unless
-    /// the API says otherwise. The account tables and token verification stay either way.
+    /// The built-in account endpoint groups the server mounts under `/api/v1` (`accounts:` in the
+    /// project file); every group unless the generated API says otherwise. The account tables and
+    /// token verification stay either way.
     static var accountEndpoints: Set<AccountGroup> { get }
 
     /// Adds every generated route to `group` (mounted at `/api/v1`).

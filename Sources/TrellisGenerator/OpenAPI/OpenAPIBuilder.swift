@@ -104,13 +104,14 @@ struct OpenAPIBuilder {
 /// Title, version and description of the generated document, and which built-in account
 /// endpoints it describes.
 public struct GeneratorOptions: Sendable, Hashable {
-    /// The account groups described unless told otherwise: all of them.
+    /// The account groups described unless the project says otherwise: all of them.
     public static let defaultAccountEndpoints: Set<AccountGroup> = Set(AccountGroup.allCases)
 
     public var title: String
     public var version: String
     public var description: String
-    /// The built-in account endpoint groups the document describes (under `/api/v1`).
+    /// The built-in account endpoint groups the document describes (under `/api/v1`) and the
+    /// generated API serves: `accounts:` in the project file (``ProjectSettings``).
     public var accountEndpoints: Set<AccountGroup>
 
     public init(

@@ -21,9 +21,21 @@ public struct Project: Sendable {
         ArtifactDirectory(root: output, ownedFolders: ["swift", "tests"])
     }
 
-    /// Every `*.yaml` / `*.yml` file of the spec folder, sorted by path.
+    /// Every `*.yaml` / `*.yml` file of the spec folder but the project file, sorted by path.
     public func specFiles() throws -> [SpecFile] {
         try SpecFiles.read(directory: specs)
+    }
+
+    /// The project file of the spec folder (`trellis.yaml`), read; the defaults without one.
+    ///
+    /// - Throws: ``DiagnosticsError`` for a bad project file.
+    public func settings() throws -> ProjectSettings {
+        try ProjectSettingsLoader.load(try SpecFiles.readSettings(directory: specs))
+    }
+
+    /// The generator, with what the project file sets.
+    private func configuredGenerator() throws -> Generator {
+        generator.applying(try settings())
     }
 
     public func history() throws -> MigrationHistory {
@@ -40,7 +52,7 @@ public struct Project: Sendable {
         let history = try history()
         let problems = history.problems(directory: output)
         guard problems.isEmpty else { throw ProjectError.history(problems) }
-        let result = try generator.generate(
+        let result = try configuredGenerator().generate(
             try specFiles(), history: history, mode: .write(now: now, allowDestructive: allowDestructive),
             specDirectory: specs + "/", snapshotPath: "\(output)/schema.json"
         )
@@ -53,7 +65,9 @@ public struct Project: Sendable {
     public func check() throws -> [String] {
         let history = try history()
         var problems = history.problems(directory: output)
-        let result = try generator.generate(try specFiles(), history: history, specDirectory: specs + "/", snapshotPath: "\(output)/schema.json")
+        let result = try configuredGenerator().generate(
+            try specFiles(), history: history, specDirectory: specs + "/", snapshotPath: "\(output)/schema.json"
+        )
         if !result.pendingChanges.isEmpty {
             problems.append(
                 "the specs change the schema, but no migration in \(output)/migrations/ does it yet:\n"
@@ -83,17 +97,29 @@ public enum ProjectError: Error, CustomStringConvertible {
     }
 }
 
-/// Reads spec files.
+/// Reads spec files and the project file, told apart as the build plugins tell them apart
+/// (``ProjectFiles``).
 public enum SpecFiles {
+    /// The specs of `directory`, sorted by path.
     public static func read(directory: String) throws -> [SpecFile] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        return try names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { name in
-            let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
-            return SpecFile(path: path, contents: try String(contentsOfFile: path, encoding: .utf8))
-        }
+        try read(directory: directory, where: ProjectFiles.isSpec)
+    }
+
+    /// The project file of `directory`: none, or one (two when both spellings are there, an error
+    /// ``ProjectSettingsLoader`` reports).
+    public static func readSettings(directory: String) throws -> [SpecFile] {
+        try read(directory: directory, where: ProjectFiles.isSettings)
     }
 
     public static func read(paths: [String]) throws -> [SpecFile] {
         try paths.sorted().map { SpecFile(path: $0, contents: try String(contentsOfFile: $0, encoding: .utf8)) }
+    }
+
+    private static func read(directory: String, where include: (String) -> Bool) throws -> [SpecFile] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        return try names.filter(include).sorted().map { name in
+            let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
+            return SpecFile(path: path, contents: try String(contentsOfFile: path, encoding: .utf8))
+        }
     }
 }

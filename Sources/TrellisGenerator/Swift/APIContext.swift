@@ -24,15 +24,34 @@ struct APIContext {
         var literal: String
     }
 
+    /// An account group the app serves, in `accountEndpoints`.
+    struct AccountGroupItem: Separated {
+        /// The `AccountGroup` case.
+        var caseName: String
+        var comma = ""
+        var lineComma = ""
+    }
+
     var specDirectory: String
     var resources: [Resource]
     var constraints: [Constraint]
     var migrations: [Migration]
     /// The OpenAPI document's JSON as a raw multi-line Swift string literal.
     var literal: String
+    /// Whether the project leaves some account groups out; the API then lists those it serves
+    /// (every group is `TrellisAPI`'s default).
+    var narrowsAccounts: Bool
+    var accountGroups: [AccountGroupItem]
 
-    init(specDirectory: String, resources: [ResolvedResource], schema: Schema, migrations: [MigrationFile], document: Document) {
+    init(
+        specDirectory: String, resources: [ResolvedResource], schema: Schema, migrations: [MigrationFile], document: Document,
+        accountEndpoints: Set<AccountGroup>
+    ) {
         self.specDirectory = specDirectory
+        self.narrowsAccounts = accountEndpoints != Set(AccountGroup.allCases)
+        self.accountGroups = separated(
+            AccountGroup.allCases.filter(accountEndpoints.contains).map { AccountGroupItem(caseName: String(describing: $0)) }
+        )
         self.resources = resources.map { resource in
             Resource(typeName: resource.swiftName, hooksProperty: Naming.camelCase(Naming.snakeCase(resource.swiftName)))
         }

@@ -28,6 +28,11 @@ public struct GeneratedAPI: TrellisAPI {
     public init(hooks: Hooks = Hooks()) {
         self.hooks = hooks
     }
+{{#narrowsAccounts}}
+
+    /// The built-in account endpoints this app serves (`accounts:` in {{specDirectory}}trellis.yaml).
+    public static let accountEndpoints: Set<AccountGroup> = [{{#accountGroups}}.{{caseName}}{{comma}}{{/accountGroups}}]
+{{/narrowsAccounts}}
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
 {{#resources}}

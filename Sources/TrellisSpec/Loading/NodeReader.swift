@@ -11,6 +11,38 @@ struct NodeReader {
         self.file = file
     }
 
+    /// What a file holds: a YAML document, nothing, or invalid YAML (already reported).
+    enum Composed {
+        case document(Node)
+        case empty
+        case invalid
+    }
+
+    /// Composes `yaml` into its root node, reporting a syntax error at its line and column.
+    mutating func compose(_ yaml: String) -> Composed {
+        do {
+            return try Yams.compose(yaml: yaml).map(Composed.document) ?? .empty
+        } catch let error as YamlError {
+            reportSyntax(error)
+        } catch {
+            self.error(at: SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)")
+        }
+        return .invalid
+    }
+
+    private mutating func reportSyntax(_ error: YamlError) {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            self.error(
+                at: SourceLocation(file: file, line: mark.line, column: mark.column),
+                "invalid YAML: \(problem)", fix: "check the indentation and quoting on this line"
+            )
+        default:
+            self.error(at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(error)")
+        }
+    }
+
     /// A mapping entry with its key's location.
     struct Entry {
         var key: String

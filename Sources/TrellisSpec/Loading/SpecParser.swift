@@ -24,36 +24,17 @@ struct SpecParser {
 
     /// Parses `yaml`; returns nil when the file is not a resource at all.
     mutating func parse(_ yaml: String) -> ResourceSpec? {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            reportSyntax(error)
+        switch reader.compose(yaml) {
+        case .invalid:
             return nil
-        } catch {
-            reader.error(at: SourceLocation(file: reader.file, line: 1, column: 1), "cannot read YAML: \(error)")
-            return nil
-        }
-        guard let root else {
+        case .empty:
             reader.error(
                 at: SourceLocation(file: reader.file, line: 1, column: 1), "the spec file is empty",
                 fix: "start it with `resource: Name` and a `fields:` mapping"
             )
             return nil
-        }
-        return parseResource(root)
-    }
-
-    private mutating func reportSyntax(_ error: YamlError) {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            reader.error(
-                at: SourceLocation(file: reader.file, line: mark.line, column: mark.column),
-                "invalid YAML: \(problem)", fix: "check the indentation and quoting on this line"
-            )
-        default:
-            reader.error(at: SourceLocation(file: reader.file, line: 1, column: 1), "invalid YAML: \(error)")
+        case .document(let root):
+            return parseResource(root)
         }
     }
 

@@ -21,6 +21,9 @@ public struct GeneratedAPI: TrellisAPI {
         self.hooks = hooks
     }
 
+    /// The built-in account endpoints this app serves (`accounts:` in specs/trellis.yaml).
+    public static let accountEndpoints: Set<AccountGroup> = [.me, .members, .apiKeys]
+
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
         ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article)
         ArticleCategoryResource.addRoutes(to: group, database: database, hooks: hooks.articleCategory)

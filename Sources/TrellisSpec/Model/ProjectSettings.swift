@@ -1,0 +1,17 @@
+/// What a project sets for itself as a whole, in the optional project file beside its specs
+/// (`specs/trellis.yaml`):
+///
+/// ```yaml
+/// accounts: [me, members, api-keys]   # true (the default): every group; false: none
+/// ```
+public struct ProjectSettings: Hashable, Sendable {
+    /// The built-in account endpoint groups the app serves and its OpenAPI document describes.
+    /// An app that brings its own sign-in leaves `auth` (or every group) out; the account tables
+    /// and token verification stay, since principals, tenancy and permissions rest on them.
+    public var accounts: Set<AccountGroup>
+
+    /// The settings of a project without a project file, unless told otherwise.
+    public init(accounts: Set<AccountGroup> = Set(AccountGroup.allCases)) {
+        self.accounts = accounts
+    }
+}
