@@ -118,6 +118,23 @@ import Testing
         #expect(json(Decimal.nan) == "null")
     }
 
+    @Test(arguments: [
+        ("12.5", 2, #""12.50""#), ("12", 2, #""12.00""#), ("-0.125", 3, #""-0.125""#), ("7", 0, #""7""#),
+        ("1.5", 0, #""1.5""#), ("0.1", 4, #""0.1000""#),
+    ])
+    func writesDecimalColumnsWithTheirScale(text: String, scale: Int, expected: String) throws {
+        var buffer = ByteBuffer()
+        buffer.writeJSONDecimal(try #require(Decimal(string: text)), scale: scale)
+        #expect(String(buffer: buffer) == expected)
+    }
+
+    @Test func writesNaNDecimalColumnsAsNull() {
+        var buffer = ByteBuffer()
+        buffer.writeJSONDecimal(Decimal.nan, scale: 2)
+        buffer.writeJSONDecimal(nil as Decimal?, scale: 2)
+        #expect(String(buffer: buffer) == "nullnull")
+    }
+
     @Test func writesUUIDsLowercase() throws {
         let id = try #require(UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F"))
         #expect(json(id) == #""e621e1f8-c36c-495a-93fc-0c247a3e6e5f""#)
