@@ -16,8 +16,12 @@ struct TrellisBuildPlugin: BuildToolPlugin {
         let files = module.sourceFiles.map(\.url).sorted { $0.path < $1.path }
         let specs = files.filter { ProjectFiles.isSpec($0.path) }
         guard !specs.isEmpty else { return [] }
-        // The project file (`trellis.yaml`) is an input too, so that editing it reruns the tool.
-        let settings = files.filter { ProjectFiles.isSettings($0.path) }
+        // The project file (`trellis.yaml`, beside the specs, as the CLI reads it) is an input too,
+        // so that editing it reruns the tool.
+        let folder = module.directoryURL.standardizedFileURL.path
+        let settings = files.filter {
+            ProjectFiles.isSettings($0.path) && $0.deletingLastPathComponent().standardizedFileURL.path == folder
+        }
 
         // A project is a folder holding specs/ (this target), generated/ and templates/.
         let project = module.directoryURL.deletingLastPathComponent()

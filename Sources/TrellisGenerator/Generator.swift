@@ -119,7 +119,17 @@ public struct Generator: Sendable {
             specDirectory: Resolver.displayDirectory(specDirectory), resources: resources, schema: schema,
             migrations: migrations, document: document, accountEndpoints: options.accountEndpoints
         )
-        swiftFiles.append(GeneratedFile(path: "GeneratedAPI.swift", contents: try render("api.swift", apiContext)))
+        let api = try render("api.swift", apiContext)
+        // A project's own api template that predates the project file would leave out the
+        // groups' list, and the server would go on serving every account endpoint.
+        if apiContext.narrowsAccounts && !api.contains("accountEndpoints") {
+            throw TemplateError(
+                name: "api.swift",
+                message: "the project file leaves account endpoints out, but this template does not declare `accountEndpoints`, "
+                    + "so the server would still serve them; copy the `narrowsAccounts` section of the built-in template into it"
+            )
+        }
+        swiftFiles.append(GeneratedFile(path: "GeneratedAPI.swift", contents: api))
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+Migrations.swift", contents: try render("migrations.swift", apiContext)))
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI+OpenAPI.swift", contents: try render("openapi.swift", apiContext)))
 

@@ -23,7 +23,7 @@ import Testing
         let reads: [(id: UUID, principal: Principal, found: Bool)] =
             acmeTasks.map { ($0, acme, true) } + acmeTasks.map { ($0, globex, false) } + [(absent, acme, false), (absent, globex, false)]
 
-        let reader = RowReader<TaskItemResource>(client: client)
+        let reader = RowReader<TaskItemResource>(client: client, batching: ReadBatching(maxRunning: 1))
         // Bursts of every read at once until one batched (the first reads run alone by design).
         for _ in 0..<5 where reader.batchesRun == 0 {
             try await withThrowingTaskGroup(of: Void.self) { group in

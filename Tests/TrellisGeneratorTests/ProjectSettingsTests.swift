@@ -110,4 +110,23 @@ import TrellisSpec
             #expect(throws: DiagnosticsError.self) { try project.check() }
         }
     }
+
+    /// A project's own api template that does not declare the account groups cannot narrow them:
+    /// the server would still serve every account endpoint the document leaves out.
+    @Test func anAPITemplateWithoutTheGroupsCannotNarrowThem() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-settings-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let templates = root.appendingPathComponent("templates")
+        try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
+        try "// An old api template.\n".write(to: templates.appendingPathComponent("api.swift.mustache"), atomically: true, encoding: .utf8)
+        let generator = Generator(templates: try TemplateSet(overridesIn: templates.path))
+        let narrowed = generator.applying(ProjectSettings(accounts: [.me]))
+        let error = #expect(throws: TemplateError.self) {
+            _ = try narrowed.generate([SpecFile(path: "specs/notes.yaml", contents: Self.spec)], mode: .verify)
+        }
+        #expect(error?.description.hasPrefix("templates/api.swift.mustache: error: the project file leaves account endpoints out") == true)
+        // Every group (the default) needs no list.
+        _ = try generator.generate([SpecFile(path: "specs/notes.yaml", contents: Self.spec)], mode: .verify)
+    }
+
 }

@@ -5,9 +5,12 @@ import PostgresNIO
 /// account routes use.
 public struct Database: Sendable {
     public let client: PostgresClient
+    /// How concurrent reads by id of a resource share statements (``ReadBatching/default``).
+    public let readBatching: ReadBatching
 
-    public init(client: PostgresClient) {
+    public init(client: PostgresClient, readBatching: ReadBatching = .default) {
         self.client = client
+        self.readBatching = readBatching
     }
 
     /// Runs `body` in one transaction on one pooled connection: COMMIT when it returns,

@@ -8,11 +8,13 @@ import PostgresNIO
 /// permission (401/403) -> query parameters (422) -> the id (404) -> the body, parsed once and
 /// validated (422) -> the hooks and the statement -> JSON. With hooks, a mutation runs in one
 /// transaction; without them, create and delete are one statement each, an empty PATCH is a read,
-/// and any other update still locks the row to apply the PATCH to it. Every statement is scoped by `R.Scope`, made from the
-/// principal: a row of another organization answers exactly as a row that does not exist, 404.
+/// and any other update still locks the row to apply the PATCH to it. Reads by id arriving
+/// together share one statement (``RowReader``, tuned by ``Database/readBatching``). Every
+/// statement is scoped by `R.Scope`, made from the principal: a row of another organization
+/// answers exactly as a row that does not exist, 404.
 public struct ResourceEngine<R: Resource>: Sendable {
     private let database: Database
-    /// Reads by id, batched under load.
+    /// Reads by id, batched under load (``ReadBatching``).
     private let reader: RowReader<R>
     private let hooks: any ResourceHooks<R.Model, R.Create>
     /// `false` for ``NoHooks``: nothing runs around the statements.
@@ -28,7 +30,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
 
     public init(database: Database, hooks: any ResourceHooks<R.Model, R.Create>) {
         self.database = database
-        self.reader = RowReader(client: database.client)
+        self.reader = RowReader(client: database.client, batching: database.readBatching)
         self.hooks = hooks
         self.runsHooks = !(hooks is NoHooks<R.Model, R.Create>)
         self.permissions = R.permissions

@@ -4,33 +4,25 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
-/// ``RowReader/maxRunning``, computed once (a generic type has no stored static properties).
-private let rowReaderMaxRunning = max(1, System.coreCount / 2)
-
 /// Reads rows of one resource by id for concurrent requests, in as few statements as the load
 /// allows.
 ///
-/// A read runs its own statement at once when no statement of the resource is running, so a
-/// lone request waits for nothing. Past that, reads queue, and the statement that finishes hands
-/// every queued read (up to ``maxBatch``) to one statement that looks them all up together
-/// (``RowSQL/findBatch``: an `unnest` of the ids and organizations, joined to the table). Each
-/// read gets back only the row of its own id in its own scope, so tenancy holds exactly as for a
-/// lone read; a batch that fails fails each of its reads.
+/// A read runs its own statement at once while fewer than ``ReadBatching/maxRunning`` statements
+/// of the resource run, so a lone request waits for nothing. Past that, reads queue, and the
+/// statement that finishes hands every queued read (up to ``ReadBatching/maxBatch``) to one
+/// statement that looks them all up together (``RowSQL/findBatch``: an `unnest` of the ids and
+/// organizations, joined to the table). Each read gets back only the row of its own id in its own
+/// scope, so tenancy holds exactly as for a lone read. A row that does not decode fails only its
+/// own read; a statement that fails fails each read of its batch.
 ///
 /// Under load the database then runs one statement carrying many ids instead of one statement
 /// per request, which is where a read by id spends most of its time (the protocol round trip, the
-/// executor's start-up, the wake-ups of both processes), not in the index lookup. Measured with
-/// `make bench` (32 connections, 2 cores): one running statement serves 25% more reads a second
-/// than two, with a lower p99, and about twice as many as a statement per read. A batch of 128
-/// lookups takes about 2 ms there, so even one statement at a time carries some 60,000 reads a
-/// second; a machine with more cores runs more at once (``maxRunning``).
+/// executor's start-up, the wake-ups of both processes), not in the index lookup.
+///
+/// A queued read is not cancelled with its task: it waits for its batch, which the pool's lease
+/// timeout and the statement timeout bound. The batch's statement logs with the first read's
+/// logger.
 final class RowReader<R: Resource>: Sendable {
-    /// Statements of this resource running at once before reads start to queue: one per two
-    /// cores, as a process decodes and answers about that many batches at a time.
-    static var maxRunning: Int { rowReaderMaxRunning }
-    /// Reads one batch statement carries at most.
-    static var maxBatch: Int { 128 }
-
     private struct Read {
         var id: UUID
         var scope: R.Scope
@@ -42,7 +34,7 @@ final class RowReader<R: Resource>: Sendable {
     private enum Turn {
         /// A batch read it: its row, or nil.
         case found(R.Model?)
-        /// A running statement finished while it queued: it runs its own.
+        /// A slot was free when it came to queue (re-checked under the lock): it runs its own.
         case runs
     }
 
@@ -53,10 +45,14 @@ final class RowReader<R: Resource>: Sendable {
     }
 
     private let client: PostgresClient
+    private let batching: ReadBatching
     private let state = NIOLockedValueBox(State())
 
-    init(client: PostgresClient) {
+    init(client: PostgresClient, batching: ReadBatching) {
         self.client = client
+        // Without the batch statement (a project's own queries template may lack it), every read
+        // runs alone.
+        self.batching = R.rows.findBatch == nil ? .off : batching
     }
 
     /// How many batch statements have run (for tests: a lone read never batches).
@@ -64,8 +60,10 @@ final class RowReader<R: Resource>: Sendable {
 
     /// The visible row `id` in `scope`, or nil.
     func find(_ id: UUID, in scope: R.Scope, logger: Logger) async throws -> R.Model? {
+        guard batching.isOn else { return try await client.first(FindRow<R>(id: id, scope: scope), logger: logger) }
+        let maxRunning = batching.maxRunning
         let runsNow = state.withLockedValue { state in
-            guard state.running < Self.maxRunning else { return false }
+            guard state.running < maxRunning else { return false }
             state.running += 1
             return true
         }
@@ -74,7 +72,7 @@ final class RowReader<R: Resource>: Sendable {
                 // Checked again under the lock that finishing statements take, so no read queues
                 // after the last statement looked.
                 let runsNow = state.withLockedValue { state in
-                    guard state.running < Self.maxRunning else {
+                    guard state.running < maxRunning else {
                         state.queued.append(Read(id: id, scope: scope, logger: logger, continuation: continuation))
                         return false
                     }
@@ -96,16 +94,17 @@ final class RowReader<R: Resource>: Sendable {
         Task { await run(batch) }
     }
 
-    /// Up to ``maxBatch`` queued reads, keeping the finished statement's slot for them; nil (and
-    /// the slot freed) when none queued.
+    /// Up to ``ReadBatching/maxBatch`` queued reads, keeping the finished statement's slot for
+    /// them; nil (and the slot freed) when none queued.
     private func nextBatch() -> [Read]? {
-        state.withLockedValue { state in
+        let maxBatch = batching.maxBatch
+        return state.withLockedValue { state in
             guard !state.queued.isEmpty else {
                 state.running -= 1
                 return nil
             }
             state.batches += 1
-            let count = min(state.queued.count, Self.maxBatch)
+            let count = min(state.queued.count, maxBatch)
             let batch = Array(state.queued.prefix(count))
             state.queued.removeFirst(count)
             return batch
@@ -118,12 +117,18 @@ final class RowReader<R: Resource>: Sendable {
         while true {
             let statement = FindBatch<R>(ids: batch.map(\.id), scopes: batch.map(\.scope))
             do {
-                var rows = [R.Model?](repeating: nil, count: batch.count)
+                var rows = [Result<R.Model, any Error>?](repeating: nil, count: batch.count)
                 for try await (read, row) in try await client.execute(statement, logger: batch[0].logger)
                 where rows.indices.contains(read) {
                     rows[read] = row
                 }
-                for (read, row) in zip(batch, rows) { read.continuation.resume(returning: .found(row)) }
+                for (read, row) in zip(batch, rows) {
+                    switch row {
+                    case nil: read.continuation.resume(returning: .found(nil))
+                    case .success(let model): read.continuation.resume(returning: .found(model))
+                    case .failure(let error): read.continuation.resume(throwing: error)
+                    }
+                }
             } catch {
                 for read in batch { read.continuation.resume(throwing: error) }
             }
@@ -131,4 +136,35 @@ final class RowReader<R: Resource>: Sendable {
             batch = next
         }
     }
+}
+
+/// How the server batches concurrent reads by id of a resource (``RowReader``).
+public struct ReadBatching: Sendable, Hashable {
+    /// Statements of one resource running at once before reads start to queue.
+    public var maxRunning: Int
+    /// Reads one batch statement carries at most.
+    public var maxBatch: Int
+
+    /// - Parameters:
+    ///   - maxRunning: at least 1.
+    ///   - maxBatch: at least 1; 1 turns batching off.
+    public init(maxRunning: Int, maxBatch: Int = 128) {
+        precondition(maxRunning >= 1 && maxBatch >= 1, "ReadBatching needs at least one running statement and one read a batch")
+        self.maxRunning = maxRunning
+        self.maxBatch = maxBatch
+    }
+
+    /// One running statement per two cores of this machine, batches of up to 128 reads.
+    ///
+    /// Measured with `make bench` (32 connections, 2 cores, PostgreSQL on the same box): one
+    /// running statement serves 25% more reads a second than two, with a lower p99, and about
+    /// twice as many as a statement per read. A batch of 128 lookups takes about 2 ms there, so
+    /// even one statement at a time carries some 60,000 reads a second. With the database on a
+    /// bigger machine of its own, more running statements (up to the pool's size) may serve more.
+    public static let `default` = ReadBatching(maxRunning: max(1, System.coreCount / 2))
+
+    /// Every read is a statement of its own.
+    public static let off = ReadBatching(maxRunning: .max, maxBatch: 1)
+
+    var isOn: Bool { maxBatch > 1 }
 }

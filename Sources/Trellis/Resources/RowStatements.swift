@@ -13,7 +13,8 @@ public struct RowSQL: Sendable {
     public let findAll: String
     /// The visible rows of a batch of reads by id, each with its read's number (`_n`, from 1) in
     /// the last column: ids in `$1`, and for a tenant resource each read's organization in `$2`.
-    public let findBatch: String
+    /// Nil (a project's own template that predates it) reads each row alone.
+    public let findBatch: String?
     /// Deletes (or, under soft delete, hides) a visible row, `RETURNING id`.
     public let delete: String
     /// Whether ``delete`` records the time (`deleted_at`), bound after the scope's values.
@@ -34,7 +35,7 @@ public struct RowSQL: Sendable {
     }
 
     public init(
-        table: String, find: String, findAll: String, findBatch: String, delete: String, deleteStampsTime: Bool, restore: String? = nil,
+        table: String, find: String, findAll: String, findBatch: String? = nil, delete: String, deleteStampsTime: Bool, restore: String? = nil,
         restoreStampsTime: Bool = false
     ) {
         self.find = find
@@ -105,10 +106,14 @@ struct FindRows<R: Resource>: PostgresPreparedStatement {
 }
 
 /// The visible rows of `R` for a batch of reads by id, each read in its own scope; a row answers
-/// the number of its read (from 0) with it.
+/// the number of its read (from 0) with it, and the model or why it did not decode, so that one
+/// bad row fails only its own read.
 struct FindBatch<R: Resource>: PostgresPreparedStatement {
     static var name: String { R.rows.names.findBatch }
-    static var sql: String { R.rows.findBatch }
+    static var sql: String {
+        guard let findBatch = R.rows.findBatch else { preconditionFailure("RowReader batches only resources with a findBatch") }
+        return findBatch
+    }
 
     var ids: [UUID]
     var scopes: [R.Scope]
@@ -120,9 +125,9 @@ struct FindBatch<R: Resource>: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> (read: Int, row: R.Model) {
+    func decodeRow(_ row: PostgresRow) throws -> (read: Int, row: Result<R.Model, any Error>) {
         let cells = row.makeRandomAccess()
-        return (try cells[cells.count - 1].decode(Int.self) - 1, try R.Model(row: cells))
+        return (try cells[cells.count - 1].decode(Int.self) - 1, Result { try R.Model(row: cells) })
     }
 }
 

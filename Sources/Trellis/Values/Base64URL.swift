@@ -35,13 +35,13 @@ public enum Base64URL {
     /// The bytes `text` encodes; nil for a character outside the alphabet, padding, or a length
     /// no encoding has (a remainder of one character).
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
-        let characters = Array(text.utf8)
-        guard characters.count % 4 != 1 else { return nil }
+        let count = text.utf8.count
+        guard count % 4 != 1 else { return nil }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(characters.count * 3 / 4)
+        bytes.reserveCapacity(count * 3 / 4)
         var group: UInt32 = 0
         var bits = 0
-        for character in characters {
+        for character in text.utf8 {
             guard let value = sextet(character) else { return nil }
             group = group << 6 | UInt32(value)
             bits += 6

@@ -21,7 +21,8 @@ public struct SpecClient: Sendable {
 
     /// Sends each of `requests` (method, URI, actor) with `connections` of them in flight at once,
     /// each over a connection of its own: the live app's test client has one connection, which
-    /// carries one request at a time. The answers come in the order of `requests`.
+    /// carries one request at a time. In process (no socket) every request goes at once. The
+    /// answers come in the order of `requests`.
     public func sendAtOnce(
         _ requests: [(method: HTTPRequest.Method, uri: String, actor: SpecActor?)], connections: Int = 8
     ) async throws -> [SpecResponse] {

@@ -69,7 +69,8 @@ public final class SpecHarness: Sendable {
         let other = SpecOrganization(label: "\(label)/other")
         try await insert(home, name: "Home of \(label)", client: prepared.client)
         try await insert(other, name: "Other of \(label)", client: prepared.client)
-        let router = routerFactory(Database(client: prepared.client), prepared.tokens)
+        // One running read a resource, whatever the machine's cores: reads sent at once batch.
+        let router = routerFactory(Database(client: prepared.client, readBatching: ReadBatching(maxRunning: 1)), prepared.tokens)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         return try await app.test(.live) { client in
             try await body(
