@@ -259,23 +259,51 @@ extension ResourceEngine {
 extension ResourceEngine where R: SoftDeletableResource {
     /// Mounts `POST /{id}/restore`.
     public func addRestore(to group: RouterGroup<TrellisRequestContext>) {
+        precondition(
+            !runsHooks || R.rows.findHidden != nil,
+            "\(R.self) has hooks but its RowSQL has no findHidden for them to see the row being restored: regenerate from the built-in queries template"
+        )
         group.post(RouterPath("\(R.pathComponent)/:id/restore"), use: restore)
     }
 
     /// Brings a hidden row back; a row that is not hidden is answered as it is, so a retried
-    /// restore succeeds too.
+    /// restore succeeds too. With hooks, the hidden row is locked and the hooks run around the
+    /// statement in one transaction.
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(R.restorePermission)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let scope = R.Scope(principal: principal)
-        if let restored = try await database.client.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) {
-            return .data(restored)
+        guard runsHooks else {
+            if let restored = try await database.client.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) {
+                return .data(restored)
+            }
+            guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
+                throw APIError.notFound(R.displayName)
+            }
+            return .data(found)
         }
-        guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
+        let row = try await database.transaction(logger: context.logger) { connection in
+            guard let hidden = try await connection.first(LockHiddenRow<R>(id: id, scope: scope), logger: context.logger) else {
+                return try await visible(id, in: scope, on: connection, logger: context.logger)
+            }
+            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
+            try await hooks.beforeRestore(hidden, context: hookContext)
+            guard let restored = try await connection.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) else {
+                throw APIError.notFound(R.displayName)
+            }
+            try await hooks.afterRestore(restored, context: hookContext)
+            return restored
+        }
+        return .data(row)
+    }
+
+    /// The visible row `id` (one a restore found not hidden), or 404.
+    private func visible(_ id: UUID, in scope: R.Scope, on connection: PostgresConnection, logger: Logger) async throws -> R.Model {
+        guard let found = try await connection.first(FindRow<R>(id: id, scope: scope), logger: logger) else {
             throw APIError.notFound(R.displayName)
         }
-        return .data(found)
+        return found
     }
 }
 

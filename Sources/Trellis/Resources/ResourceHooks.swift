@@ -37,6 +37,12 @@ public protocol ResourceHooks<Model, Create>: Sendable {
 
     func beforeDelete(_ model: Model, context: HookContext) async throws
     func afterDelete(_ model: Model, context: HookContext) async throws
+
+    /// Under soft delete: `hidden` is the deleted row, locked, about to come back. Not called for
+    /// a row that is not deleted (a retried restore answers it as it is).
+    func beforeRestore(_ hidden: Model, context: HookContext) async throws
+    /// Under soft delete: `restored` is the row back in reads and lists.
+    func afterRestore(_ restored: Model, context: HookContext) async throws
 }
 
 extension ResourceHooks {
@@ -48,10 +54,12 @@ extension ResourceHooks {
     public func afterUpdate(_ updated: Model, previous: Model, context: HookContext) async throws {}
     public func beforeDelete(_ model: Model, context: HookContext) async throws {}
     public func afterDelete(_ model: Model, context: HookContext) async throws {}
+    public func beforeRestore(_ hidden: Model, context: HookContext) async throws {}
+    public func afterRestore(_ restored: Model, context: HookContext) async throws {}
 }
 
-/// The default hooks: nothing beyond what the spec says. A resource with these creates and
-/// deletes with one statement, outside any transaction.
+/// The default hooks: nothing beyond what the spec says. A resource with these creates, deletes
+/// and restores with one statement, outside any transaction.
 public struct NoHooks<Model: Sendable, Create: Sendable>: ResourceHooks {
     public init() {}
 }

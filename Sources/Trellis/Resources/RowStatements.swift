@@ -21,6 +21,8 @@ public struct RowSQL: Sendable {
     public let deleteStampsTime: Bool
     /// Brings back a hidden row (soft delete only), stamping `updated_at` when the table has it.
     public let restore: String?
+    /// One hidden (deleted) row by id (soft delete only), for the hooks of a restore.
+    public let findHidden: String?
     /// Whether ``restore`` records the time.
     public let restoreStampsTime: Bool
     let names: Names
@@ -32,11 +34,12 @@ public struct RowSQL: Sendable {
         var findBatch: String
         var delete: String
         var restore: String
+        var lockHidden: String
     }
 
     public init(
         table: String, find: String, findAll: String, findBatch: String? = nil, delete: String, deleteStampsTime: Bool, restore: String? = nil,
-        restoreStampsTime: Bool = false
+        restoreStampsTime: Bool = false, findHidden: String? = nil
     ) {
         self.find = find
         self.findAll = findAll
@@ -45,10 +48,11 @@ public struct RowSQL: Sendable {
         self.deleteStampsTime = deleteStampsTime
         self.restore = restore
         self.restoreStampsTime = restoreStampsTime
+        self.findHidden = findHidden
         self.names = Names(
             find: "\(table).find", lock: "\(table).lock", findAll: "\(table).find_all", findBatch: "\(table).find_batch",
             delete: "\(table).delete",
-            restore: "\(table).restore"
+            restore: "\(table).restore", lockHidden: "\(table).lock_hidden"
         )
     }
 }
@@ -147,6 +151,22 @@ struct DeleteRow<R: Resource>: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
+}
+
+/// One hidden (deleted) row of `R`, locked until the transaction ends: what a restore's hooks see.
+struct LockHiddenRow<R: SoftDeletableResource>: PostgresPreparedStatement {
+    static var name: String { R.rows.names.lockHidden }
+    static var sql: String {
+        guard let findHidden = R.rows.findHidden else { preconditionFailure("\(R.self) runs restore hooks only with a findHidden") }
+        return findHidden + " FOR UPDATE"
+    }
+
+    var id: UUID
+    var scope: R.Scope
+
+    func makeBindings() throws -> PostgresBindings { FindRow<R>.bindings(id, scope) }
+
+    func decodeRow(_ row: PostgresRow) throws -> R.Model { try R.Model(row: row.makeRandomAccess()) }
 }
 
 /// Brings back a hidden row of `R`; no row when it is not hidden.
