@@ -11,6 +11,8 @@ public struct Comment: Codable, Sendable, Hashable {
     public var taskId: UUID
     public var authorId: UUID
     public var body: String
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -19,6 +21,7 @@ public struct Comment: Codable, Sendable, Hashable {
         case taskId = "task_id"
         case authorId = "author_id"
         case body
+        case version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -28,6 +31,7 @@ public struct Comment: Codable, Sendable, Hashable {
         taskId: UUID,
         authorId: UUID,
         body: String,
+        version: Int64,
         createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
@@ -35,6 +39,7 @@ public struct Comment: Codable, Sendable, Hashable {
         self.taskId = taskId
         self.authorId = authorId
         self.body = body
+        self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -51,6 +56,8 @@ extension Comment: JSONWritable {
         buffer.writeJSON(authorId)
         buffer.writeStaticString(#","body":"#)
         buffer.writeJSON(body)
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
         buffer.writeStaticString(#","updated_at":"#)
@@ -61,7 +68,7 @@ extension Comment: JSONWritable {
 
 extension Comment: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, task_id, author_id, body, created_at, updated_at"
+    static let columns = "id, task_id, author_id, body, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -70,8 +77,9 @@ extension Comment: ResourceModel {
             taskId: try cells[1].decode(UUID.self),
             authorId: try cells[2].decode(UUID.self),
             body: try cells[3].decode(String.self),
-            createdAt: try cells[4].decode(Timestamp.self),
-            updatedAt: try cells[5].decode(Timestamp.self)
+            version: try cells[4].decode(Int64.self),
+            createdAt: try cells[5].decode(Timestamp.self),
+            updatedAt: try cells[6].decode(Timestamp.self)
         )
     }
 }
@@ -90,7 +98,7 @@ public struct CommentCreate: ResourceInput, Hashable {
     }
 
     static let fields: Set<String> = ["task_id", "body"]
-    static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "author_id"]
+    static let serverOwned: Set<String> = ["id", "org_id", "version", "created_at", "updated_at", "author_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {

@@ -12,6 +12,8 @@ public struct Project: Codable, Sendable, Hashable {
     public var slug: String
     public var status: ProjectStatus
     public var description: String?
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -21,6 +23,7 @@ public struct Project: Codable, Sendable, Hashable {
         case slug
         case status
         case description
+        case version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -31,6 +34,7 @@ public struct Project: Codable, Sendable, Hashable {
         slug: String,
         status: ProjectStatus,
         description: String?,
+        version: Int64,
         createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
@@ -39,6 +43,7 @@ public struct Project: Codable, Sendable, Hashable {
         self.slug = slug
         self.status = status
         self.description = description
+        self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -64,6 +69,8 @@ extension Project: JSONWritable {
         buffer.writeJSON(status)
         buffer.writeStaticString(#","description":"#)
         buffer.writeJSON(description)
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
         buffer.writeStaticString(#","updated_at":"#)
@@ -74,7 +81,7 @@ extension Project: JSONWritable {
 
 extension Project: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, name, slug, status, description, created_at, updated_at"
+    static let columns = "id, name, slug, status, description, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -84,8 +91,9 @@ extension Project: ResourceModel {
             slug: try cells[2].decode(String.self),
             status: try cells[3].decode(ProjectStatus.self),
             description: try cells[4].decode(String?.self),
-            createdAt: try cells[5].decode(Timestamp.self),
-            updatedAt: try cells[6].decode(Timestamp.self)
+            version: try cells[5].decode(Int64.self),
+            createdAt: try cells[6].decode(Timestamp.self),
+            updatedAt: try cells[7].decode(Timestamp.self)
         )
     }
 }
@@ -110,7 +118,7 @@ public struct ProjectCreate: ResourceInput, Hashable {
     }
 
     static let fields: Set<String> = ["name", "slug", "status", "description"]
-    static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "deleted_at"]
+    static let serverOwned: Set<String> = ["id", "org_id", "version", "created_at", "updated_at", "deleted_at"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {

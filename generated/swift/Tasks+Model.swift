@@ -15,6 +15,8 @@ public struct TaskItem: Codable, Sendable, Hashable {
     public var dueOn: CalendarDate?
     public var assigneeId: UUID?
     public var estimate: Decimal?
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -27,6 +29,7 @@ public struct TaskItem: Codable, Sendable, Hashable {
         case dueOn = "due_on"
         case assigneeId = "assignee_id"
         case estimate
+        case version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -40,6 +43,7 @@ public struct TaskItem: Codable, Sendable, Hashable {
         dueOn: CalendarDate?,
         assigneeId: UUID?,
         estimate: Decimal?,
+        version: Int64,
         createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
@@ -51,6 +55,7 @@ public struct TaskItem: Codable, Sendable, Hashable {
         self.dueOn = dueOn
         self.assigneeId = assigneeId
         self.estimate = estimate
+        self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -90,6 +95,8 @@ extension TaskItem: JSONWritable {
         buffer.writeJSON(assigneeId)
         buffer.writeStaticString(#","estimate":"#)
         buffer.writeJSONDecimal(estimate, scale: 2)
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
         buffer.writeStaticString(#","updated_at":"#)
@@ -100,7 +107,7 @@ extension TaskItem: JSONWritable {
 
 extension TaskItem: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, created_at, updated_at"
+    static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -113,8 +120,9 @@ extension TaskItem: ResourceModel {
             dueOn: try cells[5].decode(CalendarDate?.self),
             assigneeId: try cells[6].decode(UUID?.self),
             estimate: try cells[7].decode(Decimal?.self),
-            createdAt: try cells[8].decode(Timestamp.self),
-            updatedAt: try cells[9].decode(Timestamp.self)
+            version: try cells[8].decode(Int64.self),
+            createdAt: try cells[9].decode(Timestamp.self),
+            updatedAt: try cells[10].decode(Timestamp.self)
         )
     }
 }
@@ -148,7 +156,7 @@ public struct TaskItemCreate: ResourceInput, Hashable {
     }
 
     static let fields: Set<String> = ["project_id", "title", "status", "priority", "due_on", "assignee_id", "estimate"]
-    static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at"]
+    static let serverOwned: Set<String> = ["id", "org_id", "version", "created_at", "updated_at"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {

@@ -14,7 +14,7 @@ extension ResourceContract {
             FieldContract("author_id", .reference(to: "User"), setByServer: true, example: "0193a5c8-7d2e-7000-8000-81f001b893d2"),
             FieldContract("body", .text, required: true, minLength: 1, maxLength: 5000, example: "Example body", alternate: "Changed body"),
         ],
-        serverOwned: ["id", "org_id", "created_at", "updated_at", "author_id"],
+        serverOwned: ["id", "org_id", "version", "created_at", "updated_at", "author_id"],
         sortKeys: ["created_at"], maxLimit: 100,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
@@ -63,6 +63,10 @@ struct CommentSpecTests {
     @Test(arguments: ["task_id"])
     func referenceStaysInOrganization(_ field: String) async throws {
         try await resource.referenceStaysInOrganization(field)
+    }
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
     }
 
     @Test func readsManyAtOnce() async throws {

@@ -15,7 +15,7 @@ extension ResourceContract {
             FieldContract("status", .enumeration(["active", "on_hold", "archived"]), example: "active", alternate: "on_hold"),
             FieldContract("description", .text, nullable: true, maxLength: 10000, example: "Example description", alternate: "Changed description"),
         ],
-        serverOwned: ["id", "org_id", "created_at", "updated_at", "deleted_at"],
+        serverOwned: ["id", "org_id", "version", "created_at", "updated_at", "deleted_at"],
         sortKeys: ["created_at", "name"], maxLimit: 100,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
@@ -66,6 +66,10 @@ struct ProjectSpecTests {
 
     @Test func refusesServerOwnedUnknownAndImmutableFields() async throws {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
+    }
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
     }
 
     @Test func readsManyAtOnce() async throws {

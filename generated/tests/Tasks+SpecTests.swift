@@ -18,7 +18,7 @@ extension ResourceContract {
             FieldContract("assignee_id", .reference(to: "User"), nullable: true, example: "0193a5c8-7d2e-7000-8000-81f001b893d2"),
             FieldContract("estimate", .decimal(precision: 6, scale: 2), nullable: true, minimum: "0", example: "1.00", alternate: "2.00"),
         ],
-        serverOwned: ["id", "org_id", "created_at", "updated_at"],
+        serverOwned: ["id", "org_id", "version", "created_at", "updated_at"],
         sortKeys: ["created_at", "title", "due_on"], maxLimit: 100,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
@@ -78,6 +78,10 @@ struct TaskItemSpecTests {
     @Test(arguments: ["project_id"])
     func referenceStaysInOrganization(_ field: String) async throws {
         try await resource.referenceStaysInOrganization(field)
+    }
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
     }
 
     @Test func readsManyAtOnce() async throws {

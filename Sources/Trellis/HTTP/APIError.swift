@@ -16,6 +16,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case methodNotAllowed = "method_not_allowed"
         case conflict
         case preconditionFailed = "precondition_failed"
+        case preconditionRequired = "precondition_required"
         case payloadTooLarge = "payload_too_large"
         case unsupportedMediaType = "unsupported_media_type"
         case rateLimited = "rate_limited"
@@ -33,6 +34,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .methodNotAllowed: .methodNotAllowed
             case .conflict: .conflict
             case .preconditionFailed: .preconditionFailed
+            case .preconditionRequired: .preconditionRequired
             case .payloadTooLarge: .contentTooLarge
             case .unsupportedMediaType: .unsupportedMediaType
             case .rateLimited: .tooManyRequests

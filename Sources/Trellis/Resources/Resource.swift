@@ -28,6 +28,14 @@ public protocol Resource: Sendable {
     static var pagination: ResourcePagination { get }
     /// The SQL of the statements about rows by id (find, lock, delete, restore).
     static var rows: RowSQL { get }
+    /// Whether a PATCH or DELETE must send `If-Match` (428 without it).
+    static var requiresIfMatch: Bool { get }
+}
+
+extension Resource {
+    /// Whether a PATCH or DELETE must send `If-Match` (the spec's `concurrency: required`): 428
+    /// without it. By default `If-Match` is checked when sent.
+    public static var requiresIfMatch: Bool { false }
 }
 
 /// A resource with fields a PATCH may change.
@@ -47,6 +55,8 @@ public protocol SoftDeletableResource: Resource {
 /// A row of a resource: decoded by position from its statements' columns, written as JSON.
 public protocol ResourceModel: JSONWritable, Sendable {
     var id: UUID { get }
+    /// How many times the row was written: its `ETag` (`"3"`), and what `If-Match` names.
+    var version: Int64 { get }
 
     /// Decodes a row selected with the resource's columns.
     init(row: PostgresRandomAccessRow) throws

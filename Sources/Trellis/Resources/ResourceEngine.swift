@@ -100,7 +100,16 @@ public struct ResourceEngine<R: Resource>: Sendable {
         guard let found = try await reader.find(id, in: R.Scope(principal: principal), logger: context.logger) else {
             throw APIError.notFound(R.displayName)
         }
-        guard !names.isEmpty else { return .data(found) }
+        // The ETag is the row's version; embedded rows have versions of their own, so a read
+        // with includes has none.
+        guard !names.isEmpty else {
+            let tag = EntityTag.of(version: found.version)
+            let seen = request.headers[values: .ifNoneMatch]
+            if !seen.isEmpty, EntityTag.ifNoneMatch(seen, version: found.version) {
+                return Response(status: .notModified, headers: [.eTag: tag])
+            }
+            return .data(found, headers: [.eTag: tag])
+        }
         return .data(EmbeddingRow(found, including: try await embedded(names, in: [found], principal: principal, context: context)))
     }
 
@@ -149,7 +158,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             created = try await insert(input, by: principal, on: database.client, logger: context.logger)
         }
         let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
-        return .data(created, status: .created, headers: [.location: location])
+        return .data(created, status: .created, headers: [.location: location, .eTag: EntityTag.of(version: created.version)])
     }
 
     private func insert(_ input: R.Create, by principal: Principal, on connection: PostgresConnection, logger: Logger) async throws -> R.Model {
@@ -175,8 +184,9 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let principal = try context.require(permissions.delete)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
+        let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
-        guard runsHooks else {
+        guard runsHooks || condition != nil else {
             guard try await database.client.first(DeleteRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
             }
@@ -186,6 +196,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             guard let existing = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
+            try Self.check(existing, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
             guard try await connection.first(DeleteRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
@@ -212,17 +223,20 @@ extension ResourceEngine where R: UpdatableResource {
         let id = try context.resourceID()
         let json = try await request.jsonObject(context: context)
         let patch = try R.Patch(json: json)
+        let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
         if json.isEmpty, !runsHooks {
             guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
-            return .data(found)
+            try Self.check(found, against: condition)
+            return Self.tagged(found)
         }
         let updated = try await database.transaction(logger: context.logger) { connection in
             guard let previous = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
+            try Self.check(previous, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             var changed = patch.applied(to: previous)
             var errors = ValidationErrors()
@@ -240,7 +254,7 @@ extension ResourceEngine where R: UpdatableResource {
             try await hooks.afterUpdate(saved, previous: previous, context: hookContext)
             return saved
         }
-        return .data(updated)
+        return Self.tagged(updated)
     }
 }
 
@@ -253,6 +267,34 @@ extension ResourceEngine {
         first.writeJSON(into: &firstJSON)
         second.writeJSON(into: &secondJSON)
         return firstJSON != secondJSON
+    }
+
+    /// The `If-Match` values of a PATCH or DELETE, nil when none was sent: 428 then for a
+    /// resource whose spec requires it.
+    func ifMatch(_ request: Request) throws(APIError) -> [String]? {
+        let values = request.headers[values: .ifMatch]
+        guard values.isEmpty else { return values }
+        guard !R.requiresIfMatch else {
+            throw APIError(
+                .preconditionRequired, "A \(R.displayName) changes only with If-Match: send the ETag of the version you read."
+            )
+        }
+        return nil
+    }
+
+    /// 412 unless `row` is at a version `condition` (an `If-Match`) names; nothing without one.
+    static func check(_ row: R.Model, against condition: [String]?) throws(APIError) {
+        guard let condition, !EntityTag.ifMatch(condition, version: row.version) else { return }
+        throw APIError(
+            .preconditionFailed,
+            "The \(R.displayName) is at version \(row.version), not the one If-Match names: read it again and reapply the change.",
+            headers: [.eTag: EntityTag.of(version: row.version)]
+        )
+    }
+
+    /// `{"data": row}` with the row's `ETag`.
+    static func tagged(_ row: R.Model, status: HTTPResponse.Status = .ok) -> Response {
+        .data(row, status: status, headers: [.eTag: EntityTag.of(version: row.version)])
     }
 }
 
@@ -276,12 +318,12 @@ extension ResourceEngine where R: SoftDeletableResource {
         let scope = R.Scope(principal: principal)
         guard runsHooks else {
             if let restored = try await database.client.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) {
-                return .data(restored)
+                return Self.tagged(restored)
             }
             guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
-            return .data(found)
+            return Self.tagged(found)
         }
         let row = try await database.transaction(logger: context.logger) { connection in
             guard let hidden = try await connection.first(LockHiddenRow<R>(id: id, scope: scope), logger: context.logger) else {
@@ -295,7 +337,7 @@ extension ResourceEngine where R: SoftDeletableResource {
             try await hooks.afterRestore(restored, context: hookContext)
             return restored
         }
-        return .data(row)
+        return Self.tagged(row)
     }
 
     /// The visible row `id` (one a restore found not hidden), or 404.

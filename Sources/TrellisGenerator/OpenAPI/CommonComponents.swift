@@ -85,6 +85,34 @@ enum CommonComponents {
                 "description": "Echoed on the response; generated when absent.",
                 "schema": ["type": "string", "maxLength": 128],
             ],
+            "IfMatch": ifMatch(required: false),
+            "IfMatchRequired": ifMatch(required: true),
+            "IfNoneMatch": [
+                "name": "If-None-Match", "in": "header", "required": false,
+                "description": "The `ETag` of the version the client holds: 304, without a body, while it is current.",
+                "schema": ["type": "string"], "example": "\"3\"",
+            ],
+        ]
+    }
+
+    private static func ifMatch(required: Bool) -> Document {
+        [
+            "name": "If-Match", "in": "header", "required": .bool(required),
+            "description": .string(
+                "The `ETag` of the version the change is based on: 412 when the row has changed since"
+                    + (required ? " (428 without it)." : ".")
+            ),
+            "schema": ["type": "string"], "example": "\"3\"",
+        ]
+    }
+
+    /// Response headers several operations answer.
+    static var headers: Document {
+        [
+            "ETag": [
+                "description": "The row's version, quoted (`\"3\"`): send it back in `If-Match` to change this version only, or in `If-None-Match` to read it again only when it changed.",
+                "schema": ["type": "string"],
+            ]
         ]
     }
 
@@ -112,5 +140,6 @@ enum CommonComponents {
         .rateLimited: ["Retry-After": [
             "description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1],
         ]],
+        .preconditionFailed: ["ETag": ["$ref": "#/components/headers/ETag"]],
     ]
 }

@@ -51,6 +51,7 @@ struct OpenAPIBuilder {
                 ],
                 "schemas": .object(schemas),
                 "parameters": CommonComponents.parameters,
+                "headers": CommonComponents.headers,
                 "responses": CommonComponents.responses,
             ],
         ]

@@ -43,6 +43,7 @@ struct ResourceExamples {
             let alternate = changed && resource.mutableFields.contains(field) ? FixtureValues.alternate(for: field) : nil
             entries.append((field.name, alternate ?? FixtureValues.example(for: field)))
         }
+        entries.append(("version", changed ? 2 : 1))
         if resource.timestamps {
             entries.append(("created_at", Self.createdAt))
             entries.append(("updated_at", changed ? Self.updatedAt : Self.createdAt))

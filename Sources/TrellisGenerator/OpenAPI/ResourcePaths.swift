@@ -39,6 +39,23 @@ struct ResourcePaths {
         ["description": .string(description), "content": ["application/json": ["schema": ref(schema), "example": example]]]
     }
 
+    /// `response` with the row's `ETag` (and any `extra` headers) among its headers.
+    private func tagged(_ response: Document, extra: [(String, Document)] = []) -> Document {
+        guard case .object(var entries) = response else { return response }
+        entries.insert(("headers", .object(extra + [("ETag", ["$ref": "#/components/headers/ETag"])])), at: 1)
+        return .object(entries)
+    }
+
+    /// `If-Match`, required under `concurrency: required`.
+    private var ifMatch: Document {
+        ["$ref": .string("#/components/parameters/\(resource.requiresIfMatch ? "IfMatchRequired" : "IfMatch")")]
+    }
+
+    /// What a write with `If-Match` can answer besides the others: 412, and 428 when required.
+    private var conditionErrors: [ErrorResponse] {
+        resource.requiresIfMatch ? [.preconditionFailed, .preconditionRequired] : [.preconditionFailed]
+    }
+
     private func errors(_ responses: [ErrorResponse]) -> [(String, Document)] {
         responses.map { ($0.status, $0.reference) }
     }
@@ -119,11 +136,10 @@ struct ResourcePaths {
     }
 
     private func create() -> Document {
-        var created = json("\(name)Response", description: "The created \(name).", example: examples.data(examples.row))
-        if case .object(var entries) = created {
-            entries.insert(("headers", ["Location": ["description": "The URL of the new record.", "schema": ["type": "string"]]]), at: 1)
-            created = .object(entries)
-        }
+        let created = tagged(
+            json("\(name)Response", description: "The created \(name).", example: examples.data(examples.row)),
+            extra: [("Location", ["description": "The URL of the new record.", "schema": ["type": "string"]])]
+        )
         return operation(
             "create\(name)", summary: "Create a \(name).", action: .create, body: ("\(name)Create", examples.create), success: ("201", created),
             errors: [
@@ -134,20 +150,34 @@ struct ResourcePaths {
     }
 
     private func read() -> Document {
-        operation(
-            "get\(name)", summary: "Get a \(name) by id.", action: .read, parameters: ListParameters(resource: resource).include.map { [$0] } ?? [],
-            success: ("200", json("\(name)Response", description: "The \(name).", example: examples.data(examples.row))),
+        let include = ListParameters(resource: resource).include
+        let document = operation(
+            "get\(name)", summary: "Get a \(name) by id.", action: .read,
+            parameters: (include.map { [$0] } ?? []) + [["$ref": "#/components/parameters/IfNoneMatch"]],
+            success: ("200", tagged(json(
+                "\(name)Response", description: "The \(name)" + (include == nil ? "." : " (no `ETag` when `include` embeds other rows)."),
+                example: examples.data(examples.row)
+            ))),
             errors: [.unauthorized, .forbidden, .notFound, .validationFailed, .internalError, .unavailable]
         )
+        // 304 sits after 200, in status order.
+        guard case .object(var entries) = document, let index = entries.firstIndex(where: { $0.0 == "responses" }),
+            case .object(var codes) = entries[index].1
+        else { return document }
+        codes.insert(("304", [
+            "description": "Not modified: the version `If-None-Match` names is the current one.",
+            "headers": ["ETag": ["$ref": "#/components/headers/ETag"]],
+        ]), at: 1)
+        entries[index].1 = .object(codes)
+        return .object(entries)
     }
 
     private func update() -> Document {
         operation(
-            "update\(name)", summary: "Change a \(name).", action: .update, body: ("\(name)Patch", examples.patch),
-            success: ("200", json("\(name)Response", description: "The changed \(name).", example: examples.data(examples.changedRow))),
-            errors: [
-                .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .payloadTooLarge, .unsupportedMediaType,
-                .validationFailed, .internalError, .unavailable,
+            "update\(name)", summary: "Change a \(name).", action: .update, parameters: [ifMatch], body: ("\(name)Patch", examples.patch),
+            success: ("200", tagged(json("\(name)Response", description: "The changed \(name).", example: examples.data(examples.changedRow)))),
+            errors: [.badRequest, .unauthorized, .forbidden, .notFound, .conflict] + conditionErrors + [
+                .payloadTooLarge, .unsupportedMediaType, .validationFailed, .internalError, .unavailable,
             ]
         )
     }
@@ -155,15 +185,15 @@ struct ResourcePaths {
     private func delete() -> Document {
         operation(
             "delete\(name)", summary: resource.softDelete ? "Delete a \(name) (it can be restored)." : "Delete a \(name).",
-            action: .delete, success: ("204", ["description": "Deleted."]),
-            errors: [.unauthorized, .forbidden, .notFound, .conflict, .validationFailed, .internalError, .unavailable]
+            action: .delete, parameters: [ifMatch], success: ("204", ["description": "Deleted."]),
+            errors: [.unauthorized, .forbidden, .notFound, .conflict] + conditionErrors + [.validationFailed, .internalError, .unavailable]
         )
     }
 
     private func restore() -> Document {
         operation(
             "restore\(name)", summary: "Restore a deleted \(name); one that is not deleted is answered as it is.", action: .restore,
-            success: ("200", json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row))),
+            success: ("200", tagged(json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row)))),
             errors: [.unauthorized, .forbidden, .notFound, .conflict, .validationFailed, .internalError, .unavailable]
         )
     }

@@ -10,6 +10,13 @@ struct ResourceSchemas {
         let name = resource.name
         var properties: [(String, Document)] = [("id", ["type": "string", "format": "uuid", "readOnly": true])]
         properties += resource.fields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) }
+        properties.append((
+            "version",
+            [
+                "type": "integer", "format": "int64", "minimum": 1, "readOnly": true,
+                "description": "How many times the row was written (1 when created); the `ETag` is this number, quoted.",
+            ]
+        ))
         if resource.timestamps {
             properties.append(("created_at", ["type": "string", "format": "date-time", "readOnly": true]))
             properties.append(("updated_at", ["type": "string", "format": "date-time", "readOnly": true]))

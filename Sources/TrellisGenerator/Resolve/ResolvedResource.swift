@@ -33,10 +33,12 @@ public struct ResolvedResource: Sendable, Hashable {
     public var renamedFrom: String?
     /// Destructive changes the spec confirms: removed fields and `field.value` enum values.
     public var dropped: Set<String>
+    /// Whether a PATCH or DELETE must send `If-Match` (`concurrency: required`).
+    public var requiresIfMatch: Bool = false
 
-    /// The columns the model selects, in decode order: id, the fields, then timestamps.
+    /// The columns the model selects, in decode order: id, the fields, the version, then timestamps.
     public var modelColumns: [String] {
-        ["id"] + fields.map(\.name) + (timestamps ? ["created_at", "updated_at"] : [])
+        ["id"] + fields.map(\.name) + ["version"] + (timestamps ? ["created_at", "updated_at"] : [])
     }
 
     /// Refs a list may embed with `?include=`: those named `<name>_id`, embedded as `<name>`.
@@ -57,6 +59,7 @@ public struct ResolvedResource: Sendable, Hashable {
     public var serverOwnedKeys: [String] {
         var keys = ["id"]
         if isTenant { keys.append("org_id") }
+        keys.append("version")
         if timestamps { keys += ["created_at", "updated_at"] }
         if softDelete { keys.append("deleted_at") }
         return keys + fields.filter { $0.setFrom != nil }.map(\.name)

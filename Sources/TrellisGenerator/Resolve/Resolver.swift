@@ -111,7 +111,8 @@ public enum Resolver {
             renamedFrom: spec.renamedFrom.map { old in
                 Naming.isPascalCase(old.value) ? Naming.plural(Naming.snakeCase(old.value)) : old.value
             },
-            dropped: Set(spec.dropped.map(\.value))
+            dropped: Set(spec.dropped.map(\.value)),
+            requiresIfMatch: spec.concurrency == .required
         )
     }
 

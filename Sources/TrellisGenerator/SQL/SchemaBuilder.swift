@@ -33,6 +33,8 @@ enum SchemaBuilder {
                 )
             )
         }
+        // Counts the row's writes: the ETag of its representation, and what `If-Match` names.
+        columns.append(Schema.Column(name: "version", type: "bigint", nullable: false, defaultSQL: "1", values: nil, primaryKey: false))
         if resource.timestamps {
             for name in ["created_at", "updated_at"] {
                 columns.append(Schema.Column(name: name, type: "timestamptz", nullable: false, defaultSQL: "now()", values: nil, primaryKey: false))

@@ -80,6 +80,8 @@ struct ResourceContext {
     var fields: [Field]
     var enums: [EnumType]
     var columnList: String
+    var versionColumn: Int
+    var requiresIfMatch: Bool
     var createdAtColumn: Int
     var updatedAtColumn: Int
     var createFields: [CreateField]
@@ -148,8 +150,10 @@ struct ResourceContext {
         fields = resource.fields.enumerated().map { offset, field in Self.field(field, column: offset + 1) }
         enums = Self.enumTypes(resource)
         columnList = resource.modelColumns.joined(separator: ", ")
-        createdAtColumn = fieldCount + 1
-        updatedAtColumn = fieldCount + 2
+        versionColumn = fieldCount + 1
+        requiresIfMatch = resource.requiresIfMatch
+        createdAtColumn = fieldCount + 2
+        updatedAtColumn = fieldCount + 3
         self.createFields = separated(createFields.map(Self.createField))
         hasCreateFields = !createFields.isEmpty
         self.requiredFields = separated(requiredFields.map { RequiredField(property: $0.swiftName) })

@@ -128,6 +128,8 @@ public struct {{typeName}}: Codable, Sendable, Hashable {
 {{/fieldDocLines}}
     public var {{{property}}}: {{{propertyType}}}
 {{/fields}}
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
 {{#timestamps}}
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
@@ -138,6 +140,7 @@ public struct {{typeName}}: Codable, Sendable, Hashable {
 {{#fields}}
         case {{{codingKey}}}
 {{/fields}}
+        case version
 {{#timestamps}}
         case createdAt = "created_at"
         case updatedAt = "updated_at"
@@ -149,6 +152,7 @@ public struct {{typeName}}: Codable, Sendable, Hashable {
 {{#fields}}
         {{{property}}}: {{{propertyType}}},
 {{/fields}}
+        version: Int64{{#timestamps}},{{/timestamps}}
 {{#timestamps}}
         createdAt: Timestamp,
         updatedAt: Timestamp
@@ -158,6 +162,7 @@ public struct {{typeName}}: Codable, Sendable, Hashable {
 {{#fields}}
         self.{{{property}}} = {{{property}}}
 {{/fields}}
+        self.version = version
 {{#timestamps}}
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -183,6 +188,8 @@ extension {{typeName}}: JSONWritable {
         buffer.writeStaticString(#","{{name}}":"#)
         {{{jsonWrite}}}
 {{/fields}}
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
 {{#timestamps}}
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
@@ -204,6 +211,7 @@ extension {{typeName}}: ResourceModel {
 {{#fields}}
             {{{label}}}: try cells[{{column}}].decode({{{propertyType}}}.self),
 {{/fields}}
+            version: try cells[{{versionColumn}}].decode(Int64.self){{#timestamps}},{{/timestamps}}
 {{#timestamps}}
             createdAt: try cells[{{createdAtColumn}}].decode(Timestamp.self),
             updatedAt: try cells[{{updatedAtColumn}}].decode(Timestamp.self)
@@ -344,7 +352,8 @@ extension {{typeName}}Resource {
 {{#softDelete}}
         deleteStampsTime: true,
         restore: "UPDATE {{table}} SET {{sql.restoreAssignments}} WHERE {{sql.restoreCondition}} RETURNING \({{typeName}}.columns)",
-        restoreStampsTime: {{timestamps}}
+        restoreStampsTime: {{timestamps}},
+        findHidden: "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.restoreCondition}}"
 {{/softDelete}}
 {{^softDelete}}
         deleteStampsTime: false
@@ -453,6 +462,10 @@ enum {{typeName}}Resource: {{conformances}} {
 
     static let displayName = "{{humanName}}"
     static let pathComponent = "{{pathComponent}}"
+{{#requiresIfMatch}}
+    /// `concurrency: required`: a PATCH or DELETE without `If-Match` answers 428.
+    static let requiresIfMatch = true
+{{/requiresIfMatch}}
 
     static let permissions = ResourcePermissions(
 {{#permissions}}
@@ -539,7 +552,7 @@ extension ResourceContract {
     /// What {{specFile}} says about {{resourceName}}, as its generated tests check it.
     static let {{contractName}} = ResourceContract(
         name: {{{nameLiteral}}}, specFile: {{{specFileLiteral}}}, path: {{{pathLiteral}}}, table: {{{tableLiteral}}},
-        tenancy: .{{tenancy}}, softDelete: {{softDelete}},
+        tenancy: .{{tenancy}}, softDelete: {{softDelete}},{{#requiresIfMatch}} requiresIfMatch: true,{{/requiresIfMatch}}
         fields: [
 {{#fields}}
             FieldContract({{{.}}}),
@@ -592,6 +605,10 @@ struct {{suiteName}} {
 {{/hasSameOrganizationReferences}}
 {{/checksInput}}
 {{#canRead}}
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
+    }
 
     @Test func readsManyAtOnce() async throws {
         try await resource.readsManyAtOnce()

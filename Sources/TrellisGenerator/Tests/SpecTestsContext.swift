@@ -43,6 +43,7 @@ struct SpecTestsContext {
     var suiteTitleLiteral: String
     var tenancy: String
     var softDelete: Bool
+    var requiresIfMatch: Bool
     var isTenant: Bool
     var isShared: Bool
     /// `FieldContract(...)` arguments, one per field.
@@ -103,6 +104,7 @@ struct SpecTestsContext {
         isShared = !resource.isTenant
         tenancy = resource.isTenant ? "organization" : "shared"
         softDelete = resource.softDelete
+        requiresIfMatch = resource.requiresIfMatch
         fields = resource.fields.map(Self.fieldArguments)
         serverOwned = SwiftLiteral.strings(resource.serverOwnedKeys)
         sortKeys = SwiftLiteral.strings(resource.pagination.sortKeys)

@@ -3,7 +3,7 @@ import Yams
 /// Parses one spec file into a ``ResourceSpec``, reporting every problem it can find in one pass.
 struct SpecParser {
     static let resourceKeys = [
-        "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "fields",
+        "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "concurrency", "fields",
         "indexes", "pagination", "permissions", "search", "renamed_from", "dropped",
     ]
     static let fieldKeys = [
@@ -56,6 +56,7 @@ struct SpecParser {
             case "tenancy": spec.tenancy = reader.choice(value, for: "tenancy", as: Tenancy.self) ?? .org
             case "soft_delete": spec.softDelete = reader.bool(value, for: "soft_delete") ?? false
             case "timestamps": spec.timestamps = reader.bool(value, for: "timestamps") ?? true
+            case "concurrency": spec.concurrency = reader.choice(value, for: "concurrency", as: ConcurrencyControl.self) ?? .optional
             case "fields":
                 fieldsSeen = true
                 spec.fields = parseFields(value)

@@ -8,6 +8,9 @@
 /// - `tenancy`: `org` (default) scopes every row to the caller's organization; `none` shares rows.
 /// - `soft_delete`: `false`; when `true`, DELETE sets `deleted_at` and `POST /{id}/restore` exists.
 /// - `timestamps`: `true`; `created_at` and `updated_at` columns managed by the server.
+/// - `concurrency`: `optional` (default): every row has a `version`, answered as its `ETag`, and
+///   `If-Match` on PATCH and DELETE is checked when sent (412 when stale); `required`: a PATCH or
+///   DELETE without `If-Match` answers 428.
 /// - `fields`: the client-visible columns, in order.
 /// - `indexes`: extra indexes, each a list of columns or `{ columns: [...], unique: true }`.
 /// - `pagination`: see ``PaginationSpec``.
@@ -25,6 +28,7 @@ public struct ResourceSpec: Hashable, Sendable {
     public var tenancy: Tenancy
     public var softDelete: Bool
     public var timestamps: Bool
+    public var concurrency: ConcurrencyControl
     public var fields: [FieldSpec]
     public var indexes: [IndexSpec]
     public var pagination: PaginationSpec
@@ -43,6 +47,7 @@ public struct ResourceSpec: Hashable, Sendable {
         tenancy: Tenancy = .org,
         softDelete: Bool = false,
         timestamps: Bool = true,
+        concurrency: ConcurrencyControl = .optional,
         fields: [FieldSpec] = [],
         indexes: [IndexSpec] = [],
         pagination: PaginationSpec = PaginationSpec(),
@@ -59,6 +64,7 @@ public struct ResourceSpec: Hashable, Sendable {
         self.tenancy = tenancy
         self.softDelete = softDelete
         self.timestamps = timestamps
+        self.concurrency = concurrency
         self.fields = fields
         self.indexes = indexes
         self.pagination = pagination
@@ -75,6 +81,14 @@ public enum Tenancy: String, Hashable, Sendable, CaseIterable {
     case org
     /// Rows are shared by every organization.
     case none
+}
+
+/// Whether writes must name the version they change (`concurrency`).
+public enum ConcurrencyControl: String, Hashable, Sendable, CaseIterable {
+    /// `If-Match` is checked when a client sends it.
+    case optional
+    /// A PATCH or DELETE without `If-Match` answers 428.
+    case required
 }
 
 /// An extra index on the resource's table.

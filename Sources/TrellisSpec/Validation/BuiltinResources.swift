@@ -15,7 +15,7 @@ public enum BuiltinResources {
     ]
 
     /// Columns every generated table gets; a field may not reuse these names.
-    public static let serverColumns = ["id", "org_id", "created_at", "updated_at", "deleted_at"]
+    public static let serverColumns = ["id", "org_id", "version", "created_at", "updated_at", "deleted_at"]
 
     /// Field names the generated Swift uses for its own locals.
     public static let reservedFieldNames = ["reader"]

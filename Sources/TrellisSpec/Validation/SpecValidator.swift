@@ -146,6 +146,7 @@ struct SpecValidator {
     private func columnsAdded(by spec: ResourceSpec) -> [String] {
         var columns = ["id"]
         if spec.tenancy == .org { columns.append("org_id") }
+        columns.append("version")
         if spec.timestamps { columns += ["created_at", "updated_at"] }
         if spec.softDelete { columns.append("deleted_at") }
         return columns

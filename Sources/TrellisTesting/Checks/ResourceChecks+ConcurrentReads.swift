@@ -40,7 +40,7 @@ extension ResourceChecks {
             }
             // Several rounds of every read at once, more than the server runs alone.
             let all = Array(repeating: reads, count: 4).flatMap { $0 }
-            let answers = zip(all, try await session.client.sendAtOnce(all.map { (.get, "\(path)/\($0.id)", $0.actor) }))
+            let answers = zip(all, try await session.client.sendAtOnce(all.map { SpecClient.Request(.get, "\(path)/\($0.id)", as: $0.actor) }))
             for (read, response) in answers {
                 if let expected = read.expected {
                     expect(

@@ -24,6 +24,8 @@ public struct ResourceContract: Sendable {
     public var tenancy: Tenancy
     /// Whether DELETE hides rows (`deleted_at`) and `POST {path}/{id}/restore` brings them back.
     public var softDelete: Bool
+    /// Whether a PATCH or DELETE without `If-Match` answers 428 (`concurrency: required`).
+    public var requiresIfMatch: Bool
     /// The fields, in spec order.
     public var fields: [FieldContract]
     /// Keys the server writes; a body that sends one is refused.
@@ -56,7 +58,7 @@ public struct ResourceContract: Sendable {
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
-        fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
+        requiresIfMatch: Bool = false, fields: [FieldContract], serverOwned: [String], sortKeys: [String], maxLimit: Int,
         permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
         parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false,
@@ -75,6 +77,7 @@ public struct ResourceContract: Sendable {
         self.table = table
         self.tenancy = tenancy
         self.softDelete = softDelete
+        self.requiresIfMatch = requiresIfMatch
         self.fields = fields
         self.serverOwned = serverOwned
         self.sortKeys = sortKeys

@@ -7,36 +7,61 @@ import Trellis
 public struct SpecClient: Sendable {
     let client: any TestClientProtocol
     let tokens: AccessTokens
+    /// The collections whose PATCH and DELETE need `If-Match` (`concurrency: required`): a check
+    /// that is not about versions sends `If-Match: *` there (any version), unless it says not to.
+    var ifMatchRequired: [String] = []
 
     /// Sends `method uri` as `actor` (anonymous when nil) with an optional body: `json` as
-    /// `application/json`, or `text` with `contentType`.
+    /// `application/json`, or `text` with `contentType`; `headers` go along (`If-Match`).
     public func send(
         _ method: HTTPRequest.Method, _ uri: String, as actor: SpecActor?, json: JSONValue? = nil,
-        text: String? = nil, contentType: String? = nil
+        text: String? = nil, contentType: String? = nil, headers extra: HTTPFields = [:], anyVersion: Bool = true
     ) async throws -> SpecResponse {
-        let (headers, body) = try await parts(as: actor, json: json, text: text, contentType: contentType)
+        var (headers, body) = try await parts(as: actor, json: json, text: text, contentType: contentType)
+        headers.append(contentsOf: extra)
+        if anyVersion, headers[.ifMatch] == nil, method == .patch || method == .delete,
+            ifMatchRequired.contains(where: { uri.hasPrefix($0 + "/") })
+        {
+            headers[.ifMatch] = "*"
+        }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         return SpecResponse(method: method, uri: uri, status: response.status, headers: response.headers, body: response.body)
     }
 
-    /// Sends each of `requests` (method, URI, actor) with `connections` of them in flight at once,
-    /// each over a connection of its own: the live app's test client has one connection, which
-    /// carries one request at a time. In process (no socket) every request goes at once. The
-    /// answers come in the order of `requests`.
-    public func sendAtOnce(
-        _ requests: [(method: HTTPRequest.Method, uri: String, actor: SpecActor?)], connections: Int = 8
-    ) async throws -> [SpecResponse] {
-        var made: [(method: HTTPRequest.Method, uri: String, headers: HTTPFields)] = []
+    /// One request of ``sendAtOnce(_:connections:)``.
+    public struct Request: Sendable {
+        public var method: HTTPRequest.Method
+        public var uri: String
+        public var actor: SpecActor?
+        public var json: JSONValue?
+        public var headers: HTTPFields
+
+        public init(_ method: HTTPRequest.Method, _ uri: String, as actor: SpecActor?, json: JSONValue? = nil, headers: HTTPFields = [:]) {
+            self.method = method
+            self.uri = uri
+            self.actor = actor
+            self.json = json
+            self.headers = headers
+        }
+    }
+
+    /// Sends each of `requests` with `connections` of them in flight at once, each over a
+    /// connection of its own: the live app's test client has one connection, which carries one
+    /// request at a time. In process (no socket) every request goes at once. The answers come in
+    /// the order of `requests`.
+    public func sendAtOnce(_ requests: [Request], connections: Int = 8) async throws -> [SpecResponse] {
+        var made: [(method: HTTPRequest.Method, uri: String, headers: HTTPFields, body: ByteBuffer?)] = []
         for request in requests {
-            made.append((request.method, request.uri, try await parts(as: request.actor, json: nil, text: nil, contentType: nil).headers))
+            var (headers, body) = try await parts(as: request.actor, json: request.json, text: nil, contentType: nil)
+            headers.append(contentsOf: request.headers)
+            made.append((request.method, request.uri, headers, body))
         }
         let prepared = made
         guard let port = client.port else {
-            // In process (no socket): the router takes concurrent requests as they come.
             return try await withThrowingTaskGroup(of: (Int, SpecResponse).self) { group in
                 for (index, request) in prepared.enumerated() {
                     group.addTask {
-                        let response = try await client.executeRequest(uri: request.uri, method: request.method, headers: request.headers, body: nil)
+                        let response = try await client.executeRequest(uri: request.uri, method: request.method, headers: request.headers, body: request.body)
                         return (index, SpecResponse(method: request.method, uri: request.uri, status: response.status, headers: response.headers, body: response.body))
                     }
                 }
@@ -44,14 +69,16 @@ public struct SpecClient: Sendable {
             }
         }
         let answers = try await withThrowingTaskGroup(of: [(Int, SpecResponse)].self) { group in
-            for connection in 0..<connections {
+            for connection in 0..<min(connections, prepared.count) {
                 let share = prepared.indices.filter { $0 % connections == connection }
                 group.addTask {
                     try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                         var answers: [(Int, SpecResponse)] = []
                         for index in share {
                             let request = prepared[index]
-                            let response = try await client.execute(.init(request.uri, method: request.method, authority: "127.0.0.1", headers: request.headers))
+                            let response = try await client.execute(
+                                .init(request.uri, method: request.method, authority: "127.0.0.1", headers: request.headers, body: request.body)
+                            )
                             let body = response.body ?? ByteBuffer()
                             answers.append((index, SpecResponse(method: request.method, uri: request.uri, status: response.status, headers: response.headers, body: body)))
                         }

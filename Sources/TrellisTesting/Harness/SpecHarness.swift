@@ -75,7 +75,10 @@ public final class SpecHarness: Sendable {
         return try await app.test(.live) { client in
             try await body(
                 SpecSession(
-                    label: label, home: home, other: other, client: SpecClient(client: client, tokens: prepared.tokens),
+                    label: label, home: home, other: other, client: SpecClient(
+                        client: client, tokens: prepared.tokens,
+                        ifMatchRequired: contracts.values.filter(\.requiresIfMatch).map(\.path)
+                    ),
                     database: prepared.client, harness: self
                 )
             )

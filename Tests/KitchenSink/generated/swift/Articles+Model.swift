@@ -32,6 +32,8 @@ public struct Article: Codable, Sendable, Hashable {
     public var tagId: UUID?
     /// A phone extension: a field named like a Swift keyword.
     public var `extension`: String?
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -57,6 +59,7 @@ public struct Article: Codable, Sendable, Hashable {
         case reviewerId = "reviewer_id"
         case tagId = "tag_id"
         case `extension`
+        case version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -83,6 +86,7 @@ public struct Article: Codable, Sendable, Hashable {
         reviewerId: UUID?,
         tagId: UUID?,
         `extension`: String?,
+        version: Int64,
         createdAt: Timestamp,
         updatedAt: Timestamp
     ) {
@@ -107,6 +111,7 @@ public struct Article: Codable, Sendable, Hashable {
         self.reviewerId = reviewerId
         self.tagId = tagId
         self.`extension` = `extension`
+        self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -164,6 +169,8 @@ extension Article: JSONWritable {
         buffer.writeJSON(tagId)
         buffer.writeStaticString(#","extension":"#)
         buffer.writeJSON(`extension`)
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
         buffer.writeStaticString(#","created_at":"#)
         buffer.writeJSON(createdAt)
         buffer.writeStaticString(#","updated_at":"#)
@@ -174,7 +181,7 @@ extension Article: JSONWritable {
 
 extension Article: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, tag_id, extension, created_at, updated_at"
+    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, tag_id, extension, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -200,8 +207,9 @@ extension Article: ResourceModel {
             reviewerId: try cells[18].decode(UUID?.self),
             tagId: try cells[19].decode(UUID?.self),
             extension: try cells[20].decode(String?.self),
-            createdAt: try cells[21].decode(Timestamp.self),
-            updatedAt: try cells[22].decode(Timestamp.self)
+            version: try cells[21].decode(Int64.self),
+            createdAt: try cells[22].decode(Timestamp.self),
+            updatedAt: try cells[23].decode(Timestamp.self)
         )
     }
 }
@@ -271,7 +279,7 @@ public struct ArticleCreate: ResourceInput, Hashable {
     }
 
     static let fields: Set<String> = ["title", "slug", "body", "contact", "homepage", "word_count", "views", "price", "ratio", "featured", "external_id", "published_on", "embargo_at", "state", "metadata", "category_id", "reviewer_id", "tag_id", "extension"]
-    static let serverOwned: Set<String> = ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"]
+    static let serverOwned: Set<String> = ["id", "org_id", "version", "created_at", "updated_at", "deleted_at", "author_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {

@@ -18,6 +18,8 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
 
     static let displayName = "article"
     static let pathComponent = "articles"
+    /// `concurrency: required`: a PATCH or DELETE without `If-Match` answers 428.
+    static let requiresIfMatch = true
 
     static let permissions = ResourcePermissions(
         list: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:articles"),

@@ -11,12 +11,15 @@ public struct ArticleCategory: Codable, Sendable, Hashable {
     public var name: String
     public var code: String?
     public var parentId: UUID?
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
 
     enum CodingKeys: String, CodingKey {
         case id
         case name
         case code
         case parentId = "parent_id"
+        case version
     }
 
     public init(
@@ -24,11 +27,13 @@ public struct ArticleCategory: Codable, Sendable, Hashable {
         name: String,
         code: String?,
         parentId: UUID?,
+        version: Int64
     ) {
         self.id = id
         self.name = name
         self.code = code
         self.parentId = parentId
+        self.version = version
     }
 }
 
@@ -43,13 +48,15 @@ extension ArticleCategory: JSONWritable {
         buffer.writeJSON(code)
         buffer.writeStaticString(#","parent_id":"#)
         buffer.writeJSON(parentId)
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
         buffer.writeStaticString("}")
     }
 }
 
 extension ArticleCategory: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, name, code, parent_id"
+    static let columns = "id, name, code, parent_id, version"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -58,6 +65,7 @@ extension ArticleCategory: ResourceModel {
             name: try cells[1].decode(String.self),
             code: try cells[2].decode(String?.self),
             parentId: try cells[3].decode(UUID?.self),
+            version: try cells[4].decode(Int64.self)
         )
     }
 }
@@ -79,7 +87,7 @@ public struct ArticleCategoryCreate: ResourceInput, Hashable {
     }
 
     static let fields: Set<String> = ["name", "code", "parent_id"]
-    static let serverOwned: Set<String> = ["id"]
+    static let serverOwned: Set<String> = ["id", "version"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {

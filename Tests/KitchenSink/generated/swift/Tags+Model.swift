@@ -9,18 +9,23 @@ import Trellis
 public struct Tag: Codable, Sendable, Hashable {
     public var id: UUID
     public var label: String
+    /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
+    public var version: Int64
 
     enum CodingKeys: String, CodingKey {
         case id
         case label
+        case version
     }
 
     public init(
         id: UUID,
         label: String,
+        version: Int64
     ) {
         self.id = id
         self.label = label
+        self.version = version
     }
 }
 
@@ -31,19 +36,22 @@ extension Tag: JSONWritable {
         buffer.writeJSON(id)
         buffer.writeStaticString(#","label":"#)
         buffer.writeJSON(label)
+        buffer.writeStaticString(#","version":"#)
+        buffer.writeJSON(version)
         buffer.writeStaticString("}")
     }
 }
 
 extension Tag: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, label"
+    static let columns = "id, label, version"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
         self.init(
             id: try cells[0].decode(UUID.self),
             label: try cells[1].decode(String.self),
+            version: try cells[2].decode(Int64.self)
         )
     }
 }
@@ -59,7 +67,7 @@ public struct TagCreate: ResourceInput, Hashable {
     }
 
     static let fields: Set<String> = ["label"]
-    static let serverOwned: Set<String> = ["id", "deleted_at"]
+    static let serverOwned: Set<String> = ["id", "version", "deleted_at"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
     public init(json jsonObject: [String: JSONValue]) throws(APIError) {

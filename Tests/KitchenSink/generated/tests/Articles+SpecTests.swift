@@ -8,7 +8,7 @@ extension ResourceContract {
     /// What specs/articles.yaml says about Article, as its generated tests check it.
     static let article = ResourceContract(
         name: "Article", specFile: "specs/articles.yaml", path: "/api/v1/articles", table: "articles",
-        tenancy: .organization, softDelete: true,
+        tenancy: .organization, softDelete: true, requiresIfMatch: true,
         fields: [
             FieldContract("title", .string(), required: true, minLength: 3, maxLength: 120, example: "Example title", alternate: "Changed title"),
             FieldContract("slug", .string(format: .slug), required: true, immutable: true, unique: true, maxLength: 255, example: "example-slug"),
@@ -31,7 +31,7 @@ extension ResourceContract {
             FieldContract("tag_id", .reference(to: "Tag"), nullable: true, example: "0193a5c8-7d2e-7000-8000-cb19e201b153"),
             FieldContract("extension", .string(), nullable: true, maxLength: 10, example: "Example ex", alternate: "Changed ex"),
         ],
-        serverOwned: ["id", "org_id", "created_at", "updated_at", "deleted_at", "author_id"],
+        serverOwned: ["id", "org_id", "version", "created_at", "updated_at", "deleted_at", "author_id"],
         sortKeys: ["created_at", "title", "word_count", "published_on"], maxLimit: 50,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
@@ -118,6 +118,10 @@ struct ArticleSpecTests {
 
     @Test func refusesServerOwnedUnknownAndImmutableFields() async throws {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
+    }
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
     }
 
     @Test func readsManyAtOnce() async throws {

@@ -14,7 +14,7 @@ extension ResourceContract {
             FieldContract("code", .string(), nullable: true, unique: true, maxLength: 6, example: "Exampl", alternate: "Change"),
             FieldContract("parent_id", .reference(to: "Category"), nullable: true, example: "0193a5c8-7d2e-7000-8000-052719914d71"),
         ],
-        serverOwned: ["id"],
+        serverOwned: ["id", "version"],
         sortKeys: ["id"], maxLimit: 100,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
@@ -58,6 +58,10 @@ struct ArticleCategorySpecTests {
 
     @Test func refusesServerOwnedUnknownAndImmutableFields() async throws {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
+    }
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
     }
 
     @Test func readsManyAtOnce() async throws {

@@ -12,7 +12,7 @@ extension ResourceContract {
         fields: [
             FieldContract("label", .string(), required: true, unique: true, maxLength: 40, example: "Example label", alternate: "Changed label"),
         ],
-        serverOwned: ["id", "deleted_at"],
+        serverOwned: ["id", "version", "deleted_at"],
         sortKeys: ["id"], maxLimit: 100,
         permissions: [
             .list: [.owner, .admin, .member, .viewer],
@@ -50,6 +50,10 @@ struct TagSpecTests {
 
     @Test func refusesServerOwnedUnknownAndImmutableFields() async throws {
         try await resource.refusesServerOwnedUnknownAndImmutableFields()
+    }
+
+    @Test func versionsRows() async throws {
+        try await resource.versionsRows()
     }
 
     @Test func readsManyAtOnce() async throws {

@@ -26,6 +26,7 @@ CREATE TABLE projects (
     points integer,
     note text,
     owner_id uuid,
+    version bigint NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     deleted_at timestamptz,
@@ -42,6 +43,7 @@ CREATE TABLE tasks (
     org_id uuid NOT NULL,
     project_id uuid NOT NULL,
     title text NOT NULL,
+    version bigint NOT NULL DEFAULT 1,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );
