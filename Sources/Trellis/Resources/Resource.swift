@@ -28,12 +28,12 @@ public protocol Resource: Sendable {
     static var pagination: ResourcePagination { get }
     /// The SQL of the statements about rows by id (find, lock, delete, restore).
     static var rows: RowSQL { get }
-    /// Whether a PATCH or DELETE must send `If-Match` (428 without it).
+    /// Whether a PATCH, DELETE or restore must send `If-Match` (428 without it).
     static var requiresIfMatch: Bool { get }
 }
 
 extension Resource {
-    /// Whether a PATCH or DELETE must send `If-Match` (the spec's `concurrency: required`): 428
+    /// Whether a PATCH, DELETE or restore must send `If-Match` (the spec's `concurrency: required`): 428
     /// without it. By default `If-Match` is checked when sent.
     public static var requiresIfMatch: Bool { false }
 }

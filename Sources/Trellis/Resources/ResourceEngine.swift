@@ -7,7 +7,8 @@ import PostgresNIO
 ///
 /// permission (401/403) -> query parameters (422) -> the id (404) -> the body, parsed once and
 /// validated (422) -> the hooks and the statement -> JSON. With hooks, a mutation runs in one
-/// transaction; without them, create and delete are one statement each, an empty PATCH is a read,
+/// transaction; without them, create and delete are one statement each (a DELETE with `If-Match`
+/// locks the row first, to compare its version), an empty PATCH is a read,
 /// and any other update still locks the row to apply the PATCH to it. Reads by id arriving
 /// together share one statement (``RowReader``, tuned by ``Database/readBatching``). Every
 /// statement is scoped by `R.Scope`, made from the principal: a row of another organization
@@ -108,7 +109,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             if !seen.isEmpty, EntityTag.ifNoneMatch(seen, version: found.version) {
                 return Response(status: .notModified, headers: [.eTag: tag])
             }
-            return .data(found, headers: [.eTag: tag])
+            return Self.tagged(found)
         }
         return .data(EmbeddingRow(found, including: try await embedded(names, in: [found], principal: principal, context: context)))
     }
@@ -158,7 +159,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             created = try await insert(input, by: principal, on: database.client, logger: context.logger)
         }
         let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
-        return .data(created, status: .created, headers: [.location: location, .eTag: EntityTag.of(version: created.version)])
+        return Self.tagged(created, status: .created, headers: [.location: location])
     }
 
     private func insert(_ input: R.Create, by principal: Principal, on connection: PostgresConnection, logger: Logger) async throws -> R.Model {
@@ -269,7 +270,7 @@ extension ResourceEngine {
         return firstJSON != secondJSON
     }
 
-    /// The `If-Match` values of a PATCH or DELETE, nil when none was sent: 428 then for a
+    /// The `If-Match` values of a PATCH, DELETE or restore, nil when none was sent: 428 then for a
     /// resource whose spec requires it.
     func ifMatch(_ request: Request) throws(APIError) -> [String]? {
         let values = request.headers[values: .ifMatch]
@@ -292,9 +293,11 @@ extension ResourceEngine {
         )
     }
 
-    /// `{"data": row}` with the row's `ETag`.
-    static func tagged(_ row: R.Model, status: HTTPResponse.Status = .ok) -> Response {
-        .data(row, status: status, headers: [.eTag: EntityTag.of(version: row.version)])
+    /// `{"data": row}` with the row's `ETag` (and `headers`).
+    static func tagged(_ row: R.Model, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.eTag] = EntityTag.of(version: row.version)
+        return .data(row, status: status, headers: headers)
     }
 }
 
@@ -302,8 +305,8 @@ extension ResourceEngine where R: SoftDeletableResource {
     /// Mounts `POST /{id}/restore`.
     public func addRestore(to group: RouterGroup<TrellisRequestContext>) {
         precondition(
-            !runsHooks || R.rows.findHidden != nil,
-            "\(R.self) has hooks but its RowSQL has no findHidden for them to see the row being restored: regenerate from the built-in queries template"
+            R.rows.findHidden != nil,
+            "\(R.self)'s RowSQL has no findHidden, which hooks and If-Match need to see the row being restored: regenerate from the built-in queries template"
         )
         group.post(RouterPath("\(R.pathComponent)/:id/restore"), use: restore)
     }
@@ -315,8 +318,9 @@ extension ResourceEngine where R: SoftDeletableResource {
         let principal = try context.require(R.restorePermission)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
+        let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
-        guard runsHooks else {
+        guard runsHooks || condition != nil else {
             if let restored = try await database.client.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) {
                 return Self.tagged(restored)
             }
@@ -327,8 +331,11 @@ extension ResourceEngine where R: SoftDeletableResource {
         }
         let row = try await database.transaction(logger: context.logger) { connection in
             guard let hidden = try await connection.first(LockHiddenRow<R>(id: id, scope: scope), logger: context.logger) else {
-                return try await visible(id, in: scope, on: connection, logger: context.logger)
+                let found = try await visible(id, in: scope, on: connection, logger: context.logger)
+                try Self.check(found, against: condition)
+                return found
             }
+            try Self.check(hidden, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeRestore(hidden, context: hookContext)
             guard let restored = try await connection.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) else {

@@ -51,9 +51,9 @@ struct ResourcePaths {
         ["$ref": .string("#/components/parameters/\(resource.requiresIfMatch ? "IfMatchRequired" : "IfMatch")")]
     }
 
-    /// What a write with `If-Match` can answer besides the others: 412, and 428 when required.
-    private var conditionErrors: [ErrorResponse] {
-        resource.requiresIfMatch ? [.preconditionFailed, .preconditionRequired] : [.preconditionFailed]
+    /// 428, for a write without `If-Match`, when the spec requires it.
+    private var requiredError: [ErrorResponse] {
+        resource.requiresIfMatch ? [.preconditionRequired] : []
     }
 
     private func errors(_ responses: [ErrorResponse]) -> [(String, Document)] {
@@ -176,9 +176,8 @@ struct ResourcePaths {
         operation(
             "update\(name)", summary: "Change a \(name).", action: .update, parameters: [ifMatch], body: ("\(name)Patch", examples.patch),
             success: ("200", tagged(json("\(name)Response", description: "The changed \(name).", example: examples.data(examples.changedRow)))),
-            errors: [.badRequest, .unauthorized, .forbidden, .notFound, .conflict] + conditionErrors + [
-                .payloadTooLarge, .unsupportedMediaType, .validationFailed, .internalError, .unavailable,
-            ]
+            errors: [.badRequest, .unauthorized, .forbidden, .notFound, .conflict, .preconditionFailed, .payloadTooLarge, .unsupportedMediaType, .validationFailed]
+                + requiredError + [.internalError, .unavailable]
         )
     }
 
@@ -186,15 +185,16 @@ struct ResourcePaths {
         operation(
             "delete\(name)", summary: resource.softDelete ? "Delete a \(name) (it can be restored)." : "Delete a \(name).",
             action: .delete, parameters: [ifMatch], success: ("204", ["description": "Deleted."]),
-            errors: [.unauthorized, .forbidden, .notFound, .conflict] + conditionErrors + [.validationFailed, .internalError, .unavailable]
+            errors: [.unauthorized, .forbidden, .notFound, .conflict, .preconditionFailed, .validationFailed] + requiredError + [.internalError, .unavailable]
         )
     }
 
     private func restore() -> Document {
         operation(
             "restore\(name)", summary: "Restore a deleted \(name); one that is not deleted is answered as it is.", action: .restore,
+            parameters: [ifMatch],
             success: ("200", tagged(json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row)))),
-            errors: [.unauthorized, .forbidden, .notFound, .conflict, .validationFailed, .internalError, .unavailable]
+            errors: [.unauthorized, .forbidden, .notFound, .conflict, .preconditionFailed, .validationFailed] + requiredError + [.internalError, .unavailable]
         )
     }
 }

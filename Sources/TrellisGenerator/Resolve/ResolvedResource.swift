@@ -33,7 +33,7 @@ public struct ResolvedResource: Sendable, Hashable {
     public var renamedFrom: String?
     /// Destructive changes the spec confirms: removed fields and `field.value` enum values.
     public var dropped: Set<String>
-    /// Whether a PATCH or DELETE must send `If-Match` (`concurrency: required`).
+    /// Whether a PATCH, DELETE or restore must send `If-Match` (`concurrency: required`).
     public var requiresIfMatch: Bool = false
 
     /// The columns the model selects, in decode order: id, the fields, the version, then timestamps.

@@ -463,7 +463,7 @@ enum {{typeName}}Resource: {{conformances}} {
     static let displayName = "{{humanName}}"
     static let pathComponent = "{{pathComponent}}"
 {{#requiresIfMatch}}
-    /// `concurrency: required`: a PATCH or DELETE without `If-Match` answers 428.
+    /// `concurrency: required`: a PATCH, DELETE or restore without `If-Match` answers 428.
     static let requiresIfMatch = true
 {{/requiresIfMatch}}
 

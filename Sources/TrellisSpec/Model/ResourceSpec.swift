@@ -87,7 +87,7 @@ public enum Tenancy: String, Hashable, Sendable, CaseIterable {
 public enum ConcurrencyControl: String, Hashable, Sendable, CaseIterable {
     /// `If-Match` is checked when a client sends it.
     case optional
-    /// A PATCH or DELETE without `If-Match` answers 428.
+    /// A PATCH, DELETE or restore without `If-Match` answers 428.
     case required
 }
 

@@ -157,7 +157,13 @@ struct SpecValidator {
         if !Naming.isSnakeCase(name.value) {
             error(at: name.location, "field name '\(name.value)' must be snake_case", fix: "use '\(Naming.snakeCase(name.value))'")
         }
-        if BuiltinResources.serverColumns.contains(name.value) {
+        if name.value == "version" {
+            // An app's own `version` (of a document, of a release) would lose its values if removed.
+            error(
+                at: name.location, "'version' is the row's version, which the server manages (its ETag)",
+                fix: "rename the field, e.g. 'app_version', with `renamed_from: version` on it if the table has the column already"
+            )
+        } else if BuiltinResources.serverColumns.contains(name.value) {
             error(at: name.location, "'\(name.value)' is a column the server manages", fix: "remove the field; every resource has it already")
         }
         if BuiltinResources.reservedFieldNames.contains(name.value) {

@@ -28,7 +28,9 @@ extension ResourceChecks {
             expect(stale.status == .ok && stale.data == row.data, "ETag broken", "a read with If-None-Match of another version answered \(stale.summary); expected the row", at: sourceLocation)
 
             if contract.actions.contains(.update), let editor = try? actor(for: .update, in: home) {
-                let change = oneChange(in: session)
+                // One change that writes (a ref included), so that the version moves on.
+                let all = try await changes(to: row, in: home, session: session)
+                let change = all.min { $0.key < $1.key }.map { [$0.key: $0.value] } ?? [:]
                 if contract.requiresIfMatch {
                     let bare = try await session.client.send(.patch, path, as: editor, json: .object(change), anyVersion: false)
                     expect(bare.status == .preconditionRequired && bare.errorCode == "precondition_required", "Concurrency broken", "a PATCH without If-Match answered \(bare.summary); expected 428", at: sourceLocation)

@@ -24,7 +24,7 @@ public struct ResourceContract: Sendable {
     public var tenancy: Tenancy
     /// Whether DELETE hides rows (`deleted_at`) and `POST {path}/{id}/restore` brings them back.
     public var softDelete: Bool
-    /// Whether a PATCH or DELETE without `If-Match` answers 428 (`concurrency: required`).
+    /// Whether a PATCH, DELETE or restore without `If-Match` answers 428 (`concurrency: required`).
     public var requiresIfMatch: Bool
     /// The fields, in spec order.
     public var fields: [FieldContract]

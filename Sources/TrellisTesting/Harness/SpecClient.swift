@@ -7,8 +7,9 @@ import Trellis
 public struct SpecClient: Sendable {
     let client: any TestClientProtocol
     let tokens: AccessTokens
-    /// The collections whose PATCH and DELETE need `If-Match` (`concurrency: required`): a check
-    /// that is not about versions sends `If-Match: *` there (any version), unless it says not to.
+    /// The collections whose PATCH, DELETE and restore need `If-Match` (`concurrency: required`): a
+    /// check that is not about versions sends `If-Match: *` there (any version); `anyVersion: false`
+    /// sends none.
     var ifMatchRequired: [String] = []
 
     /// Sends `method uri` as `actor` (anonymous when nil) with an optional body: `json` as
@@ -19,9 +20,8 @@ public struct SpecClient: Sendable {
     ) async throws -> SpecResponse {
         var (headers, body) = try await parts(as: actor, json: json, text: text, contentType: contentType)
         headers.append(contentsOf: extra)
-        if anyVersion, headers[.ifMatch] == nil, method == .patch || method == .delete,
-            ifMatchRequired.contains(where: { uri.hasPrefix($0 + "/") })
-        {
+        let writes = method == .patch || method == .delete || (method == .post && uri.hasSuffix("/restore"))
+        if anyVersion, headers[.ifMatch] == nil, writes, ifMatchRequired.contains(where: { uri.hasPrefix($0 + "/") }) {
             headers[.ifMatch] = "*"
         }
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)

@@ -18,7 +18,7 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
 
     static let displayName = "article"
     static let pathComponent = "articles"
-    /// `concurrency: required`: a PATCH or DELETE without `If-Match` answers 428.
+    /// `concurrency: required`: a PATCH, DELETE or restore without `If-Match` answers 428.
     static let requiresIfMatch = true
 
     static let permissions = ResourcePermissions(
