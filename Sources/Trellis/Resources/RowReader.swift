@@ -156,9 +156,9 @@ public struct ReadBatching: Sendable, Hashable {
 
     /// One running statement per two cores of this machine, batches of up to 128 reads.
     ///
-    /// Measured with `make bench` (32 connections, 2 cores, PostgreSQL on the same box): one
-    /// running statement serves 25% more reads a second than two, with a lower p99, and about
-    /// twice as many as a statement per read. A batch of 128 lookups takes about 2 ms there, so
+    /// Measured with `make bench`'s GET-by-id workload (wrk, 32 connections, 2 cores, PostgreSQL
+    /// on the same box), the same binaries twice each: one running statement served 25% more
+    /// reads a second than two, with a lower p99, and about twice as many as a statement per read. A batch of 128 lookups takes about 2 ms there, so
     /// even one statement at a time carries some 60,000 reads a second. With the database on a
     /// bigger machine of its own, more running statements (up to the pool's size) may serve more.
     public static let `default` = ReadBatching(maxRunning: max(1, System.coreCount / 2))
