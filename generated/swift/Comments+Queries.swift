@@ -72,7 +72,7 @@ extension CommentResource {
     struct Update: UpdateStatement {
         static let name = "comments.update"
         static let sql = """
-            UPDATE comments SET body = $3, version = version + 1, updated_at = $4
+            UPDATE comments SET body = $3, updated_at = $4
             WHERE id = $1 AND org_id = $2
             RETURNING \(Comment.columns)
             """

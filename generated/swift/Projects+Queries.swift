@@ -32,9 +32,9 @@ extension ProjectResource {
         find: "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
         findAll: "SELECT \(Project.columns) FROM projects WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL",
         findBatch: "SELECT \(Project.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN projects ON id = _id AND org_id = _org_id AND deleted_at IS NULL",
-        delete: "UPDATE projects SET deleted_at = $3, version = version + 1 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
+        delete: "UPDATE projects SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
-        restore: "UPDATE projects SET deleted_at = NULL, version = version + 1, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Project.columns)",
+        restore: "UPDATE projects SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Project.columns)",
         restoreStampsTime: true,
         findHidden: "SELECT \(Project.columns) FROM projects WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL"
     )
@@ -79,7 +79,7 @@ extension ProjectResource {
     struct Update: UpdateStatement {
         static let name = "projects.update"
         static let sql = """
-            UPDATE projects SET name = $3, status = $4, description = $5, version = version + 1, updated_at = $6
+            UPDATE projects SET name = $3, status = $4, description = $5, updated_at = $6
             WHERE id = $1 AND org_id = $2
             RETURNING \(Project.columns)
             """

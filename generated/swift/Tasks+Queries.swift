@@ -78,7 +78,7 @@ extension TaskItemResource {
     struct Update: UpdateStatement {
         static let name = "tasks.update"
         static let sql = """
-            UPDATE tasks SET title = $3, status = $4, priority = $5, due_on = $6, assignee_id = $7, estimate = $8, version = version + 1, updated_at = $9
+            UPDATE tasks SET title = $3, status = $4, priority = $5, due_on = $6, assignee_id = $7, estimate = $8, updated_at = $9
             WHERE id = $1 AND org_id = $2
             RETURNING \(TaskItem.columns)
             """

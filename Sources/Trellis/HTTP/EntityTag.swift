@@ -1,6 +1,6 @@
 /// A row's entity tag and the conditions on it (RFC 9110 §8.8.3, §13.1): the tag is the row's
-/// version, strong and quoted (`"3"`), which every write the resource's statements make moves on
-/// (a write with other SQL must move it too: see the README's "Versions").
+/// version, strong and quoted (`"3"`), which a trigger on the table moves on with every UPDATE
+/// (the README's "Versions").
 public enum EntityTag {
     /// The `ETag` of the row at `version`: `"3"`.
     public static func of(version: Int64) -> String { "\"\(version)\"" }

@@ -60,8 +60,7 @@ extension ResourceHooks {
 
 /// The default hooks: nothing beyond what the spec says. A resource with these creates, deletes
 /// and restores with one statement, outside any transaction (a DELETE or restore with `If-Match`
-/// locks the row first). A hook that writes a resource's row with its own SQL must also set
-/// `version = version + 1`, or the row keeps an `ETag` that no longer describes it.
+/// locks the row first). A hook's own UPDATE of a row moves its version on too (a trigger does).
 public struct NoHooks<Model: Sendable, Create: Sendable>: ResourceHooks {
     public init() {}
 }

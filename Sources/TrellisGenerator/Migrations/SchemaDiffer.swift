@@ -43,6 +43,7 @@ struct SchemaDiffer {
         differ.planConstraintRenames()
         differ.planNewTables()
         differ.planColumnChanges()
+        differ.planVersionTriggers()
         differ.planIndexes()
         differ.planUniqueConstraints()
         differ.planForeignKeys()
@@ -211,6 +212,33 @@ struct SchemaDiffer {
                     description: "create table \(table.name)" + (table.indexes.isEmpty ? "" : " and its indexes"),
                     effect: "a new, empty table: locks nothing that exists",
                     statements: [DDL.createTable(table)] + table.indexes.map { DDL.createIndex($0, on: table.name) }
+                )
+            )
+        }
+    }
+
+    /// The trigger that moves `version` on with every UPDATE, on each table that gains it (new, or
+    /// versioned before by the API's statements alone), after the function it calls.
+    private mutating func planVersionTriggers() {
+        let gaining = new.tables.filter { table in
+            guard table.versionTrigger == true else { return false }
+            guard let oldName = tableMap.first(where: { $0.value == table.name })?.key else { return true }
+            return old.table(named: oldName)?.versionTrigger != true
+        }
+        guard !gaining.isEmpty else { return }
+        plan.steps.append(
+            MigrationStep(
+                verb: "create", table: gaining[0].name, object: "bump_version",
+                description: "create or replace the function trellis_bump_version()",
+                effect: "catalog-only; it sets NEW.version to OLD.version + 1", statements: [DDL.bumpVersionFunction]
+            )
+        )
+        for table in gaining {
+            plan.steps.append(
+                MigrationStep(
+                    verb: "create", table: table.name, object: "version_trigger",
+                    description: "move \(table.name).version on with every UPDATE (trigger \(table.name)_version)",
+                    effect: "catalog-only; a brief SHARE ROW EXCLUSIVE lock", statements: [DDL.versionTrigger(on: table.name)]
                 )
             )
         }

@@ -59,4 +59,20 @@ enum DDL {
         if let value = column.defaultSQL { sql += " DEFAULT \(value)" }
         return sql + ";"
     }
+
+    /// The function every version trigger calls: one more than the row's version before the UPDATE,
+    /// whatever the statement set it to.
+    static let bumpVersionFunction = """
+        CREATE OR REPLACE FUNCTION trellis_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.version := OLD.version + 1;
+            RETURN NEW;
+        END
+        $$;
+        """
+
+    /// `<table>_version`: every UPDATE of a row of `table` moves its version on.
+    static func versionTrigger(on table: String) -> String {
+        "CREATE TRIGGER \(table)_version BEFORE UPDATE ON \(table) FOR EACH ROW EXECUTE FUNCTION trellis_bump_version();"
+    }
 }

@@ -22,6 +22,10 @@ public struct Schema: Codable, Sendable, Hashable {
         public var uniqueConstraints: [UniqueConstraint]
         public var indexes: [Index]
         public var foreignKeys: [ForeignKey]
+        /// Whether a trigger moves `version` on by one with every UPDATE of a row, whatever makes
+        /// it (the API, a hook's own SQL, an `ON DELETE SET NULL`); absent in snapshots written
+        /// before it existed.
+        public var versionTrigger: Bool?
 
         public func column(named name: String) -> Column? {
             columns.first { $0.name == name }

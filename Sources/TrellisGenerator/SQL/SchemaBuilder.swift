@@ -115,6 +115,9 @@ enum SchemaBuilder {
                 )
             )
         }
-        return Schema.Table(name: table, columns: columns, uniqueConstraints: uniqueConstraints, indexes: indexes, foreignKeys: foreignKeys)
+        return Schema.Table(
+            name: table, columns: columns, uniqueConstraints: uniqueConstraints, indexes: indexes, foreignKeys: foreignKeys,
+            versionTrigger: true
+        )
     }
 }

@@ -86,7 +86,6 @@ struct SQLContext {
             assignments.append("\(field.name) = \(value)")
             updateBindings.append("try bindings.bind(model.\(field.swiftName))")
         }
-        assignments.append("version = version + 1")
         if resource.timestamps {
             parameter += 1
             assignments.append("updated_at = $\(parameter)")
@@ -114,10 +113,10 @@ struct SQLContext {
         self.updateCount = updateBindings.count
         let stamp = "$\(keyCount + 1)"
         self.deleteSQL = resource.softDelete
-            ? "UPDATE \(resource.table) SET deleted_at = \(stamp), version = version + 1 WHERE \(keyCondition)\(visible)"
+            ? "UPDATE \(resource.table) SET deleted_at = \(stamp) WHERE \(keyCondition)\(visible)"
             : "DELETE FROM \(resource.table) WHERE \(keyCondition)"
         self.restoreCondition = keyCondition + " AND deleted_at IS NOT NULL"
-        self.restoreAssignments = "deleted_at = NULL, version = version + 1" + (resource.timestamps ? ", updated_at = \(stamp)" : "")
+        self.restoreAssignments = "deleted_at = NULL" + (resource.timestamps ? ", updated_at = \(stamp)" : "")
         self.listScope = isTenant ? "org_id = $1" : "TRUE"
         self.listScopeCount = isTenant ? 1 : 0
         self.listFields = separated(Self.listFields(resource).map { ListField(arguments: $0) })

@@ -42,9 +42,9 @@ extension ArticleResource {
         find: "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
         findAll: "SELECT \(Article.columns) FROM articles WHERE id = ANY($1) AND org_id = $2 AND deleted_at IS NULL",
         findBatch: "SELECT \(Article.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN articles ON id = _id AND org_id = _org_id AND deleted_at IS NULL",
-        delete: "UPDATE articles SET deleted_at = $3, version = version + 1 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
+        delete: "UPDATE articles SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
-        restore: "UPDATE articles SET deleted_at = NULL, version = version + 1, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Article.columns)",
+        restore: "UPDATE articles SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(Article.columns)",
         restoreStampsTime: true,
         findHidden: "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL"
     )
@@ -107,7 +107,7 @@ extension ArticleResource {
     struct Update: UpdateStatement {
         static let name = "articles.update"
         static let sql = """
-            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, tag_id = CASE WHEN $19 IS DISTINCT FROM tag_id AND EXISTS (SELECT 1 FROM tags WHERE id = $19 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $19 END, extension = $20, version = version + 1, updated_at = $21
+            UPDATE articles SET title = $3, body = $4, contact = $5, homepage = $6, word_count = $7, views = $8, price = $9, ratio = $10, featured = $11, external_id = $12, published_on = $13, embargo_at = $14, state = $15, metadata = $16, category_id = $17, reviewer_id = $18, tag_id = CASE WHEN $19 IS DISTINCT FROM tag_id AND EXISTS (SELECT 1 FROM tags WHERE id = $19 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $19 END, extension = $20, updated_at = $21
             WHERE id = $1 AND org_id = $2
             RETURNING \(Article.columns)
             """

@@ -62,7 +62,7 @@ extension ArticleCategoryResource {
     struct Update: UpdateStatement {
         static let name = "article_categories.update"
         static let sql = """
-            UPDATE article_categories SET name = $2, code = $3, parent_id = $4, version = version + 1
+            UPDATE article_categories SET name = $2, code = $3, parent_id = $4
             WHERE id = $1
             RETURNING \(ArticleCategory.columns)
             """

@@ -25,9 +25,9 @@ extension TagResource {
         find: "SELECT \(Tag.columns) FROM tags WHERE id = $1 AND deleted_at IS NULL",
         findAll: "SELECT \(Tag.columns) FROM tags WHERE id = ANY($1) AND deleted_at IS NULL",
         findBatch: "SELECT \(Tag.columns), _n FROM unnest($1::uuid[]) WITH ORDINALITY AS _batch(_id, _n) JOIN tags ON id = _id AND deleted_at IS NULL",
-        delete: "UPDATE tags SET deleted_at = $2, version = version + 1 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
+        delete: "UPDATE tags SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
-        restore: "UPDATE tags SET deleted_at = NULL, version = version + 1 WHERE id = $1 AND deleted_at IS NOT NULL RETURNING \(Tag.columns)",
+        restore: "UPDATE tags SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING \(Tag.columns)",
         restoreStampsTime: false,
         findHidden: "SELECT \(Tag.columns) FROM tags WHERE id = $1 AND deleted_at IS NOT NULL"
     )
@@ -64,7 +64,7 @@ extension TagResource {
     struct Update: UpdateStatement {
         static let name = "tags.update"
         static let sql = """
-            UPDATE tags SET label = $2, version = version + 1
+            UPDATE tags SET label = $2
             WHERE id = $1
             RETURNING \(Tag.columns)
             """

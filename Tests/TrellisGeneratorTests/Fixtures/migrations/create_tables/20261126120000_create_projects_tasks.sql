@@ -10,6 +10,12 @@
 --   a new, empty table: locks nothing that exists
 -- * create table tasks and its indexes
 --   a new, empty table: locks nothing that exists
+-- * create or replace the function trellis_bump_version()
+--   catalog-only; it sets NEW.version to OLD.version + 1
+-- * move projects.version on with every UPDATE (trigger projects_version)
+--   catalog-only; a brief SHARE ROW EXCLUSIVE lock
+-- * move tasks.version on with every UPDATE (trigger tasks_version)
+--   catalog-only; a brief SHARE ROW EXCLUSIVE lock
 -- * add the foreign keys of projects, tasks
 --   the new tables are empty, so each check is instant; each briefly locks the table it references (SHARE ROW EXCLUSIVE)
 SET LOCAL lock_timeout = '5s';
@@ -49,6 +55,20 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_project_id_idx ON tasks (project_id);
 CREATE INDEX tasks_org_id_created_at_id_idx ON tasks (org_id, created_at, id);
+
+-- create or replace the function trellis_bump_version()
+CREATE OR REPLACE FUNCTION trellis_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.version := OLD.version + 1;
+    RETURN NEW;
+END
+$$;
+
+-- move projects.version on with every UPDATE (trigger projects_version)
+CREATE TRIGGER projects_version BEFORE UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION trellis_bump_version();
+
+-- move tasks.version on with every UPDATE (trigger tasks_version)
+CREATE TRIGGER tasks_version BEFORE UPDATE ON tasks FOR EACH ROW EXECUTE FUNCTION trellis_bump_version();
 
 -- add the foreign keys of projects, tasks
 ALTER TABLE projects ADD CONSTRAINT projects_org_id_fkey FOREIGN KEY (org_id) REFERENCES organizations (id) ON DELETE CASCADE;
