@@ -59,10 +59,23 @@ extension ResourceChecks {
                 expect(statuses == [200, 412], "Lost update", "two PATCHes at once with the same If-Match answered \(statuses); expected one 200 and one 412", at: sourceLocation)
                 let after = try await session.client.send(.get, path, as: reader)
                 expect(after.data?["version"] == .integer(3), "Concurrency broken", "after those, the row is at \(after.summary); expected version 3", at: sourceLocation)
+                // A PATCH that arrives while another writer holds the row waits for it, and then
+                // sees the version that writer left: 412, however the two interleave.
+                if let uuid = row.uuid {
+                    let client = session.client
+                    let raced = try await session.racingAWriter(on: contract.table, id: uuid) {
+                        try await client.send(.patch, path, as: editor, json: .object(change), headers: [.ifMatch: "\"3\""])
+                    }
+                    expect(
+                        raced.status == .preconditionFailed && raced.headers[.eTag] == "\"4\"", "Lost update",
+                        "a PATCH with If-Match of the version another writer was changing answered \(raced.summary); expected 412 with ETag \"4\"",
+                        at: sourceLocation
+                    )
+                }
             }
 
             if let remover = try? actor(for: .delete, in: home) {
-                let version = try await session.client.send(.get, path, as: reader).data?["version"] ?? .integer(1)
+                let version = try await session.client.send(.get, path, as: reader).data?["version"] ?? .integer(1)  // after the races
                 if contract.requiresIfMatch {
                     let bare = try await session.client.send(.delete, path, as: remover, anyVersion: false)
                     expect(bare.status == .preconditionRequired, "Concurrency broken", "a DELETE without If-Match answered \(bare.summary); expected 428", at: sourceLocation)

@@ -35,6 +35,40 @@ public struct SpecSession: Sendable {
         )
     }
 
+    /// Runs `request` while another writer holds the row `id` of `table` locked: that writer
+    /// (a transaction of the session's own) waits until a statement queues behind its lock, or
+    /// 10 s, then writes the row (which moves its version on) and commits. A request that checks
+    /// the row's version under the lock sees the new one.
+    func racingAWriter<Answer: Sendable>(
+        on table: String, id: UUID, _ request: @escaping @Sendable () async throws -> Answer
+    ) async throws -> Answer {
+        try await database.withConnection { connection in
+            let logger = harness.logger
+            try await connection.query("BEGIN", logger: logger)
+            var holder: Int32 = 0
+            for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) { holder = pid }
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) WHERE id = $1 FOR UPDATE", binds: binds(id)), logger: logger)
+            let answer = Task { try await request() }
+            var waiting = false
+            for _ in 0..<200 where !waiting {
+                var bindings = PostgresBindings()
+                bindings.append(holder)
+                let rows = try await database.query(
+                    PostgresQuery(
+                        unsafeSQL: "SELECT count(*)::int8 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND $1 = ANY(pg_blocking_pids(pid))",
+                        binds: bindings
+                    ),
+                    logger: logger
+                )
+                for try await count in rows.decode(Int64.self) { waiting = count > 0 }
+                if !waiting { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(table) SET id = id WHERE id = $1", binds: binds(id)), logger: logger)
+            try await connection.query("COMMIT", logger: logger)
+            return try await answer.value
+        }
+    }
+
     /// Inserts `row` (column -> value) into `table`, for a resource no role may create.
     func insert(into table: String, _ row: JSONValue) async throws {
         var bindings = PostgresBindings()
