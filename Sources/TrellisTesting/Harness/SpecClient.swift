@@ -18,12 +18,9 @@ public struct SpecClient: Sendable {
         _ method: HTTPRequest.Method, _ uri: String, as actor: SpecActor?, json: JSONValue? = nil,
         text: String? = nil, contentType: String? = nil, headers extra: HTTPFields = [:], anyVersion: Bool = true
     ) async throws -> SpecResponse {
-        var (headers, body) = try await parts(as: actor, json: json, text: text, contentType: contentType)
-        headers.append(contentsOf: extra)
-        let writes = method == .patch || method == .delete || (method == .post && uri.hasSuffix("/restore"))
-        if anyVersion, headers[.ifMatch] == nil, writes, ifMatchRequired.contains(where: { uri.hasPrefix($0 + "/") }) {
-            headers[.ifMatch] = "*"
-        }
+        let (headers, body) = try await parts(
+            method, uri, as: actor, json: json, text: text, contentType: contentType, headers: extra, anyVersion: anyVersion
+        )
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         return SpecResponse(method: method, uri: uri, status: response.status, headers: response.headers, body: response.body)
     }
@@ -52,8 +49,7 @@ public struct SpecClient: Sendable {
     public func sendAtOnce(_ requests: [Request], connections: Int = 8) async throws -> [SpecResponse] {
         var made: [(method: HTTPRequest.Method, uri: String, headers: HTTPFields, body: ByteBuffer?)] = []
         for request in requests {
-            var (headers, body) = try await parts(as: request.actor, json: request.json, text: nil, contentType: nil)
-            headers.append(contentsOf: request.headers)
+            let (headers, body) = try await parts(request.method, request.uri, as: request.actor, json: request.json, headers: request.headers)
             made.append((request.method, request.uri, headers, body))
         }
         let prepared = made
@@ -91,9 +87,12 @@ public struct SpecClient: Sendable {
         return answers.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// The headers and body of a request as `actor` (anonymous when nil).
+    /// The headers and body of `method uri` as `actor` (anonymous when nil), with `extra` headers
+    /// and, for a write to a collection in ``ifMatchRequired``, `If-Match: *` unless it has one or
+    /// `anyVersion` is false.
     private func parts(
-        as actor: SpecActor?, json: JSONValue?, text: String?, contentType: String?
+        _ method: HTTPRequest.Method, _ uri: String, as actor: SpecActor?, json: JSONValue?, text: String? = nil,
+        contentType: String? = nil, headers extra: HTTPFields, anyVersion: Bool = true
     ) async throws -> (headers: HTTPFields, body: ByteBuffer?) {
         var headers: HTTPFields = [:]
         switch actor {
@@ -111,6 +110,11 @@ public struct SpecClient: Sendable {
             body = ByteBuffer(string: text)
         }
         if let contentType { headers[.contentType] = contentType }
+        headers.append(contentsOf: extra)
+        let writes = method == .patch || method == .delete || (method == .post && uri.hasSuffix("/restore"))
+        if anyVersion, headers[.ifMatch] == nil, writes, ifMatchRequired.contains(where: { uri.hasPrefix($0 + "/") }) {
+            headers[.ifMatch] = "*"
+        }
         return (headers, body)
     }
 }

@@ -50,7 +50,9 @@ public struct SpecSession: Sendable {
             try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) WHERE id = $1 FOR UPDATE", binds: binds(id)), logger: logger)
             let answer = Task { try await request() }
             var waiting = false
-            for _ in 0..<200 where !waiting {
+            var polls = 0
+            while !waiting, polls < 200 {
+                polls += 1
                 var bindings = PostgresBindings()
                 bindings.append(holder)
                 let rows = try await database.query(
