@@ -6,7 +6,8 @@ public enum PasswordPolicy {
 
     /// The problems with `password`, as messages for the `password` field; empty when it is acceptable.
     public static func problems(with password: String, email: String? = nil) -> [String] {
-        let length = password.count
+        // NIST SP 800-63B counts each code point as one character, as JSON Schema's minLength does.
+        let length = password.unicodeScalars.count
         if length < minimumLength { return ["must be at least \(minimumLength) characters"] }
         if length > maximumLength { return ["must be at most \(maximumLength) characters"] }
         let folded = password.lowercased()
