@@ -9,6 +9,7 @@ extension AccountGroup {
         case .members: "Members"
         case .invitations: "Invitations"
         case .apiKeys: "API keys"
+        case .auditLogs: "Audit logs"
         }
     }
 
@@ -19,6 +20,7 @@ extension AccountGroup {
         case .members: "The members of the current organization and their roles."
         case .invitations: "Invitations to join the current organization."
         case .apiKeys: "Scoped API keys of the current organization."
+        case .auditLogs: "Who changed what in the current organization, and from where."
         }
     }
 }

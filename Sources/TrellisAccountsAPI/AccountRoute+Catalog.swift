@@ -42,6 +42,10 @@ extension AccountRoute {
     package static let createAPIKey = AccountRoute("createApiKey", .apiKeys, .post, ["api-keys"])
     package static let revokeAPIKey = AccountRoute("revokeApiKey", .apiKeys, .delete, ["api-keys", .parameter("id")])
 
+    // MARK: - Audit logs
+
+    package static let listAuditLogs = AccountRoute("listAuditLogs", .auditLogs, .get, ["audit-logs"])
+
     /// Every account route.
     package static let all: [AccountRoute] = [
         authSignup, authLogin, authRefresh, authLogout, authLogoutAll, authSwitchOrg, authChangePassword,
@@ -49,6 +53,7 @@ extension AccountRoute {
         listMembers, updateMember, removeMember,
         listInvitations, createInvitation, getInvitationByToken, revokeInvitation, acceptInvitation, declineInvitation,
         listAPIKeys, createAPIKey, revokeAPIKey,
+        listAuditLogs,
     ]
 
     /// The routes of `groups`.

@@ -118,3 +118,40 @@ extension AccountSchemas {
         ]
     }
 }
+
+// MARK: - Audit logs
+
+extension AccountSchemas {
+    static var auditLogSchemas: [Entry] {
+        let nullableUUID: (String) -> Document = { ["description": .string($0), "type": ["string", "null"], "format": "uuid"] }
+        let nullableText: (String) -> Document = { ["description": .string($0), "type": ["string", "null"]] }
+        return [
+            ("AuditLog", [.auditLogs], object(
+                "One entry of the audit trail: who did what, to which row, from where, and what changed.",
+                [
+                    ("id", uuid(readOnly: true)),
+                    ("action", string("`<resource>.<created|updated|deleted|restored|action>`, or an account event (`login.failed`).", example: "task.updated")),
+                    ("resource_type", nullableText("The kind of resource (`task`); null for account events.")),
+                    ("resource_id", nullableUUID("The row; null for account events.")),
+                    ("user_id", nullableUUID("Who acted (for an API key, the user who made it); null for the system.")),
+                    ("api_key_id", nullableUUID("The API key that acted, if one did.")),
+                    ("real_user_id", nullableUUID("Who really acted, when someone acted as another user.")),
+                    ("subject_id", nullableUUID("The account an account event is about (the member whose role changed).")),
+                    ("changes", [
+                        "description": "Each changed field: `{\"before\": ..., \"after\": ...}` (only `after` for a create, only `before` for a delete); a sensitive field is `{\"changed\": true}`. Null for account events.",
+                        "type": ["object", "null"],
+                        "additionalProperties": ["type": "object"],
+                    ]),
+                    ("ip", nullableText("The client's address.")),
+                    ("user_agent", nullableText("The client's `User-Agent`.")),
+                    ("request_id", nullableText("The request's `X-Request-ID`.")),
+                    ("created_at", timestamp()),
+                ]
+            )),
+            ("AuditLogList", [.auditLogs], [
+                "type": "object", "required": ["data", "meta"], "additionalProperties": false,
+                "properties": ["data": ["type": "array", "items": AccountPaths.ref("AuditLog")], "meta": AccountPaths.ref("PageMeta")],
+            ]),
+        ]
+    }
+}

@@ -16,6 +16,7 @@ package enum AccountsOpenAPI {
             case .members: AccountPaths.memberPaths()
             case .invitations: AccountPaths.invitationPaths()
             case .apiKeys: AccountPaths.apiKeyPaths()
+            case .auditLogs: AccountPaths.auditLogPaths()
             }
         }
     }

@@ -12,4 +12,6 @@ public enum AccountGroup: String, Sendable, Hashable, CaseIterable {
     case invitations
     /// `/api-keys`: long-lived, scoped keys for machines.
     case apiKeys = "api-keys"
+    /// `GET /audit-logs`: the organization's audit trail, for owners and admins.
+    case auditLogs = "audit-logs"
 }

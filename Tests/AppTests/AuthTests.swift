@@ -253,7 +253,7 @@ import Trellis
             #expect(try await Self.refresh(client, initech.refresh, ip: 8).status == .unauthorized)
             let audited = try await MembersAndInvitationsTests.column(
                 """
-                SELECT count(*)::int4 FROM audit_events a JOIN users u ON u.id = a.user_id
+                SELECT count(*)::int4 FROM audit_logs a JOIN users u ON u.id = a.user_id
                 WHERE u.email = 'switch@example.test' AND a.action = 'refresh.membership_ended'
                 """,
                 as: Int32.self
@@ -290,7 +290,7 @@ import Trellis
             let rows = try await pool.query(
                 """
                 SELECT a.action, coalesce(a.ip, ''), concat_ws('|', a.action, a.ip, a.user_agent, a.request_id)
-                FROM audit_events a JOIN users u ON u.id = a.user_id WHERE u.email = 'audit@example.test' ORDER BY a.created_at
+                FROM audit_logs a JOIN users u ON u.id = a.user_id WHERE u.email = 'audit@example.test' ORDER BY a.created_at
                 """,
                 logger: TestEnvironment.shared.logger
             ).decode((String, String, String).self).reduce(into: [(String, String, String)]()) { $0.append($1) }

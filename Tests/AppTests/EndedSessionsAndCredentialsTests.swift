@@ -54,7 +54,7 @@ import Trellis
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
             let failures = try await MembersAndInvitationsTests.column(
                 """
-                SELECT count(*)::int4 FROM audit_events a JOIN users u ON u.id = a.user_id
+                SELECT count(*)::int4 FROM audit_logs a JOIN users u ON u.id = a.user_id
                 WHERE u.email = 'guess@example.test' AND a.action = 'password.change_failed'
                 """,
                 as: Int32.self

@@ -68,7 +68,7 @@ import Trellis
 
     static func audited(_ action: String, subject: String) async throws -> Int {
         let subjectID = try #require(UUID(uuidString: subject))
-        return try await column("SELECT count(*)::int4 FROM audit_events WHERE action = \(action) AND subject_id = \(subjectID)", as: Int32.self)
+        return try await column("SELECT count(*)::int4 FROM audit_logs WHERE action = \(action) AND subject_id = \(subjectID)", as: Int32.self)
             .first.map(Int.init) ?? 0
     }
 

@@ -31,7 +31,7 @@ import Trellis
 
             #expect(try await PlatformAdmins.set(true, email: "nobody@example.test", on: database, logger: logger) == false)
             let actions = try await pool.query(
-                "SELECT action FROM audit_events WHERE action LIKE 'platform_admin.%' AND subject_id = (SELECT id FROM users WHERE email = \(email)) ORDER BY created_at",
+                "SELECT action FROM audit_logs WHERE action LIKE 'platform_admin.%' AND subject_id = (SELECT id FROM users WHERE email = \(email)) ORDER BY created_at",
                 logger: logger
             ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
             #expect(actions == ["platform_admin.granted", "platform_admin.revoked"])

@@ -112,7 +112,7 @@ import Trellis
             #expect(!responses.all.contains { $0.contains(secret) }, "a response repeats a secret: \(responses.all.first { $0.contains(secret) } ?? "")")
         }
         let audit = try await pool.query(
-            "SELECT concat_ws('|', action, ip, user_agent, request_id) FROM audit_events", logger: TestEnvironment.shared.logger
+            "SELECT concat_ws('|', action, ip, user_agent, request_id) FROM audit_logs", logger: TestEnvironment.shared.logger
         ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
         for secret in secrets where !secret.isEmpty {
             #expect(!audit.contains { $0.contains(secret) }, "an audit row holds a secret")

@@ -23,6 +23,7 @@ import TrellisSpec
             "listInvitations", "createInvitation", "getInvitationByToken", "revokeInvitation", "acceptInvitation", "declineInvitation",
         ],
         .apiKeys: ["listApiKeys", "createApiKey", "revokeApiKey"],
+        .auditLogs: ["listAuditLogs"],
     ]
 
     /// The operations that take no credentials.
@@ -85,7 +86,7 @@ import TrellisSpec
         let accountPaths = Self.operations(document).filter { $0.path.hasPrefix("/api/v1/") }
         #expect(accountPaths.count == expected.count)
         let tags = (document["tags"] as? [Object] ?? []).compactMap { $0["name"] as? String }
-        #expect(tags == ["Auth", "Account", "Members", "Invitations", "API keys"])
+        #expect(tags == ["Auth", "Account", "Members", "Invitations", "API keys", "Audit logs"])
     }
 
     /// The document is written from the routes the runtime mounts: each account operation sits at

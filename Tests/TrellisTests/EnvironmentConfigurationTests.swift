@@ -40,8 +40,11 @@ import Testing
     @Test func serverOptionsParseAndNameBadValues() throws {
         let options = try EnvironmentConfiguration([
             "TRUSTED_PROXY_HOPS": "2", "API_KEY_ENVIRONMENT": "live", "APP_URL": "https://app.example.com/",
-            "LOGIN_ATTEMPTS_PER_MINUTE": "20",
+            "LOGIN_ATTEMPTS_PER_MINUTE": "20", "IDEMPOTENCY_KEY_TTL_HOURS": "48", "AUDIT_RETENTION_DAYS": "365",
         ]).serverOptions()
+        #expect(options.idempotencyKeyTTL == .seconds(48 * 3600))
+        #expect(options.auditRetention == .seconds(365 * 86400))
+        #expect(try EnvironmentConfiguration([:]).serverOptions().idempotencyKeyTTL == .seconds(24 * 3600))
         #expect(options.trustedProxyHops == 2)
         #expect(options.loginAttemptsPerMinute == 20)
         #expect(options.apiKeyEnvironment == .live)
@@ -49,6 +52,7 @@ import Testing
         #expect(try EnvironmentConfiguration([:]).serverOptions().appURL == nil)
         let bad = [
             "TRUSTED_PROXY_HOPS": "many", "API_KEY_ENVIRONMENT": "prod", "APP_URL": "app.example.com", "LOGIN_ATTEMPTS_PER_MINUTE": "0",
+            "IDEMPOTENCY_KEY_TTL_HOURS": "0", "AUDIT_RETENTION_DAYS": "forever",
         ]
         for (variable, value) in bad.sorted(by: { $0.key < $1.key }) {
             do {

@@ -324,7 +324,10 @@ struct MigratorTests {
     @Test func coreMigrationCreatesTheBuiltInTables() async throws {
         try await TestDatabaseURL.withScratchDatabase("trellis_mig_core") { url in
             try await url.withClient { client in
-                #expect(try await Migrator(client: client, logger: logger).migrate(CoreMigrations.all) == ["trellis_0001_core", "trellis_0002_accounts", "trellis_0003_platform_admins"])
+                #expect(try await Migrator(client: client, logger: logger).migrate(CoreMigrations.all) == [
+                    "trellis_0001_core", "trellis_0002_accounts", "trellis_0003_platform_admins", "trellis_0004_mutation_log",
+                    "trellis_0005_audit_log_indexes",
+                ])
                 let org = UUID(uuidString: "0193a5c8-0000-7000-8000-000000000001") ?? UUID()
                 let user = UUID(uuidString: "0193a5c8-0000-7000-8000-000000000002") ?? UUID()
                 try await client.query("INSERT INTO organizations (id, name, slug) VALUES (\(org), 'Acme', 'acme-co')", logger: logger)

@@ -15,6 +15,8 @@ public struct TaskItem: Codable, Sendable, Hashable {
     public var dueOn: CalendarDate?
     public var assigneeId: UUID?
     public var estimate: Decimal?
+    /// Private notes on the task.
+    public var notes: String?
     /// How many times the row was written (1 when created): its `ETag`, and what `If-Match` names.
     public var version: Int64
     public var createdAt: Timestamp
@@ -29,6 +31,7 @@ public struct TaskItem: Codable, Sendable, Hashable {
         case dueOn = "due_on"
         case assigneeId = "assignee_id"
         case estimate
+        case notes
         case version
         case createdAt = "created_at"
         case updatedAt = "updated_at"
@@ -43,6 +46,7 @@ public struct TaskItem: Codable, Sendable, Hashable {
         dueOn: CalendarDate?,
         assigneeId: UUID?,
         estimate: Decimal?,
+        notes: String?,
         version: Int64,
         createdAt: Timestamp,
         updatedAt: Timestamp
@@ -55,6 +59,7 @@ public struct TaskItem: Codable, Sendable, Hashable {
         self.dueOn = dueOn
         self.assigneeId = assigneeId
         self.estimate = estimate
+        self.notes = notes
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -95,6 +100,8 @@ extension TaskItem: JSONWritable {
         buffer.writeJSON(assigneeId)
         buffer.writeStaticString(#","estimate":"#)
         buffer.writeJSONDecimal(estimate, scale: 2)
+        buffer.writeStaticString(#","notes":"#)
+        buffer.writeJSON(notes)
         buffer.writeStaticString(#","version":"#)
         buffer.writeJSON(version)
         buffer.writeStaticString(#","created_at":"#)
@@ -107,7 +114,7 @@ extension TaskItem: JSONWritable {
 
 extension TaskItem: ResourceModel {
     /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, version, created_at, updated_at"
+    static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, notes, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -120,9 +127,10 @@ extension TaskItem: ResourceModel {
             dueOn: try cells[5].decode(CalendarDate?.self),
             assigneeId: try cells[6].decode(UUID?.self),
             estimate: try cells[7].decode(Decimal?.self),
-            version: try cells[8].decode(Int64.self),
-            createdAt: try cells[9].decode(Timestamp.self),
-            updatedAt: try cells[10].decode(Timestamp.self)
+            notes: try cells[8].decode(String?.self),
+            version: try cells[9].decode(Int64.self),
+            createdAt: try cells[10].decode(Timestamp.self),
+            updatedAt: try cells[11].decode(Timestamp.self)
         )
     }
 }
@@ -136,6 +144,7 @@ public struct TaskItemCreate: ResourceInput, Hashable {
     public var dueOn: CalendarDate?
     public var assigneeId: UUID?
     public var estimate: Decimal?
+    public var notes: String?
 
     public init(
         projectId: UUID,
@@ -144,7 +153,8 @@ public struct TaskItemCreate: ResourceInput, Hashable {
         priority: TaskItemPriority = .medium,
         dueOn: CalendarDate? = nil,
         assigneeId: UUID? = nil,
-        estimate: Decimal? = nil
+        estimate: Decimal? = nil,
+        notes: String? = nil
     ) {
         self.projectId = projectId
         self.title = title
@@ -153,9 +163,10 @@ public struct TaskItemCreate: ResourceInput, Hashable {
         self.dueOn = dueOn
         self.assigneeId = assigneeId
         self.estimate = estimate
+        self.notes = notes
     }
 
-    static let fields: Set<String> = ["project_id", "title", "status", "priority", "due_on", "assignee_id", "estimate"]
+    static let fields: Set<String> = ["project_id", "title", "status", "priority", "due_on", "assignee_id", "estimate", "notes"]
     static let serverOwned: Set<String> = ["id", "org_id", "version", "created_at", "updated_at"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -168,6 +179,7 @@ public struct TaskItemCreate: ResourceInput, Hashable {
         let dueOn = reader.read("due_on", as: CalendarDate.self, nullable: true)
         let assigneeId = reader.read("assignee_id", as: UUID.self, nullable: true)
         let estimate = reader.read("estimate", as: Decimal.self, nullable: true, check: .all(.digits(precision: 6, scale: 2), .range(min: 0)))
+        let notes = reader.read("notes", as: String.self, nullable: true, check: .length(max: 10000))
         try reader.finish()
         guard let projectId, let title else { throw reader.failure() }
         self.init(
@@ -177,7 +189,8 @@ public struct TaskItemCreate: ResourceInput, Hashable {
             priority: priority,
             dueOn: dueOn,
             assigneeId: assigneeId,
-            estimate: estimate
+            estimate: estimate,
+            notes: notes
         )
     }
 }
@@ -191,8 +204,9 @@ public struct TaskItemPatch: ResourcePatch, Hashable {
     public var dueOn: Patchable<CalendarDate>
     public var assigneeId: Patchable<UUID>
     public var estimate: Patchable<Decimal>
+    public var notes: Patchable<String>
 
-    static let fields: Set<String> = ["title", "status", "priority", "due_on", "assignee_id", "estimate"]
+    static let fields: Set<String> = ["title", "status", "priority", "due_on", "assignee_id", "estimate", "notes"]
     static let immutable: Set<String> = ["project_id"]
 
     /// Reads and validates a request body; throws a 422 that lists every problem.
@@ -206,6 +220,7 @@ public struct TaskItemPatch: ResourcePatch, Hashable {
         self.dueOn = reader.patch("due_on", as: CalendarDate.self)
         self.assigneeId = reader.patch("assignee_id", as: UUID.self)
         self.estimate = reader.patch("estimate", as: Decimal.self, check: .all(.digits(precision: 6, scale: 2), .range(min: 0)))
+        self.notes = reader.patch("notes", as: String.self, check: .length(max: 10000))
         try reader.finish()
     }
 
@@ -218,6 +233,7 @@ public struct TaskItemPatch: ResourcePatch, Hashable {
         patched.dueOn = self.dueOn.applied(to: model.dueOn)
         patched.assigneeId = self.assigneeId.applied(to: model.assigneeId)
         patched.estimate = self.estimate.applied(to: model.estimate)
+        patched.notes = self.notes.applied(to: model.notes)
         return patched
     }
 }

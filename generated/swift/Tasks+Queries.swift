@@ -39,8 +39,8 @@ extension TaskItemResource {
     struct Insert: InsertStatement {
         static let name = "tasks.insert"
         static let sql = """
-            INSERT INTO tasks (id, org_id, project_id, title, status, priority, due_on, assignee_id, estimate, created_at, updated_at)
-            VALUES ($1, $2, CASE WHEN EXISTS (SELECT 1 FROM projects WHERE id = $3 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $3 END, $4, $5, $6, $7, $8, $9, $10, $11)
+            INSERT INTO tasks (id, org_id, project_id, title, status, priority, due_on, assignee_id, estimate, notes, created_at, updated_at)
+            VALUES ($1, $2, CASE WHEN EXISTS (SELECT 1 FROM projects WHERE id = $3 AND deleted_at IS NOT NULL) THEN '00000000-0000-0000-0000-000000000000'::uuid ELSE $3 END, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             RETURNING \(TaskItem.columns)
             """
         var id: UUID
@@ -56,7 +56,7 @@ extension TaskItemResource {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 11)
+            var bindings = PostgresBindings(capacity: 12)
             bindings.append(id)
             scope.bind(into: &bindings)
             try bindings.bind(input.projectId)
@@ -66,6 +66,7 @@ extension TaskItemResource {
             try bindings.bind(input.dueOn)
             try bindings.bind(input.assigneeId)
             try bindings.bind(input.estimate)
+            try bindings.bind(input.notes)
             try bindings.bind(now)
             try bindings.bind(now)
             return bindings
@@ -78,7 +79,7 @@ extension TaskItemResource {
     struct Update: UpdateStatement {
         static let name = "tasks.update"
         static let sql = """
-            UPDATE tasks SET title = $3, status = $4, priority = $5, due_on = $6, assignee_id = $7, estimate = $8, updated_at = $9
+            UPDATE tasks SET title = $3, status = $4, priority = $5, due_on = $6, assignee_id = $7, estimate = $8, notes = $9, updated_at = $10
             WHERE id = $1 AND org_id = $2
             RETURNING \(TaskItem.columns)
             """
@@ -93,7 +94,7 @@ extension TaskItemResource {
         }
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 9)
+            var bindings = PostgresBindings(capacity: 10)
             bindings.append(model.id)
             scope.bind(into: &bindings)
             try bindings.bind(model.title)
@@ -102,6 +103,7 @@ extension TaskItemResource {
             try bindings.bind(model.dueOn)
             try bindings.bind(model.assigneeId)
             try bindings.bind(model.estimate)
+            try bindings.bind(model.notes)
             try bindings.bind(now)
             return bindings
         }

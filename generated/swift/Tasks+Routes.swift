@@ -18,6 +18,8 @@ enum TaskItemResource: UpdatableResource {
 
     static let displayName = "task"
     static let pathComponent = "tasks"
+    /// `sensitive: true`: the audit log records that these changed, never their values.
+    static let sensitiveFields: Set<String> = ["notes"]
 
     static let permissions = ResourcePermissions(
         list: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:tasks"),

@@ -76,6 +76,14 @@ struct ProjectSpecTests {
         try await resource.readsManyAtOnce()
     }
 
+    @Test func auditsEveryMutation() async throws {
+        try await resource.auditsEveryMutation()
+    }
+
+    @Test func retriesWithIdempotencyKeys() async throws {
+        try await resource.retriesWithIdempotencyKeys()
+    }
+
     @Test func anotherOrganizationCannotReachRows() async throws {
         try await resource.anotherOrganizationCannotReachRows()
     }

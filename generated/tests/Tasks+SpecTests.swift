@@ -17,6 +17,7 @@ extension ResourceContract {
             FieldContract("due_on", .date, nullable: true, example: "2026-01-31", alternate: "2026-02-28"),
             FieldContract("assignee_id", .reference(to: "User"), nullable: true, example: "0193a5c8-7d2e-7000-8000-81f001b893d2"),
             FieldContract("estimate", .decimal(precision: 6, scale: 2), nullable: true, minimum: "0", example: "1.00", alternate: "2.00"),
+            FieldContract("notes", .text, nullable: true, sensitive: true, maxLength: 10000, example: "Example notes", alternate: "Changed notes"),
         ],
         serverOwned: ["id", "org_id", "version", "created_at", "updated_at"],
         sortKeys: ["created_at", "title", "due_on"], maxLimit: 100,
@@ -66,6 +67,9 @@ struct TaskItemSpecTests {
         InvalidValue("estimate", breaks: "scale: 2", with: "0.111"),
         InvalidValue("estimate", breaks: "precision: 6", with: "99999"),
         InvalidValue("estimate", breaks: "min: 0", with: "-0.01"),
+        InvalidValue("notes", breaks: "type: text", with: 7),
+        InvalidValue("notes", breaks: "max_length: 10000", with: .text(length: 10001)),
+        InvalidValue("notes", breaks: "no NUL character", with: "a\u{0}b"),
     ])
     func refusesInvalidValue(_ invalid: InvalidValue) async throws {
         try await resource.refuses(invalid)
@@ -86,6 +90,14 @@ struct TaskItemSpecTests {
 
     @Test func readsManyAtOnce() async throws {
         try await resource.readsManyAtOnce()
+    }
+
+    @Test func auditsEveryMutation() async throws {
+        try await resource.auditsEveryMutation()
+    }
+
+    @Test func retriesWithIdempotencyKeys() async throws {
+        try await resource.retriesWithIdempotencyKeys()
     }
 
     @Test func anotherOrganizationCannotReachRows() async throws {

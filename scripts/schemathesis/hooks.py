@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -105,6 +107,21 @@ class AcmeOwner:
     def set(self, case: schemathesis.Case, data: str, context: schemathesis.AuthContext) -> None:
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data}"
+
+
+VALID_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7E]{1,255}$")
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+    """A client sends a new `Idempotency-Key` with each new request. Schemathesis fills the header
+    from the document's one example, which would make every mutation after the first a reuse
+    (422 idempotency_key_reused), so a valid key is made unique per call; a malformed one, sent
+    to test the refusal, is kept."""
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "idempotency-key" and isinstance(headers[name], str) and VALID_IDEMPOTENCY_KEY.match(headers[name]):
+            headers[name] = str(uuid.uuid4())
 
 
 # --- reading the document ------------------------------------------------------------------------

@@ -121,7 +121,7 @@ public struct APIKeyRoutes: Sendable {
             return try await first(rows.decode((UUID, String, String, [String], Timestamp?, Timestamp?, Timestamp, Timestamp?).self))
         }
         guard let row else { throw APIError(.internalError, "The API key was not stored.") }
-        return Response.data(Self.json(row, key: key.value), status: .created)
+        return Response.credentials(Self.json(row, key: key.value), status: .created)
     }
 
     func revoke(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {

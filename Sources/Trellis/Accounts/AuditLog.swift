@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// Security-relevant events (sign-ins, token reuse, role changes, keys), one row each in
-/// `audit_events`, written in the same transaction as the change they record where there is one.
+/// `audit_logs`, written in the same transaction as the change they record where there is one.
 ///
 /// Rows hold who, what, on which subject, and from where; never a password, token or key.
 public enum AuditAction: String, Sendable, CaseIterable {
@@ -56,7 +56,7 @@ public enum AuditLog {
     ) async throws {
         try await connection.query(
             """
-            INSERT INTO audit_events (id, action, user_id, org_id, api_key_id, subject_id, ip, user_agent, request_id)
+            INSERT INTO audit_logs (id, action, user_id, org_id, api_key_id, subject_id, ip, user_agent, request_id)
             VALUES (\(UUID.v7()), \(action.rawValue), \(userID), \(orgID), \(apiKeyID), \(subjectID), \(origin.ip), \(origin.userAgent), \(origin.requestID))
             """,
             logger: logger

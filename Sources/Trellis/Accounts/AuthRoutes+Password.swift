@@ -19,13 +19,13 @@ extension AuthRoutes {
         let scope = TenantScope(principal: principal)
         let origin = RequestOrigin(request, context: context)
         // An ended session learns nothing, not even whether a guess was right.
-        try await database.client.withConnection { connection in
+        try await database.withConnection(logger: context.logger) { connection in
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
         }
         if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
             throw APIError.tooMany("password attempts", retryAfter: retryAfter)
         }
-        let stored = try await database.client.withConnection { connection in
+        let stored = try await database.withConnection(logger: context.logger) { connection in
             try await first(
                 connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
                     .decode((String?, String).self)
@@ -37,7 +37,7 @@ extension AuthRoutes {
         if let storedHash { currentMatches = try await hasher.verify(current, against: storedHash) } else { currentMatches = false }
         if !currentMatches {
             errors.add("current_password", "is incorrect")
-            try await database.client.withConnection { connection in
+            try await database.withConnection(logger: context.logger) { connection in
                 try await AuditLog.record(
                     .passwordChangeFailed, in: scope, userID: principal.userID, subjectID: sessionID, origin: origin, on: connection,
                     logger: context.logger

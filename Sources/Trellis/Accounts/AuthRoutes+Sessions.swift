@@ -30,7 +30,7 @@ extension AuthRoutes {
             return rotation
         }
         guard case .rotated(let pair, _) = rotation else { throw APIError.unauthorized }
-        return Response.data(pair)
+        return Response.credentials(pair)
     }
 
     func logout(_ request: Request, _ context: TrellisRequestContext, all: Bool) async throws -> Response {
@@ -76,6 +76,6 @@ extension AuthRoutes {
             )
             return try await sessions.start(userID: principal.userID, orgID: orgID, role: role, origin: origin, on: connection, logger: context.logger)
         }
-        return Response.data(pair)
+        return Response.credentials(pair)
     }
 }

@@ -77,7 +77,7 @@ public struct AuthRoutes: Sendable {
             try await AuditLog.record(.signup, userID: userID, orgID: orgID, origin: origin, on: connection, logger: context.logger)
             return try await sessions.start(userID: userID, orgID: orgID, role: .owner, origin: origin, on: connection, logger: context.logger)
         }
-        return Response.data(pair, status: .created)
+        return Response.credentials(pair, status: .created)
     }
 
     /// Starts a session in the user's oldest membership (``Memberships/defaultOrganization(of:on:logger:)``).
@@ -93,13 +93,13 @@ public struct AuthRoutes: Sendable {
         let origin = RequestOrigin(request, context: context)
 
         if let retryAfter = try await throttle.hit(["login:ip:\(origin.ip ?? "unknown")", "login:email:\(email)"], logger: context.logger) {
-            try await database.client.withConnection { connection in
+            try await database.withConnection(logger: context.logger) { connection in
                 try await AuditLog.record(.loginThrottled, origin: origin, on: connection, logger: context.logger)
             }
             throw APIError.tooMany("sign-in attempts", retryAfter: retryAfter)
         }
 
-        let account = try await database.client.withConnection { connection in
+        let account = try await database.withConnection(logger: context.logger) { connection in
             try await first(
                 connection.query("SELECT id, password_hash FROM users WHERE lower(email) = \(email)", logger: context.logger)
                     .decode((UUID, String?).self)
@@ -114,14 +114,14 @@ public struct AuthRoutes: Sendable {
         let verified = matches && storedHash != nil
         let membership: (UUID, Role)?
         if let (userID, _) = account, verified {
-            membership = try await database.client.withConnection { connection in
+            membership = try await database.withConnection(logger: context.logger) { connection in
                 try await Memberships.defaultOrganization(of: userID, on: connection, logger: context.logger)
             }
         } else {
             membership = nil
         }
         guard let userID = account?.0, verified, let (orgID, role) = membership else {
-            try await database.client.withConnection { connection in
+            try await database.withConnection(logger: context.logger) { connection in
                 try await AuditLog.record(.loginFailed, userID: account?.0, origin: origin, on: connection, logger: context.logger)
             }
             if verified && account != nil {
@@ -139,7 +139,7 @@ public struct AuthRoutes: Sendable {
             try await AuditLog.record(.loginSucceeded, userID: userID, orgID: orgID, origin: origin, on: connection, logger: context.logger)
             return try await sessions.start(userID: userID, orgID: orgID, role: role, origin: origin, on: connection, logger: context.logger)
         }
-        return Response.data(pair)
+        return Response.credentials(pair)
     }
 
     private static let dummyHashes = DummyHashes()

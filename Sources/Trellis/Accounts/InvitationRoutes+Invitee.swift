@@ -28,7 +28,7 @@ extension InvitationRoutes {
         let token = context.parameters.get("id") ?? ""
         let logger = context.logger
         let body = try await Self.optionalJSONObject(request, context: context)
-        guard let offer = try await database.client.withConnection({ try await InvitationOffer.find(token: token, on: $0, logger: logger) })
+        guard let offer = try await database.withConnection(logger: logger, { try await InvitationOffer.find(token: token, on: $0, logger: logger) })
         else { throw APIError.notFound("invitation") }
 
         // The new account's password is hashed before the transaction: argon2id takes a while.
@@ -89,7 +89,7 @@ extension InvitationRoutes {
             )
             return try await sessions.start(userID: userID, orgID: offer.orgID, role: offer.role, origin: origin, on: connection, logger: logger)
         }
-        return Response.data(pair)
+        return Response.credentials(pair)
     }
 
     /// Audited in the invitation's organization, from its row: the invitee is not a member.
@@ -117,7 +117,7 @@ extension InvitationRoutes {
     }
 
     private func accountExists(_ email: String, logger: Logger) async throws -> Bool {
-        try await database.client.withConnection { connection in
+        try await database.withConnection(logger: logger) { connection in
             try await first(
                 connection.query("SELECT 1::int4 FROM users WHERE lower(email) = \(email.lowercased())", logger: logger).decode(Int32.self)
             ) != nil

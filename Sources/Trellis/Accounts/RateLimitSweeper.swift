@@ -16,15 +16,7 @@ public struct RateLimitSweeper: Service {
     }
 
     public func run() async throws {
-        while true {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-            do {
-                try await sweep()
-            } catch {
-                logger.warning("rate-limit sweep failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-        }
+        await sweepPeriodically(every: interval, what: "rate-limit", logger: logger) { try await sweep() }
     }
 
     /// Deletes every window that started before the current minute; returns how many.

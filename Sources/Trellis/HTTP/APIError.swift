@@ -15,6 +15,10 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case notFound = "not_found"
         case methodNotAllowed = "method_not_allowed"
         case conflict
+        /// A request with the same `Idempotency-Key` is still being served.
+        case idempotencyKeyInUse = "idempotency_key_in_use"
+        /// The `Idempotency-Key` was used for another request (method, path or body).
+        case idempotencyKeyReused = "idempotency_key_reused"
         case preconditionFailed = "precondition_failed"
         case preconditionRequired = "precondition_required"
         case payloadTooLarge = "payload_too_large"
@@ -32,7 +36,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .forbidden: .forbidden
             case .notFound: .notFound
             case .methodNotAllowed: .methodNotAllowed
-            case .conflict: .conflict
+            case .conflict, .idempotencyKeyInUse: .conflict
+            case .idempotencyKeyReused: .unprocessableContent
             case .preconditionFailed: .preconditionFailed
             case .preconditionRequired: .preconditionRequired
             case .payloadTooLarge: .contentTooLarge

@@ -13,6 +13,13 @@ extension Response {
         return json(buffer, status: status, headers: headers)
     }
 
+    /// `{"data": <value>}` carrying credentials (tokens, a new API key's secret), marked
+    /// `Cache-Control: no-store` by the route itself (RFC 6749 §5.1): no cache keeps it, and
+    /// ``IdempotencyMiddleware`` does not store it for replay either.
+    public static func credentials(_ value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        data(value, status: status, headers: [.cacheControl: "no-store"])
+    }
+
     /// `{"data": [...], "meta": {"has_more": ..., "next_cursor": ..., "limit": ...}}`.
     public static func list<Item: JSONWritable>(_ page: Page<Item>) -> Response {
         var buffer = ByteBuffer()

@@ -30,12 +30,23 @@ public protocol Resource: Sendable {
     static var rows: RowSQL { get }
     /// Whether a PATCH, DELETE or restore must send `If-Match` (428 without it).
     static var requiresIfMatch: Bool { get }
+    /// The fields the spec marks `sensitive`: the audit log records that they changed, never their
+    /// values, and change events leave them out.
+    static var sensitiveFields: Set<String> { get }
+    /// The resource's name in the audit log and in change events: `task`, `custom_field`.
+    static var resourceType: String { get }
 }
 
 extension Resource {
     /// Whether a PATCH, DELETE or restore must send `If-Match` (the spec's `concurrency: required`): 428
     /// without it. By default `If-Match` is checked when sent.
     public static var requiresIfMatch: Bool { false }
+
+    /// No field is sensitive unless the spec says so.
+    public static var sensitiveFields: Set<String> { [] }
+
+    /// The display name in snake case: `custom field` -> `custom_field`.
+    public static var resourceType: String { displayName.replacingOccurrences(of: " ", with: "_") }
 }
 
 /// A resource with fields a PATCH may change.

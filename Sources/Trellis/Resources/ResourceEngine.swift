@@ -6,11 +6,11 @@ import PostgresNIO
 /// Serves one generated resource: the request pipeline every resource shares.
 ///
 /// permission (401/403) -> query parameters (422) -> the id (404) -> the body, parsed once and
-/// validated (422) -> the hooks and the statement -> JSON. With hooks, a mutation runs in one
-/// transaction; without them, create and delete are one statement each (a DELETE with `If-Match`
-/// locks the row first, to compare its version), an empty PATCH is a read,
-/// and any other update still locks the row to apply the PATCH to it. Reads by id arriving
-/// together share one statement (``RowReader``, tuned by ``Database/readBatching``). Every
+/// validated (422) -> the hooks and the statement -> JSON. A mutation runs in one transaction:
+/// the row is locked (update, delete, restore), `If-Match` is checked against it, the hooks run
+/// around the statement, and the ``MutationJournal`` writes its audit row and change event; a
+/// PATCH that changes nothing writes nothing (without hooks, an empty one is a read). Reads by id
+/// arriving together share one statement (``RowReader``, tuned by ``Database/readBatching``). Every
 /// statement is scoped by `R.Scope`, made from the principal: a row of another organization
 /// answers exactly as a row that does not exist, 404.
 public struct ResourceEngine<R: Resource>: Sendable {
@@ -20,6 +20,8 @@ public struct ResourceEngine<R: Resource>: Sendable {
     private let hooks: any ResourceHooks<R.Model, R.Create>
     /// `false` for ``NoHooks``: nothing runs around the statements.
     private let runsHooks: Bool
+    /// The audit row and change event of every mutation.
+    private let journal = MutationJournal<R>()
     // The resource's settings, read once rather than through its conformance on every request.
     private let permissions: ResourcePermissions
     private let pagination: ResourcePagination
@@ -137,43 +139,29 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let principal = try context.require(permissions.create)
         try request.rejectUnknownQueryParameters()
         let input = try R.Create(json: try await request.jsonObject(context: context))
-        return try await create(input, by: principal, context: context)
+        return try await create(input, by: principal, origin: RequestOrigin(request, context: context), context: context)
     }
 
     /// Runs the hooks and the INSERT; answers 201 with the row and its `Location`.
-    private func create(_ input: R.Create, by principal: Principal, context: TrellisRequestContext) async throws -> Response {
-        let created: R.Model
-        if runsHooks {
-            created = try await database.transaction(logger: context.logger) { connection in
-                let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
-                var input = input
-                var errors = ValidationErrors()
-                try await hooks.validateCreate(input, errors: &errors, context: hookContext)
-                try errors.throwIfAny()
-                try await hooks.beforeCreate(&input, context: hookContext)
-                let created = try await insert(input, by: principal, on: connection, logger: context.logger)
-                try await hooks.afterCreate(created, context: hookContext)
-                return created
+    private func create(
+        _ input: R.Create, by principal: Principal, origin: RequestOrigin, context: TrellisRequestContext
+    ) async throws -> Response {
+        let created = try await database.transaction(logger: context.logger) { connection in
+            let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
+            var input = input
+            var errors = ValidationErrors()
+            try await hooks.validateCreate(input, errors: &errors, context: hookContext)
+            try errors.throwIfAny()
+            try await hooks.beforeCreate(&input, context: hookContext)
+            guard let created = try await connection.first(insertStatement(input, by: principal), logger: context.logger) else {
+                throw APIError(.internalError, "The \(R.displayName) was not saved.")
             }
-        } else {
-            created = try await insert(input, by: principal, on: database.client, logger: context.logger)
+            try await hooks.afterCreate(created, context: hookContext)
+            try await journal.record(.created, before: nil, after: created, by: principal, origin: origin, on: connection, logger: context.logger)
+            return created
         }
         let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
         return Self.tagged(created, status: .created, headers: [.location: location])
-    }
-
-    private func insert(_ input: R.Create, by principal: Principal, on connection: PostgresConnection, logger: Logger) async throws -> R.Model {
-        guard let created = try await connection.first(insertStatement(input, by: principal), logger: logger) else {
-            throw APIError(.internalError, "The \(R.displayName) was not saved.")
-        }
-        return created
-    }
-
-    private func insert(_ input: R.Create, by principal: Principal, on client: PostgresClient, logger: Logger) async throws -> R.Model {
-        guard let created = try await client.first(insertStatement(input, by: principal), logger: logger) else {
-            throw APIError(.internalError, "The \(R.displayName) was not saved.")
-        }
-        return created
     }
 
     private func insertStatement(_ input: R.Create, by principal: Principal) -> R.Insert {
@@ -187,12 +175,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let id = try context.resourceID()
         let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
-        guard runsHooks || condition != nil else {
-            guard try await database.client.first(DeleteRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
-                throw APIError.notFound(R.displayName)
-            }
-            return Response(status: .noContent)
-        }
+        let origin = RequestOrigin(request, context: context)
         try await database.transaction(logger: context.logger) { connection in
             guard let existing = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
@@ -204,6 +187,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
                 throw APIError.notFound(R.displayName)
             }
             try await hooks.afterDelete(existing, context: hookContext)
+            try await journal.record(.deleted, before: existing, after: nil, by: principal, origin: origin, on: connection, logger: context.logger)
         }
         return Response(status: .noContent)
     }
@@ -226,6 +210,7 @@ extension ResourceEngine where R: UpdatableResource {
         let patch = try R.Patch(json: json)
         let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
+        let origin = RequestOrigin(request, context: context)
         if json.isEmpty, !runsHooks {
             guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
@@ -253,6 +238,7 @@ extension ResourceEngine where R: UpdatableResource {
                 throw APIError.notFound(R.displayName)
             }
             try await hooks.afterUpdate(saved, previous: previous, context: hookContext)
+            try await journal.record(.updated, before: previous, after: saved, by: principal, origin: origin, on: connection, logger: context.logger)
             return saved
         }
         return Self.tagged(updated)
@@ -306,29 +292,21 @@ extension ResourceEngine where R: SoftDeletableResource {
     public func addRestore(to group: RouterGroup<TrellisRequestContext>) {
         precondition(
             R.rows.findHidden != nil,
-            "\(R.self)'s RowSQL has no findHidden, which hooks and If-Match need to see the row being restored: regenerate from the built-in queries template"
+            "\(R.self)'s RowSQL has no findHidden, which a restore needs to lock the hidden row: regenerate from the built-in queries template"
         )
         group.post(RouterPath("\(R.pathComponent)/:id/restore"), use: restore)
     }
 
-    /// Brings a hidden row back; a row that is not hidden is answered as it is, so a retried
-    /// restore succeeds too. With hooks, the hidden row is locked and the hooks run around the
-    /// statement in one transaction.
+    /// Brings a hidden row back, in one transaction: the hidden row is locked and the hooks run
+    /// around the statement. A row that is not hidden is answered as it is, so a retried restore
+    /// succeeds too.
     @Sendable func restore(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(R.restorePermission)
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
-        guard runsHooks || condition != nil else {
-            if let restored = try await database.client.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) {
-                return Self.tagged(restored)
-            }
-            guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
-                throw APIError.notFound(R.displayName)
-            }
-            return Self.tagged(found)
-        }
+        let origin = RequestOrigin(request, context: context)
         let row = try await database.transaction(logger: context.logger) { connection in
             guard let hidden = try await connection.first(LockHiddenRow<R>(id: id, scope: scope), logger: context.logger) else {
                 let found = try await visible(id, in: scope, on: connection, logger: context.logger)
@@ -342,6 +320,7 @@ extension ResourceEngine where R: SoftDeletableResource {
                 throw APIError.notFound(R.displayName)
             }
             try await hooks.afterRestore(restored, context: hookContext)
+            try await journal.record(.restored, before: hidden, after: restored, by: principal, origin: origin, on: connection, logger: context.logger)
             return restored
         }
         return Self.tagged(row)
@@ -383,7 +362,7 @@ extension ResourceEngine {
                 throw APIError.validation([field: ["is given by the path; leave it out of the body"]])
             }
             json[field] = .string(parentID.uuidString.lowercased())
-            return try await create(try R.Create(json: json), by: principal, context: context)
+            return try await create(try R.Create(json: json), by: principal, origin: RequestOrigin(request, context: context), context: context)
         }
     }
 

@@ -72,7 +72,9 @@ public struct EnvironmentConfiguration: Sendable {
 extension EnvironmentConfiguration {
     /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`), `LOGIN_ATTEMPTS_PER_MINUTE`
     /// (per IP and per account, default 5), `API_KEY_ENVIRONMENT` (`live` or `test`, the default)
-    /// and `APP_URL` (an `http(s)://` address for links in emails).
+    /// `APP_URL` (an `http(s)://` address for links in emails), `IDEMPOTENCY_KEY_TTL_HOURS` (how long
+    /// an answer is replayed, default 24) and `AUDIT_RETENTION_DAYS` (how long audit rows and change
+    /// events are kept, default 90).
     public func serverOptions() throws(ConfigurationError) -> ServerOptions {
         var options = ServerOptions()
         if let text = values["TRUSTED_PROXY_HOPS"], !text.isEmpty {
@@ -101,6 +103,18 @@ extension EnvironmentConfiguration {
                 throw ConfigurationError(variable: "APP_URL", problem: "must be an http:// or https:// address such as https://app.example.com")
             }
             options.appURL = trimmed
+        }
+        if let text = values["IDEMPOTENCY_KEY_TTL_HOURS"], !text.isEmpty {
+            guard let hours = Int(text), (1...720).contains(hours) else {
+                throw ConfigurationError(variable: "IDEMPOTENCY_KEY_TTL_HOURS", problem: "must be a number of hours from 1 to 720")
+            }
+            options.idempotencyKeyTTL = .seconds(hours * 3600)
+        }
+        if let text = values["AUDIT_RETENTION_DAYS"], !text.isEmpty {
+            guard let days = Int(text), (1...3650).contains(days) else {
+                throw ConfigurationError(variable: "AUDIT_RETENTION_DAYS", problem: "must be a number of days from 1 to 3650")
+            }
+            options.auditRetention = .seconds(days * 86400)
         }
         return options
     }

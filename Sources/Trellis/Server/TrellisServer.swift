@@ -18,11 +18,17 @@ public struct ServerOptions: Sendable {
     /// The web app's address, for links in emails (`APP_URL`, no trailing slash); nil writes
     /// relative links.
     public var appURL: String?
+    /// How long the answer to a request sent with an `Idempotency-Key` is replayed
+    /// (`IDEMPOTENCY_KEY_TTL_HOURS`, 24 hours by default).
+    public var idempotencyKeyTTL: Duration
+    /// How long audit rows and change events are kept (`AUDIT_RETENTION_DAYS`, 90 days by default).
+    public var auditRetention: Duration
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
         passwordHasher: PasswordHasher = PasswordHasher(),
-        apiKeyEnvironment: APIKey.Environment = .test, appURL: String? = nil
+        apiKeyEnvironment: APIKey.Environment = .test, appURL: String? = nil, idempotencyKeyTTL: Duration = .seconds(24 * 3600),
+        auditRetention: Duration = .seconds(90 * 86400)
     ) {
         self.trustedProxyHops = trustedProxyHops
         self.loginAttemptsPerMinute = loginAttemptsPerMinute
@@ -30,14 +36,16 @@ public struct ServerOptions: Sendable {
         self.passwordHasher = passwordHasher
         self.apiKeyEnvironment = apiKeyEnvironment
         self.appURL = appURL
+        self.idempotencyKeyTTL = idempotencyKeyTTL
+        self.auditRetention = auditRetention
     }
 }
 
 /// Builds the HTTP application around a generated API.
 ///
 /// Request flow: RequestID -> AccessLog -> errors -> security headers -> routes; `/api/v1` adds
-/// authentication and holds the account endpoints the API lists (``TrellisAPI/accountEndpoints``)
-/// and the generated routes. `/health`, `/ready` and `/openapi.json` need no token. A request that no route
+/// authentication and idempotency keys (``IdempotencyMiddleware``) and holds the account endpoints
+/// the API lists (``TrellisAPI/accountEndpoints``) and the generated routes. `/health`, `/ready` and `/openapi.json` need no token. A request that no route
 /// matches answers 405 when its path is served with other methods, else 404.
 public enum TrellisServer {
     /// The router with every route and middleware, for in-process tests and for ``makeApplication``.
@@ -53,7 +61,9 @@ public enum TrellisServer {
         HealthRoutes(database: database, migrationIDs: Set(API.allMigrations.map(\.id))).add(to: router)
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
-        let group = router.group("/api/v1").add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
+        let group = router.group("/api/v1")
+            .add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
+            .add(middleware: IdempotencyMiddleware(database: database, ttl: options.idempotencyKeyTTL))
         addAccountRoutes(API.accountEndpoints, to: group, database: database, tokens: tokens, options: options)
         api.addRoutes(to: group, database: database)
         // Last, so that it wraps only the not-found responder (see the middleware).
@@ -81,6 +91,8 @@ public enum TrellisServer {
                 InvitationRoutes(
                     database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, appURL: options.appURL
                 ).add(to: group)
+            case .auditLogs:
+                AuditLogRoutes(database: database).add(to: group)
             case .apiKeys:
                 APIKeyRoutes(
                     database: database, environment: options.apiKeyEnvironment,
@@ -102,7 +114,10 @@ public enum TrellisServer {
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),
             logger: logger
         )
-        application.addServices(client, RateLimitSweeper(client: client, logger: logger))
+        application.addServices(
+            client, RateLimitSweeper(client: client, logger: logger),
+            RetentionSweeper(client: client, auditRetention: options.auditRetention, logger: logger)
+        )
         return application
     }
 }

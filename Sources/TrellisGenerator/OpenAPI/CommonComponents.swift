@@ -92,6 +92,18 @@ enum CommonComponents {
                 "description": "The `ETag` of the version the client holds: 304, without a body, while it is current.",
                 "schema": ["type": "string"], "example": "\"3\"",
             ],
+            "IdempotencyKey": [
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": """
+                    Makes the request safe to retry: a 2xx answer is stored with the change it made and replayed, \
+                    with `Idempotent-Replayed: true`, for the same key until it expires (24 hours by default). The same key while the first \
+                    request is served answers 409; with another method, path or body, 422. Errors are not stored, so a \
+                    corrected retry runs; nor are answers that carry credentials. Keys belong to the caller (the \
+                    organization and the user or API key).
+                    """,
+                "schema": ["type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$"],
+                "example": "7d0f3f5e-4c1a-4f7e-9a57-2f2b8f0c6d11",
+            ],
         ]
     }
 

@@ -25,7 +25,7 @@ struct OpenAPIBuilder {
         }
         schemas += AccountsOpenAPI.schemas(groups: options.accountEndpoints)
         schemas += CommonComponents.schemas
-        paths = OperationExamples(schemas: schemas).filling(paths)
+        paths = IdempotentOperations.documenting(OperationExamples(schemas: schemas).filling(paths))
         return [
             "openapi": "3.1.0",
             "info": [

@@ -177,6 +177,9 @@ enum FieldSchema {
             description += (description.isEmpty ? "" : " ") + "Set by the server to the calling user."
             entries.append(("readOnly", true))
         }
+        if field.spec.sensitive {
+            description += (description.isEmpty ? "" : " ") + "Sensitive: the audit log records that it changed, never its value."
+        }
         if !description.isEmpty { entries.insert(("description", .string(description)), at: 0) }
         if let value = field.spec.defaultValue?.value {
             entries.append(("default", FixtureValues.defaultDocument(value)))

@@ -82,6 +82,9 @@ struct ResourceContext {
     var columnList: String
     var versionColumn: Int
     var requiresIfMatch: Bool
+    var hasSensitiveFields: Bool
+    /// `"password_hint", "ssn"`: the fields the spec marks `sensitive`.
+    var sensitiveFieldList: String
     var createdAtColumn: Int
     var updatedAtColumn: Int
     var createFields: [CreateField]
@@ -152,6 +155,9 @@ struct ResourceContext {
         columnList = resource.modelColumns.joined(separator: ", ")
         versionColumn = fieldCount + 1
         requiresIfMatch = resource.requiresIfMatch
+        let sensitive = resource.fields.filter(\.spec.sensitive).map { "\"\($0.name)\"" }
+        hasSensitiveFields = !sensitive.isEmpty
+        sensitiveFieldList = sensitive.joined(separator: ", ")
         createdAtColumn = fieldCount + 2
         updatedAtColumn = fieldCount + 3
         self.createFields = separated(createFields.map(Self.createField))

@@ -466,6 +466,10 @@ enum {{typeName}}Resource: {{conformances}} {
     /// `concurrency: required`: a PATCH, DELETE or restore without `If-Match` answers 428.
     static let requiresIfMatch = true
 {{/requiresIfMatch}}
+{{#hasSensitiveFields}}
+    /// `sensitive: true`: the audit log records that these changed, never their values.
+    static let sensitiveFields: Set<String> = [{{{sensitiveFieldList}}}]
+{{/hasSensitiveFields}}
 
     static let permissions = ResourcePermissions(
 {{#permissions}}
@@ -614,6 +618,16 @@ struct {{suiteName}} {
         try await resource.readsManyAtOnce()
     }
 {{/canRead}}
+{{#canCreate}}
+
+    @Test func auditsEveryMutation() async throws {
+        try await resource.auditsEveryMutation()
+    }
+
+    @Test func retriesWithIdempotencyKeys() async throws {
+        try await resource.retriesWithIdempotencyKeys()
+    }
+{{/canCreate}}
 {{#checksTenancy}}
 
     @Test func anotherOrganizationCannotReachRows() async throws {

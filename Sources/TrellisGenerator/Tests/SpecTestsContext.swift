@@ -253,6 +253,7 @@ struct SpecTestsContext {
         if field.immutable && field.setFrom == nil { arguments.append("immutable: true") }
         if field.setFrom != nil { arguments.append("setByServer: true") }
         if field.unique { arguments.append("unique: true") }
+        if field.spec.sensitive { arguments.append("sensitive: true") }
         if let minimum = field.spec.minLength { arguments.append("minLength: \(minimum)") }
         if let maximum = field.effectiveMaxLength { arguments.append("maxLength: \(maximum)") }
         if let minimum = field.spec.minimum { arguments.append("minimum: \"\(minimum)\"") }

@@ -9,6 +9,7 @@ struct SpecParser {
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
         "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from", "filter", "trigram",
+        "sensitive",
     ]
     static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
     static let indexKeys = ["columns", "unique"]
@@ -156,6 +157,7 @@ struct SpecParser {
             case "default": field.defaultValue = parseDefault(value, type: type, what: what)
             case "renamed_from": field.renamedFrom = locatedString(value, for: "renamed_from")
             case "trigram" where type.isTextual: field.trigram = reader.bool(value, for: "trigram") ?? false
+            case "sensitive": field.sensitive = reader.bool(value, for: "sensitive") ?? false
             default: break
             }
         }

@@ -24,6 +24,9 @@ public struct FieldSpec: Hashable, Sendable {
     public var filters: [FilterOperator]
     /// A trigram index (`pg_trgm`) serves `contains` and `starts_with` on the field.
     public var trigram: Bool
+    /// The audit log records that the field changed, never its value, and change events leave it
+    /// out (`sensitive: true`).
+    public var sensitive: Bool
 
     public init(
         name: Located<String>,
@@ -41,7 +44,8 @@ public struct FieldSpec: Hashable, Sendable {
         setFrom: SetFrom? = nil,
         renamedFrom: Located<String>? = nil,
         filters: [FilterOperator] = [],
-        trigram: Bool = false
+        trigram: Bool = false,
+        sensitive: Bool = false
     ) {
         self.name = name
         self.type = type
@@ -59,6 +63,7 @@ public struct FieldSpec: Hashable, Sendable {
         self.renamedFrom = renamedFrom
         self.filters = filters
         self.trigram = trigram
+        self.sensitive = sensitive
     }
 
     /// Whether the column can hold NULL.

@@ -10,7 +10,8 @@ public enum BuiltinResources {
     /// Tables and paths of the runtime's own features (sessions, API keys, invitations, audit):
     /// a spec's table or path may not reuse them.
     public static let reservedTables: Set<String> = [
-        "sessions", "refresh_tokens", "api_keys", "invitations", "audit_events", "email_outbox", "rate_limit_windows",
+        "sessions", "refresh_tokens", "api_keys", "invitations", "audit_events", "audit_logs", "change_events", "idempotency_keys",
+        "email_outbox", "rate_limit_windows",
         "schema_migrations", "members", "me", "auth",
     ]
 

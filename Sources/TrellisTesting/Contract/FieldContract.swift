@@ -42,6 +42,8 @@ public struct FieldContract: Sendable {
     public var setByServer: Bool
     /// Unique within the organization (within the table for shared resources).
     public var unique: Bool
+    /// `sensitive: true`: the audit trail and change events never hold its value.
+    public var sensitive: Bool
     public var minLength: Int?
     public var maxLength: Int?
     /// The bounds of a number, as decimal text (`"0"`, `"100000"`).
@@ -55,7 +57,7 @@ public struct FieldContract: Sendable {
 
     public init(
         _ name: String, _ kind: Kind, required: Bool = false, nullable: Bool = false, immutable: Bool = false,
-        setByServer: Bool = false, unique: Bool = false, minLength: Int? = nil, maxLength: Int? = nil,
+        setByServer: Bool = false, unique: Bool = false, sensitive: Bool = false, minLength: Int? = nil, maxLength: Int? = nil,
         minimum: String? = nil, maximum: String? = nil, example: JSONValue, alternate: JSONValue? = nil
     ) {
         self.name = name
@@ -65,6 +67,7 @@ public struct FieldContract: Sendable {
         self.immutable = immutable
         self.setByServer = setByServer
         self.unique = unique
+        self.sensitive = sensitive
         self.minLength = minLength
         self.maxLength = maxLength
         self.minimum = minimum

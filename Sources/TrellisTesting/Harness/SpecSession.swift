@@ -90,6 +90,54 @@ public struct SpecSession: Sendable {
         return 0
     }
 
+    /// One audit row about a resource row, as the checks read it.
+    struct AuditRow: Sendable {
+        var action: String
+        var resourceType: String?
+        var orgID: UUID?
+        var userID: UUID?
+        var changes: JSONValue?
+    }
+
+    /// The audit rows about the row `id`, oldest first.
+    func auditRows(about id: UUID) async throws -> [AuditRow] {
+        let rows = try await database.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT action, resource_type, org_id, user_id, changes FROM audit_logs WHERE resource_id = $1 ORDER BY created_at, id",
+                binds: binds(id)
+            ),
+            logger: harness.logger
+        )
+        var found: [AuditRow] = []
+        for try await (action, type, org, user, changes) in rows.decode((String, String?, UUID?, UUID?, JSONValue?).self) {
+            found.append(AuditRow(action: action, resourceType: type, orgID: org, userID: user, changes: changes))
+        }
+        return found
+    }
+
+    /// The change events about the row `id`, in outbox order: each one's type and row.
+    func changeEvents(about id: UUID) async throws -> [(type: String, data: JSONValue)] {
+        let rows = try await database.query(
+            PostgresQuery(unsafeSQL: "SELECT type, data FROM change_events WHERE resource_id = $1 ORDER BY id", binds: binds(id)),
+            logger: harness.logger
+        )
+        var found: [(type: String, data: JSONValue)] = []
+        for try await (type, data) in rows.decode((String, JSONValue).self) { found.append((type, data)) }
+        return found
+    }
+
+    /// How many `action` audit rows `organization` has.
+    func auditCount(_ action: String, in organization: SpecOrganization) async throws -> Int {
+        var bindings = binds(organization.id)
+        bindings.append(action)
+        let rows = try await database.query(
+            PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM audit_logs WHERE org_id = $1 AND action = $2", binds: bindings),
+            logger: harness.logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// An API key of `organization`, made by its member with `role`, holding `scopes`.
     func apiKey(in organization: SpecOrganization, role: Role, scopes: [String]) async throws -> String {
         let name = "\(label)/\(organization.slug)/\(role.rawValue)/\(scopes.joined(separator: ","))"

@@ -68,6 +68,14 @@ struct ArticleCategorySpecTests {
         try await resource.readsManyAtOnce()
     }
 
+    @Test func auditsEveryMutation() async throws {
+        try await resource.auditsEveryMutation()
+    }
+
+    @Test func retriesWithIdempotencyKeys() async throws {
+        try await resource.retriesWithIdempotencyKeys()
+    }
+
     @Test func sharedAcrossOrganizations() async throws {
         try await resource.sharedAcrossOrganizations()
     }

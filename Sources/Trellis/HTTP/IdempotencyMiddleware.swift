@@ -1,0 +1,201 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PostgresNIO
+
+extension HTTPField.Name {
+    /// `Idempotency-Key`: the client's name for one request it may send more than once.
+    public static let idempotencyKey = Self("Idempotency-Key")!
+    /// `Idempotent-Replayed: true`: the answer is the stored answer to an earlier request.
+    public static let idempotentReplayed = Self("Idempotent-Replayed")!
+}
+
+/// Makes a POST, PUT, PATCH or DELETE sent with an `Idempotency-Key` safe to retry, with Stripe's
+/// semantics.
+///
+/// The request runs in one transaction (``Database/requestTransaction``, which the routes'
+/// statements join). It first takes a transaction-level advisory lock on the caller and key, so a
+/// second request with the key while the first is served answers 409 `idempotency_key_in_use`.
+/// A stored answer for the key is replayed, with `Idempotent-Replayed: true`, when the method, the
+/// path and the body are the same (422 `idempotency_key_reused` otherwise). Else the route runs and
+/// a 2xx answer is stored in the same transaction as the change, so either both commit or neither
+/// does. Errors are not stored (they changed nothing, and a corrected retry must run), nor are
+/// answers their route marks `Cache-Control: no-store` (``Response/credentials(_:status:)``: tokens
+/// and new API keys are never kept in the clear, so a retry runs again).
+///
+/// The key is scoped to the caller: the organization and the user or API key. A request without a
+/// principal (sign-in, sign-up) is scoped to its own fingerprint, so a replay needs the very same
+/// body. Keys expire after ``ttl``; ``RetentionSweeper`` deletes them.
+public struct IdempotencyMiddleware: RouterMiddleware {
+    public typealias Context = TrellisRequestContext
+
+    let database: Database
+    /// How long an answer is replayed (24 hours by default).
+    let ttl: Duration
+
+    /// Keys are 1 to 255 visible ASCII characters (a UUID is the usual choice).
+    static let maxKeyLength = 255
+    /// The answer headers a replay repeats; the rest (request id, security headers) are the replay's own.
+    static let storedHeaders: [HTTPField.Name] = [.contentType, .location, .eTag]
+
+    public init(database: Database, ttl: Duration = .seconds(24 * 3600)) {
+        self.database = database
+        self.ttl = ttl
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let values = request.headers[values: .idempotencyKey]
+        guard !values.isEmpty, [.post, .put, .patch, .delete].contains(request.method) else {
+            return try await next(request, context)
+        }
+        guard values.count == 1, let key = values.first, Self.isValid(key) else {
+            throw APIError.validation([
+                "Idempotency-Key": ["must be sent once, as 1 to \(Self.maxKeyLength) visible ASCII characters (a UUID, say)"]
+            ])
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let fingerprint = Self.fingerprint(method: request.method, path: request.uri.description, body: body)
+        let scope = Self.scope(of: context.principal, fingerprint: fingerprint)
+        return try await database.client.withConnection { connection in
+            try await connection.query("BEGIN", logger: context.logger)
+            do {
+                let response = try await serve(
+                    request, key: key, scope: scope, fingerprint: fingerprint, on: connection, context: context, next: next
+                )
+                try await connection.query("COMMIT", logger: context.logger)
+                return response
+            } catch {
+                // Nothing of the route's that failed is left to undo (its own transactions were
+                // savepoints, rolled back), but what it chose to keep (a failed sign-in's audit row)
+                // is kept, as without a key.
+                do {
+                    try await connection.query("COMMIT", logger: context.logger)
+                } catch let commitError {
+                    context.logger.error("commit failed", metadata: ["error": "\(String(reflecting: commitError))"])
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Inside the request's transaction: 409 while another request holds the key, the stored
+    /// answer when there is one, else the route's answer, stored when it succeeded.
+    private func serve(
+        isolation: isolated (any Actor)? = #isolation, _ request: Request, key: String, scope: String, fingerprint: [UInt8], on connection: PostgresConnection, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let logger = context.logger
+        let lockName = "idempotency \(scope) \(key)"
+        let locked = try await connection.query(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger
+        ).collect().first?.decode(Bool.self)
+        guard locked == true else {
+            throw APIError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being served: retry when it has finished.")
+        }
+        let stored = try await connection.query(
+            """
+            SELECT fingerprint, status, headers, body FROM idempotency_keys
+            WHERE scope = \(scope) AND key = \(key) AND expires_at > now()
+            """,
+            logger: logger
+        ).collect().first
+        if let stored {
+            let (storedFingerprint, status, headers, body) = try stored.decode((ByteBuffer, Int16, JSONValue, ByteBuffer).self)
+            guard storedFingerprint.readableBytesView.elementsEqual(fingerprint) else {
+                throw APIError(
+                    .idempotencyKeyReused,
+                    "This Idempotency-Key was sent with another request (method, path or body): use a new key for a new request."
+                )
+            }
+            return Self.replay(status: Int(status), headers: headers, body: body)
+        }
+        let response = try await Database.$requestTransaction.withValue(connection) { try await next(request, context) }
+        guard (200..<300).contains(response.status.code), response.headers[.cacheControl]?.contains("no-store") != true else {
+            return response
+        }
+        let body = try await Self.collect(response.body)
+        let kept = JSONValue.array(Self.storedHeaders.compactMap { name -> JSONValue? in
+            guard let value = response.headers[name] else { return nil }
+            return .array([.string(name.canonicalName), .string(value)])
+        })
+        let seconds = Int64(ttl.components.seconds)
+        try await connection.query(
+            """
+            INSERT INTO idempotency_keys (scope, key, fingerprint, status, headers, body, expires_at)
+            VALUES (\(scope), \(key), \(ByteBuffer(bytes: fingerprint)), \(Int16(response.status.code)), \(kept), \(body), now() + make_interval(secs => \(seconds)))
+            ON CONFLICT (scope, key) DO UPDATE SET
+                fingerprint = excluded.fingerprint, status = excluded.status, headers = excluded.headers, body = excluded.body,
+                created_at = excluded.created_at, expires_at = excluded.expires_at
+            """,
+            logger: logger
+        )
+        var answered = response
+        answered.body = ResponseBody(byteBuffer: body)
+        return answered
+    }
+
+    static func isValid(_ key: String) -> Bool {
+        (1...maxKeyLength).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
+    /// SHA-256 of the method, the path with its query, and the body.
+    static func fingerprint(method: HTTPRequest.Method, path: String, body: ByteBuffer) -> [UInt8] {
+        var hash = SHA256()
+        hash.update(data: Array("\(method.rawValue) \(path)\n".utf8))
+        body.withUnsafeReadableBytes { hash.update(bufferPointer: $0) }
+        return Array(hash.finalize())
+    }
+
+    /// Whose keys these are: the organization and the user or API key; an anonymous request's key
+    /// is its own.
+    static func scope(of principal: Principal?, fingerprint: [UInt8]) -> String {
+        guard let principal else {
+            return "anonymous " + fingerprint.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        }
+        let org = principal.orgID.uuidString.lowercased()
+        if let key = principal.apiKeyID { return "org \(org) api-key \(key.uuidString.lowercased())" }
+        return "org \(org) user \(principal.userID.uuidString.lowercased())"
+    }
+
+    static func replay(status: Int, headers: JSONValue, body: ByteBuffer) -> Response {
+        var fields = HTTPFields()
+        if case .array(let pairs) = headers {
+            for case .array(let pair) in pairs {
+                guard pair.count == 2, case .string(let name) = pair[0], case .string(let value) = pair[1],
+                    let fieldName = HTTPField.Name(name)
+                else { continue }
+                fields[fieldName] = value
+            }
+        }
+        fields[.idempotentReplayed] = "true"
+        return Response(status: HTTPResponse.Status(code: status), headers: fields, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// The bytes of a response body the route already produced (JSON, small).
+    static func collect(_ body: ResponseBody) async throws -> ByteBuffer {
+        let collector = BodyCollector()
+        try await body.write(collector)
+        return collector.buffer
+    }
+}
+
+/// Receives a response body's bytes instead of the socket.
+private final class BodyCollector: ResponseBodyWriter {
+    var buffer = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        self.buffer.writeBuffer(&buffer)
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
