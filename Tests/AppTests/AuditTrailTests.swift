@@ -229,7 +229,12 @@ import Trellis
                 let seen = try await ChangeEvents.committed(after: start, limit: 10000, on: database, logger: logger)
                 #expect(!seen.contains { $0.resourceID == id || $0.resourceID == late }, "an event passed one still pending")
                 try await open.query("COMMIT", logger: logger)
-                let after = try await ChangeEvents.committed(after: start, limit: 10000, on: database, logger: logger).map(\.resourceID)
+                // Other tests' transactions still open hold both back in turn: wait for them to end.
+                var after: [UUID] = []
+                for _ in 0..<100 where !after.contains(id) {
+                    after = try await ChangeEvents.committed(after: start, limit: 10000, on: database, logger: logger).map(\.resourceID)
+                    if !after.contains(id) { try await Task.sleep(for: .milliseconds(50)) }
+                }
                 let lateIndex = try #require(after.firstIndex(of: late))
                 let laterIndex = try #require(after.firstIndex(of: id))
                 #expect(lateIndex < laterIndex)

@@ -86,16 +86,29 @@ import Trellis
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            let created = answers.filter { $0.0 == .created }
-            #expect(created.filter { $0.1 == nil }.count == 1, "exactly one request ran: \(answers)")
-            #expect(Set(created.map(\.2)).count == 1, "every replay is the first answer")
-            #expect(answers.allSatisfy { $0.0 == .created || ($0.0 == .conflict && $0.2.contains("idempotency_key_in_use")) }, "\(answers)")
+            var ran: [String] = []
+            var replayed: [String] = []
+            var busy = 0
+            for (status, replay, text) in answers {
+                if status == .created, replay == nil { ran.append(text) }
+                if status == .created, replay == "true" { replayed.append(text) }
+                if status == .conflict, text.contains("idempotency_key_in_use") { busy += 1 }
+            }
+            let summary = answers.map { "\($0.0.code) \($0.1 ?? "-") \($0.2.prefix(60))" }
+            #expect(ran.count == 1, "exactly one request ran: \(summary)")
+            #expect(Set(ran + replayed).count == 1, "every replay is the first answer: \(summary)")
+            #expect(ran.count + replayed.count + busy == answers.count, "\(summary)")
             #expect(try await Self.count("SELECT count(*) FROM projects WHERE slug = 'idempotent-raced'") == 1)
         }
     }
 
     @Test func keysBelongToTheCaller() async throws {
         try await withApp { client, tokens in
+            let otherOrganization = try await client.request(
+                .post, "/api/v1/projects", as: Users.principal(.owner, in: "acme"), tokens: tokens,
+                json: #"{"name": "Acme's", "slug": "idempotent-acme"}"#, headers: Self.keyed("shared-key")
+            )
+            #expect(otherOrganization.status == .created)
             let admin = Users.principal(.admin, in: "globex")
             let mine = try await client.request(
                 .post, "/api/v1/projects", as: Self.owner, tokens: tokens, json: #"{"name": "Mine", "slug": "idempotent-mine"}"#,
@@ -156,6 +169,15 @@ import Trellis
 
     @Test func answersCarryingCredentialsAreNeverStored() async throws {
         try await withApp { client, tokens in
+            // A new API key's secret is shown once and never kept: the keyed retry makes another key.
+            let keyBody = #"{"name": "Keyed key", "scopes": ["*"]}"#
+            let firstKey = try await client.request(.post, "/api/v1/api-keys", as: Self.owner, tokens: tokens, json: keyBody, headers: Self.keyed("api-key-1"))
+            let secondKey = try await client.request(.post, "/api/v1/api-keys", as: Self.owner, tokens: tokens, json: keyBody, headers: Self.keyed("api-key-1"))
+            #expect(firstKey.status == .created && secondKey.status == .created)
+            #expect(secondKey.headers[.idempotentReplayed] == nil)
+            #expect(try firstKey.data["key"] as? String != secondKey.data["key"] as? String)
+            #expect(try await Self.count("SELECT count(*) FROM idempotency_keys WHERE key = 'api-key-1'") == 0)
+            // A sign-in (no credentials yet) runs as without a key.
             let email = Users.user(.member, in: "globex").email
             let body = #"{"email": "\#(email)", "password": "\#(DemoData.password)"}"#
             var refreshTokens: Set<String> = []
@@ -200,5 +222,67 @@ import Trellis
             #expect(swept.idempotencyKeys >= 1)
             #expect(try await Self.count("SELECT count(*) FROM idempotency_keys WHERE key = 'expiring-1'") == 0)
         }
+    }
+
+    /// Holds every create in its afterCreate hook until released.
+    actor Gate {
+        private var entered: CheckedContinuation<Void, Never>?
+        private var release: CheckedContinuation<Void, Never>?
+        private var isEntered = false
+
+        func enter() async {
+            isEntered = true
+            entered?.resume()
+            await withCheckedContinuation { release = $0 }
+        }
+
+        func waitUntilEntered() async {
+            if isEntered { return }
+            await withCheckedContinuation { entered = $0 }
+        }
+
+        func open() { release?.resume() }
+    }
+
+    struct HeldCreates: ProjectHooks {
+        let gate: Gate
+        func afterCreate(_ created: Project, context: HookContext) async throws { await gate.enter() }
+    }
+
+    /// While the first request with a key is inside its transaction, every other one with the
+    /// key answers 409 at once; after it, the key replays.
+    @Test func aKeyInFlightAnswers409() async throws {
+        let (database, tokens) = try await TestEnvironment.shared.client()
+        let gate = Gate()
+        var hooks = GeneratedAPI.Hooks()
+        hooks.project = HeldCreates(gate: gate)
+        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks), database: Database(client: database), tokens: tokens)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
+        try await app.test(.live) { client in
+            guard let port = client.port else { throw TestSetupError("no port") }
+            let headers: HTTPFields = [
+                .authorization: "Bearer \(try await tokens.issue(for: Self.owner))", .contentType: "application/json", .idempotencyKey: "held-1",
+            ]
+            let body = ByteBuffer(string: #"{"name": "Held", "slug": "idempotent-held"}"#)
+            let send: @Sendable () async throws -> (HTTPResponse.Status, String?, String) = {
+                try await TestClient.withClient(host: "127.0.0.1", port: port) { connection in
+                    let response = try await connection.execute(.init("/api/v1/projects", method: .post, authority: "127.0.0.1", headers: headers, body: body))
+                    return (response.status, response.headers[.idempotentReplayed], String(buffer: response.body ?? ByteBuffer()))
+                }
+            }
+            let first = Task { try await send() }
+            await gate.waitUntilEntered()
+            let during = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?, String).self) { group in
+                for _ in 0..<9 { group.addTask { try await send() } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(during.allSatisfy { $0.0 == .conflict && $0.2.contains("idempotency_key_in_use") }, "\(during)")
+            await gate.open()
+            let (status, replayed, text) = try await first.value
+            #expect(status == .created && replayed == nil)
+            let after = try await send()
+            #expect(after.0 == .created && after.1 == "true" && after.2 == text)
+        }
+        #expect(try await Self.count("SELECT count(*) FROM projects WHERE slug = 'idempotent-held'") == 1)
     }
 }

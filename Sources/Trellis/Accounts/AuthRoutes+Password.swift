@@ -37,7 +37,8 @@ extension AuthRoutes {
         if let storedHash { currentMatches = try await hasher.verify(current, against: storedHash) } else { currentMatches = false }
         if !currentMatches {
             errors.add("current_password", "is incorrect")
-            try await database.withConnection(logger: context.logger) { connection in
+            // On a connection of its own: the request fails, and the failed attempt must stay recorded.
+            try await database.client.withConnection { connection in
                 try await AuditLog.record(
                     .passwordChangeFailed, in: scope, userID: principal.userID, subjectID: sessionID, origin: origin, on: connection,
                     logger: context.logger

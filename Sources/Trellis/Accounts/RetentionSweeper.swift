@@ -3,12 +3,18 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Deletes what has outlived its retention, once an hour: idempotency keys past `expires_at`,
-/// and audit rows and change events older than the audit retention. Deletes in batches of 10,000
-/// rows, so a large backlog never holds one long transaction. Stops at graceful shutdown.
+/// and audit rows (resource mutations and account events alike) and change events older than the
+/// audit retention. Deletes in batches of 10,000 rows, so a large backlog never holds one long
+/// transaction, skipping rows another instance's sweep holds. Stops at graceful shutdown.
+///
+/// Change events go whether or not a consumer has read them: a consumer further behind than the
+/// retention loses the oldest.
 public struct RetentionSweeper: Service {
+    /// The pool the sweeps run on.
     public let client: PostgresClient
     /// How long audit rows and change events are kept (``ServerOptions/auditRetention``).
     public let auditRetention: Duration
+    /// Time between sweeps (an hour).
     public let interval: Duration
     public let logger: Logger
 
@@ -40,21 +46,21 @@ public struct RetentionSweeper: Service {
         swept.idempotencyKeys = try await deleteAll(
             """
             WITH gone AS (DELETE FROM idempotency_keys WHERE (scope, key) IN (
-                SELECT scope, key FROM idempotency_keys WHERE expires_at <= now() LIMIT \(Self.batchSize)) RETURNING 1)
+                SELECT scope, key FROM idempotency_keys WHERE expires_at <= now() LIMIT \(Self.batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1)
             SELECT count(*) FROM gone
             """
         )
         swept.auditLogs = try await deleteAll(
             """
             WITH gone AS (DELETE FROM audit_logs WHERE id IN (
-                SELECT id FROM audit_logs WHERE created_at < now() - make_interval(secs => \(seconds)) LIMIT \(Self.batchSize)) RETURNING 1)
+                SELECT id FROM audit_logs WHERE created_at < now() - make_interval(secs => \(seconds)) LIMIT \(Self.batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1)
             SELECT count(*) FROM gone
             """
         )
         swept.changeEvents = try await deleteAll(
             """
             WITH gone AS (DELETE FROM change_events WHERE id IN (
-                SELECT id FROM change_events WHERE created_at < now() - make_interval(secs => \(seconds)) LIMIT \(Self.batchSize)) RETURNING 1)
+                SELECT id FROM change_events WHERE created_at < now() - make_interval(secs => \(seconds)) LIMIT \(Self.batchSize) FOR UPDATE SKIP LOCKED) RETURNING 1)
             SELECT count(*) FROM gone
             """
         )

@@ -83,6 +83,8 @@ extension CoreMigrations {
                 ON audit_logs (org_id, resource_type, resource_id, created_at);
             DROP INDEX CONCURRENTLY IF EXISTS audit_logs_created_at_idx;
             CREATE INDEX CONCURRENTLY audit_logs_created_at_idx ON audit_logs (created_at);
+            RESET lock_timeout;
+            RESET statement_timeout;
 
             """
     )

@@ -15,34 +15,49 @@ extension HTTPField.Name {
 /// Makes a POST, PUT, PATCH or DELETE sent with an `Idempotency-Key` safe to retry, with Stripe's
 /// semantics.
 ///
-/// The request runs in one transaction (``Database/requestTransaction``, which the routes'
-/// statements join). It first takes a transaction-level advisory lock on the caller and key, so a
-/// second request with the key while the first is served answers 409 `idempotency_key_in_use`.
-/// A stored answer for the key is replayed, with `Idempotent-Replayed: true`, when the method, the
-/// path and the body are the same (422 `idempotency_key_reused` otherwise). Else the route runs and
-/// a 2xx answer is stored in the same transaction as the change, so either both commit or neither
-/// does. Errors are not stored (they changed nothing, and a corrected retry must run), nor are
-/// answers their route marks `Cache-Control: no-store` (``Response/credentials(_:status:)``: tokens
-/// and new API keys are never kept in the clear, so a retry runs again).
+/// The request runs in one transaction (``RequestTransaction``; the routes' own transactions
+/// become savepoints of it). It first takes a transaction-level advisory lock on the caller and
+/// key, so a second request with the key while the first is served answers 409
+/// `idempotency_key_in_use`, and a request that dies frees its key with its connection. A stored
+/// answer for the key is replayed, with `Idempotent-Replayed: true`, when the method, the path and
+/// the body are the same (422 `idempotency_key_reused` otherwise). Else the route runs and a 2xx
+/// answer is stored in the same transaction as the change, so either both commit or neither does.
+/// A route that fails leaves nothing: what it wrote in the request's transaction is rolled back
+/// and no answer is stored, so a corrected retry runs. Answers their route marks
+/// `Cache-Control: no-store` (``Response/credentials(_:status:)``: tokens and new API keys, never
+/// kept in the clear) and answers over 1 MiB or of unknown length are not stored either; their
+/// change still commits.
 ///
-/// The key is scoped to the caller: the organization and the user or API key. A request without a
-/// principal (sign-in, sign-up) is scoped to its own fingerprint, so a replay needs the very same
-/// body. Keys expire after ``ttl``; ``RetentionSweeper`` deletes them.
+/// The key is scoped to the caller: the organization and the user or API key. A request without
+/// credentials (sign-in, sign-up, accepting an invitation) runs as if it had no key: its answers
+/// carry credentials, which are never stored, and it must not hold a connection while its password
+/// is hashed. Keys expire after ``ttl``; ``RetentionSweeper`` deletes them.
+///
+/// At most ``maxInFlight`` keyed requests hold a connection at once; more wait their turn, so the
+/// pool always keeps connections for the statements a keyed request runs outside its transaction
+/// (rate-limit counters, reads by id) and for every other request.
 public struct IdempotencyMiddleware: RouterMiddleware {
     public typealias Context = TrellisRequestContext
 
     let database: Database
     /// How long an answer is replayed (24 hours by default).
     let ttl: Duration
+    /// Keyed requests holding a connection at once: keep it under half the pool.
+    let maxInFlight: Int
+    private let slots: AsyncSlots
 
     /// Keys are 1 to 255 visible ASCII characters (a UUID is the usual choice).
     static let maxKeyLength = 255
+    /// The largest answer stored for replay.
+    static let maxStoredBody = 1 << 20
     /// The answer headers a replay repeats; the rest (request id, security headers) are the replay's own.
     static let storedHeaders: [HTTPField.Name] = [.contentType, .location, .eTag]
 
-    public init(database: Database, ttl: Duration = .seconds(24 * 3600)) {
+    public init(database: Database, ttl: Duration = .seconds(24 * 3600), maxInFlight: Int = 8) {
         self.database = database
         self.ttl = ttl
+        self.maxInFlight = maxInFlight
+        self.slots = AsyncSlots(maxInFlight)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -55,46 +70,78 @@ public struct IdempotencyMiddleware: RouterMiddleware {
                 "Idempotency-Key": ["must be sent once, as 1 to \(Self.maxKeyLength) visible ASCII characters (a UUID, say)"]
             ])
         }
+        guard let principal = context.principal else { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let fingerprint = Self.fingerprint(method: request.method, path: request.uri.description, body: body)
-        let scope = Self.scope(of: context.principal, fingerprint: fingerprint)
+        let scope = Self.scope(of: principal)
+        try await slots.acquire()
+        defer { slots.release() }
         return try await database.client.withConnection { connection in
-            try await connection.query("BEGIN", logger: context.logger)
-            do {
-                let response = try await serve(
-                    request, key: key, scope: scope, fingerprint: fingerprint, on: connection, context: context, next: next
-                )
-                try await connection.query("COMMIT", logger: context.logger)
-                return response
-            } catch {
-                // Nothing of the route's that failed is left to undo (its own transactions were
-                // savepoints, rolled back), but what it chose to keep (a failed sign-in's audit row)
-                // is kept, as without a key.
-                do {
-                    try await connection.query("COMMIT", logger: context.logger)
-                } catch let commitError {
-                    context.logger.error("commit failed", metadata: ["error": "\(String(reflecting: commitError))"])
-                }
-                throw error
-            }
+            try await serve(request, key: key, scope: scope, fingerprint: fingerprint, on: connection, context: context, next: next)
         }
     }
 
-    /// Inside the request's transaction: 409 while another request holds the key, the stored
-    /// answer when there is one, else the route's answer, stored when it succeeded.
+    /// On `connection`: 409 while another request holds the key, the stored answer when there is
+    /// one, else the route's answer, stored with its change when it succeeded.
     private func serve(
-        isolation: isolated (any Actor)? = #isolation, _ request: Request, key: String, scope: String, fingerprint: [UInt8], on connection: PostgresConnection, context: Context,
-        next: (Request, Context) async throws -> Response
+        isolation: isolated (any Actor)? = #isolation, _ request: Request, key: String, scope: String, fingerprint: [UInt8],
+        on connection: PostgresConnection, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let logger = context.logger
-        let lockName = "idempotency \(scope) \(key)"
-        let locked = try await connection.query(
-            "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger
-        ).collect().first?.decode(Bool.self)
-        guard locked == true else {
-            throw APIError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being served: retry when it has finished.")
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let lockName = "idempotency \(scope) \(key)"
+            let locked = try await connection.query(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(\(lockName), 0))", logger: logger
+            ).collect().first?.decode(Bool.self)
+            guard locked == true else {
+                throw APIError(.idempotencyKeyInUse, "A request with this Idempotency-Key is still being served: retry when it has finished.")
+            }
+            if let replay = try await storedAnswer(key: key, scope: scope, fingerprint: fingerprint, on: connection, logger: logger) {
+                try await connection.query("COMMIT", logger: logger)
+                return replay
+            }
+            try await connection.query("SAVEPOINT trellis_request", logger: logger)
+        } catch {
+            try await Self.end(connection, with: "ROLLBACK", logger: logger)
+            throw error
         }
+
+        let transaction = RequestTransaction(connection: connection)
+        let response: Response
+        do {
+            response = try await Database.$requestTransaction.withValue(transaction) { try await next(request, context) }
+            transaction.end()
+        } catch {
+            // The route failed: nothing it wrote in the request's transaction stays.
+            transaction.end()
+            try await Self.end(connection, with: "ROLLBACK", logger: logger)
+            throw error
+        }
+        do {
+            if (200..<300).contains(response.status.code), response.headers[.cacheControl]?.contains("no-store") != true,
+                let length = response.body.contentLength, length <= Self.maxStoredBody
+            {
+                let body = try await Self.collect(response.body)
+                try await store(response, body: body, key: key, scope: scope, fingerprint: fingerprint, on: connection, logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+                var answered = response
+                answered.body = ResponseBody(byteBuffer: body)
+                return answered
+            }
+            try await connection.query("COMMIT", logger: logger)
+            return response
+        } catch {
+            try await Self.end(connection, with: "ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    /// The stored answer for the key, replayed; 422 when it answered another request.
+    private func storedAnswer(
+        key: String, scope: String, fingerprint: [UInt8], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Response? {
         let stored = try await connection.query(
             """
             SELECT fingerprint, status, headers, body FROM idempotency_keys
@@ -102,21 +149,21 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             """,
             logger: logger
         ).collect().first
-        if let stored {
-            let (storedFingerprint, status, headers, body) = try stored.decode((ByteBuffer, Int16, JSONValue, ByteBuffer).self)
-            guard storedFingerprint.readableBytesView.elementsEqual(fingerprint) else {
-                throw APIError(
-                    .idempotencyKeyReused,
-                    "This Idempotency-Key was sent with another request (method, path or body): use a new key for a new request."
-                )
-            }
-            return Self.replay(status: Int(status), headers: headers, body: body)
+        guard let stored else { return nil }
+        let (storedFingerprint, status, headers, body) = try stored.decode((ByteBuffer, Int16, JSONValue, ByteBuffer).self)
+        guard storedFingerprint.readableBytesView.elementsEqual(fingerprint) else {
+            throw APIError(
+                .idempotencyKeyReused,
+                "This Idempotency-Key was sent with another request (method, path or body): use a new key for a new request."
+            )
         }
-        let response = try await Database.$requestTransaction.withValue(connection) { try await next(request, context) }
-        guard (200..<300).contains(response.status.code), response.headers[.cacheControl]?.contains("no-store") != true else {
-            return response
-        }
-        let body = try await Self.collect(response.body)
+        return Self.replay(status: Int(status), headers: headers, body: body)
+    }
+
+    private func store(
+        _ response: Response, body: ByteBuffer, key: String, scope: String, fingerprint: [UInt8], on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
         let kept = JSONValue.array(Self.storedHeaders.compactMap { name -> JSONValue? in
             guard let value = response.headers[name] else { return nil }
             return .array([.string(name.canonicalName), .string(value)])
@@ -132,9 +179,16 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             """,
             logger: logger
         )
-        var answered = response
-        answered.body = ResponseBody(byteBuffer: body)
-        return answered
+    }
+
+    /// Ends the transaction with `statement`; a connection whose transaction cannot be ended is
+    /// closed rather than returned to the pool still inside it (holding the key's lock).
+    private static func end(_ connection: PostgresConnection, with statement: String, logger: Logger) async throws {
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        } catch {
+            try? await connection.close()
+        }
     }
 
     static func isValid(_ key: String) -> Bool {
@@ -149,12 +203,8 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         return Array(hash.finalize())
     }
 
-    /// Whose keys these are: the organization and the user or API key; an anonymous request's key
-    /// is its own.
-    static func scope(of principal: Principal?, fingerprint: [UInt8]) -> String {
-        guard let principal else {
-            return "anonymous " + fingerprint.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        }
+    /// Whose keys these are: the organization and the user or API key.
+    static func scope(of principal: Principal) -> String {
         let org = principal.orgID.uuidString.lowercased()
         if let key = principal.apiKeyID { return "org \(org) api-key \(key.uuidString.lowercased())" }
         return "org \(org) user \(principal.userID.uuidString.lowercased())"
@@ -194,8 +244,3 @@ private final class BodyCollector: ResponseBodyWriter {
     func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
-    }
-}
