@@ -71,6 +71,50 @@ private func diagnose(_ yaml: String) -> [String] {
         )
     }
 
+    @Test func ownRowsNeedAServerSetOwnerAndAreNotForCreate() {
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                fields:
+                  body: { type: text }
+                permissions:
+                  create: [{ member: own }]
+                  update: [admin, { member: own }]
+                """
+            ) == [
+                "specs/things.yaml:5:12: error: a created row is always its creator's own, so create cannot be limited to own rows (fix: list the role without `own`)",
+                "specs/things.yaml:5:12: error: `own` needs a field recording each row's owner, and Note has none (fix: add a field `author_id: { type: ref, to: User, set_from: principal.user }`)",
+            ]
+        )
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                owner: reviewer_id
+                fields:
+                  reviewer_id: { type: ref, to: User }
+                permissions:
+                  update: [{ member: mine }]
+                """
+            ) == [
+                "specs/things.yaml:2:8: error: owner 'reviewer_id' must be set by the server to the creating user (fix: define it as `{ type: ref, to: User, set_from: principal.user }`: a field the client sets would let anyone claim a row)",
+                "specs/things.yaml:6:22: error: expected 'own' after the role in permissions.update (fix: write `{ member: own }`, or the role alone)",
+            ]
+        )
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                fields:
+                  author_id: { type: ref, to: User, set_from: principal.user }
+                permissions:
+                  read: [admin, { viewer: own }]
+                """
+            ).isEmpty
+        )
+    }
+
     @Test func everyErrorOfEveryFileIsReportedAtOnce() {
         let lines = diagnose([
             "specs/a.yaml": "resource: Item\nfields:\n  x: { type: int32, min: 5, max: 1 }\n",

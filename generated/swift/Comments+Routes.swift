@@ -18,13 +18,15 @@ enum CommentResource: UpdatableResource {
 
     static let displayName = "comment"
     static let pathComponent = "comments"
+    /// Who owns a row, for the roles limited to their own rows.
+    static let owner: ResourceOwner<Model>? = ResourceOwner(field: "author_id") { $0.authorId }
 
     static let permissions = ResourcePermissions(
         list: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:comments"),
         read: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:comments"),
         create: Permission(roles: [.member, .admin, .owner], scope: "write:comments"),
-        update: Permission(roles: [.member, .admin, .owner], scope: "write:comments"),
-        delete: Permission(roles: [.admin, .owner], scope: "write:comments")
+        update: Permission(roles: [.member, .admin, .owner], ownRowsOnly: [.member], scope: "write:comments"),
+        delete: Permission(roles: [.member, .admin, .owner], ownRowsOnly: [.member], scope: "write:comments")
     )
 
     static let pagination = ResourcePagination(

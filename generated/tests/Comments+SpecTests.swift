@@ -21,13 +21,14 @@ extension ResourceContract {
             .read: [.owner, .admin, .member, .viewer],
             .create: [.owner, .admin, .member],
             .update: [.owner, .admin, .member],
-            .delete: [.owner, .admin],
+            .delete: [.owner, .admin, .member],
         ],
         readScope: "read:comments", writeScope: "write:comments",
         filters: ["task_id": [.eq, .in], "author_id": [.eq, .in]],
         includes: ["task": "task_id", "author": "author_id"],
         parents: ["task_id": "/api/v1/tasks"],
-        offsetPages: true
+        offsetPages: true,
+        ownRows: [.update: [.member], .delete: [.member]], owner: "author_id"
     )
 }
 
@@ -109,11 +110,19 @@ struct CommentSpecTests {
         PermissionCell(.viewer, .update, allowed: false),
         PermissionCell(.owner, .delete, allowed: true),
         PermissionCell(.admin, .delete, allowed: true),
-        PermissionCell(.member, .delete, allowed: false),
+        PermissionCell(.member, .delete, allowed: true),
         PermissionCell(.viewer, .delete, allowed: false),
     ])
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
+    }
+
+    @Test(arguments: [
+        PermissionCell(.member, .update, allowed: true),
+        PermissionCell(.member, .delete, allowed: true),
+    ])
+    func limitsToOwnRows(_ cell: PermissionCell) async throws {
+        try await resource.limitsToOwnRows(cell)
     }
 
     @Test(arguments: [
@@ -134,7 +143,7 @@ struct CommentSpecTests {
         ScopeCell(["read:comments"], .delete, allowed: false),
         ScopeCell(["write:comments"], .delete, allowed: true),
         ScopeCell(["*"], .delete, allowed: true),
-        ScopeCell(["*"], .delete, by: .member, allowed: false),
+        ScopeCell(["*"], .delete, by: .viewer, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)

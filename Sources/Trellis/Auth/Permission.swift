@@ -3,14 +3,23 @@
 /// for the rows every organization shares, platform administrators alone.
 public struct Permission: Sendable, Hashable {
     public var roles: [Role]
+    /// The roles among ``roles`` that act only on the rows they own (the spec's `{ member: own }`):
+    /// the resource's ``Resource/owner`` field names the caller.
+    public var ownRowsOnly: Set<Role>
     public var scope: String
     /// Only a signed-in platform administrator, whatever their role, and never an API key.
     public var platformAdminsOnly: Bool
 
-    public init(roles: [Role], scope: String) {
+    public init(roles: [Role], ownRowsOnly: Set<Role> = [], scope: String) {
         self.roles = roles
+        self.ownRowsOnly = ownRowsOnly
         self.scope = scope
         self.platformAdminsOnly = false
+    }
+
+    /// Whether `principal` acts only on the rows it owns under this permission.
+    public func limitsToOwnRows(_ principal: Principal) -> Bool {
+        ownRowsOnly.contains(principal.role)
     }
 
     /// Writes to a `tenancy: none` resource: its rows are every organization's, so no

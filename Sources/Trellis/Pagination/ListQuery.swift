@@ -133,13 +133,14 @@ public struct ListQuery: Sendable {
     /// The first `limit` visible rows pointing to each of `parents` through `field`, in `sort`
     /// order, each row followed by its parent's id (the last column).
     func children(
-        through field: String, of parents: [UUID], sort: SortOrder, limit: Int, scope rows: some ResourceScope,
-        on client: PostgresClient, logger: Logger
+        through field: String, of parents: [UUID], sort: SortOrder, limit: Int, ownedBy owner: (field: String, user: UUID)? = nil,
+        scope rows: some ResourceScope, on client: PostgresClient, logger: Logger
     ) async throws -> [PostgresRow] {
-        var parameters = Parameters(bindings: PostgresBindings(capacity: scopeParameterCount + 2), count: scopeParameterCount)
+        var parameters = Parameters(bindings: PostgresBindings(capacity: scopeParameterCount + 3), count: scopeParameterCount)
         rows.bind(into: &parameters.bindings)
         let parentIDs = parameters.bind(parents)
         var conditions = [scope, "\(field) = parent.id"]
+        if let owner { conditions.append("\(owner.field) = \(parameters.bind(owner.user))") }
         if softDelete { conditions.append("deleted_at IS NULL") }
         let direction = sort.descending ? "DESC" : "ASC"
         // Per parent, the first rows by the child's own index on the ref: never all of them.

@@ -35,6 +35,22 @@ public protocol Resource: Sendable {
     static var sensitiveFields: Set<String> { get }
     /// The resource's name in the audit log and in change events: `task`, `custom_field`.
     static var resourceType: String { get }
+    /// The field that records who owns a row, for the roles a permission limits to their own rows.
+    static var owner: ResourceOwner<Model>? { get }
+}
+
+/// The field of a resource that records who owns a row: a ref to the user who created it
+/// (`set_from: principal.user`), which permissions like `{ member: own }` compare with the caller.
+public struct ResourceOwner<Model>: Sendable {
+    /// The column, also the list field a list of one's own rows filters on.
+    public let field: String
+    /// The owner of a row.
+    public let id: @Sendable (Model) -> UUID?
+
+    public init(field: String, id: @escaping @Sendable (Model) -> UUID?) {
+        self.field = field
+        self.id = id
+    }
 }
 
 extension Resource {
@@ -44,6 +60,9 @@ extension Resource {
 
     /// No field is sensitive unless the spec says so.
     public static var sensitiveFields: Set<String> { [] }
+
+    /// No field records an owner unless the spec's permissions need one.
+    public static var owner: ResourceOwner<Model>? { nil }
 
     /// The display name in snake case: `custom field` -> `custom_field`.
     public static var resourceType: String { displayName.replacingOccurrences(of: " ", with: "_") }

@@ -42,6 +42,14 @@ public struct ResourceEngine<R: Resource>: Sendable {
         self.includes = Dictionary(R.includes.map { ($0.name, $0) }) { first, _ in first }
         self.trashPermission = (R.self as? any SoftDeletableResource.Type)?.restorePermission
         self.collectionPath = "/api/v1/\(R.pathComponent)"
+        let limited = [permissions.list, permissions.read, permissions.update, permissions.delete]
+            + [trashPermission].compactMap { $0 }
+        if limited.contains(where: { !$0.ownRowsOnly.isEmpty }) {
+            precondition(
+                R.owner.map { listQuery.field(named: $0.field) != nil } == true,
+                "\(R.self) limits some role to its own rows but names no owner field its list knows: regenerate it"
+            )
+        }
     }
 
     /// Mounts list, create, read and delete under `group`; ``addUpdate(to:)`` and
@@ -60,7 +68,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
     }
 
     private func listRequest(_ request: Request, principal: Principal) throws(APIError) -> ListRequest {
-        let list = try ListRequest(
+        var list = try ListRequest(
             request: request, query: listQuery, pagination: pagination, includes: Set(includes.keys), principal: principal
         )
         for name in list.includes { try includes[name]?.authorize(principal) }
@@ -68,6 +76,10 @@ public struct ResourceEngine<R: Resource>: Sendable {
             guard let trashPermission, trashPermission.allows(principal) else {
                 throw APIError(.forbidden, "Only those who may restore a \(R.displayName) may list deleted ones.")
             }
+        }
+        // A role limited to its own rows lists those alone (the owner field is a list field: see init).
+        if permissions.list.limitsToOwnRows(principal), let owner = R.owner, let field = listQuery.field(named: owner.field) {
+            list.filters.append(ListRequest.Filter(field: field, operator: .eq, value: .one(principal.userID.uuidString.lowercased())))
         }
         return list
     }
@@ -100,7 +112,9 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let principal = try context.require(permissions.read)
         let names = try readIncludes(request, principal: principal)
         let id = try context.resourceID()
-        guard let found = try await reader.find(id, in: R.Scope(principal: principal), logger: context.logger) else {
+        guard let found = try await reader.find(id, in: R.Scope(principal: principal), logger: context.logger),
+            !permissions.read.limitsToOwnRows(principal) || Self.isOwned(found, by: principal)
+        else {
             throw APIError.notFound(R.displayName)
         }
         // The ETag is the row's version; embedded rows have versions of their own, so a read
@@ -180,6 +194,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             guard let existing = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
+            try requireOwnership(of: existing, under: permissions.delete, principal: principal)
             try Self.check(existing, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
@@ -212,9 +227,11 @@ extension ResourceEngine where R: UpdatableResource {
         let scope = R.Scope(principal: principal)
         let origin = RequestOrigin(request, context: context)
         if json.isEmpty, !runsHooks {
-            guard let found = try await database.client.first(FindRow<R>(id: id, scope: scope), logger: context.logger) else {
+            let find = FindRow<R>(id: id, scope: scope)
+            guard let found = try await database.withConnection(logger: context.logger, { try await $0.first(find, logger: context.logger) }) else {
                 throw APIError.notFound(R.displayName)
             }
+            try requireOwnership(of: found, under: permissions.update, principal: principal)
             try Self.check(found, against: condition)
             return Self.tagged(found)
         }
@@ -222,6 +239,7 @@ extension ResourceEngine where R: UpdatableResource {
             guard let previous = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }
+            try requireOwnership(of: previous, under: permissions.update, principal: principal)
             try Self.check(previous, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             var changed = patch.applied(to: previous)
@@ -254,6 +272,22 @@ extension ResourceEngine {
         first.writeJSON(into: &firstJSON)
         second.writeJSON(into: &secondJSON)
         return firstJSON != secondJSON
+    }
+
+    /// Whether `principal` is the user `row`'s owner field names (never, for a resource without one).
+    static func isOwned(_ row: R.Model, by principal: Principal) -> Bool {
+        R.owner?.id(row) == principal.userID
+    }
+
+    /// Nothing unless `permission` limits `principal`'s role to its own rows and `row` is not one:
+    /// then 403 when the caller may read the row (it knows the row exists, and learns why), 404
+    /// when it may not (it learns nothing about a row it cannot see).
+    func requireOwnership(of row: R.Model, under permission: Permission, principal: Principal) throws(APIError) {
+        guard permission.limitsToOwnRows(principal), !Self.isOwned(row, by: principal) else { return }
+        guard permissions.read.allows(principal), !permissions.read.limitsToOwnRows(principal) else {
+            throw APIError.notFound(R.displayName)
+        }
+        throw APIError(.forbidden, "A \(principal.role.rawValue) changes only the \(R.displayName) rows they created.")
     }
 
     /// The `If-Match` values of a PATCH, DELETE or restore, nil when none was sent: 428 then for a
@@ -310,9 +344,11 @@ extension ResourceEngine where R: SoftDeletableResource {
         let row = try await database.transaction(logger: context.logger) { connection in
             guard let hidden = try await connection.first(LockHiddenRow<R>(id: id, scope: scope), logger: context.logger) else {
                 let found = try await visible(id, in: scope, on: connection, logger: context.logger)
+                try requireOwnership(of: found, under: R.restorePermission, principal: principal)
                 try Self.check(found, against: condition)
                 return found
             }
+            try requireOwnership(of: hidden, under: R.restorePermission, principal: principal)
             try Self.check(hidden, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeRestore(hidden, context: hookContext)
@@ -372,7 +408,9 @@ extension ResourceEngine {
         let id = try context.resourceID()
         guard Parent.permissions.read.allows(principal) else { throw APIError.notFound(Parent.displayName) }
         let find = FindRow<Parent>(id: id, scope: Parent.Scope(principal: principal))
-        guard try await database.client.first(find, logger: context.logger) != nil else {
+        guard let row = try await database.withConnection(logger: context.logger, { try await $0.first(find, logger: context.logger) }),
+            !Parent.permissions.read.limitsToOwnRows(principal) || Parent.owner?.id(row) == principal.userID
+        else {
             throw APIError.notFound(Parent.displayName)
         }
         return id

@@ -28,7 +28,10 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
         Self(name: name, permission: Target.permissions.read, id: id) { ids, principal, client, logger in
             var rows: [UUID: ByteBuffer] = [:]
             let statement = FindRows<Target>(ids: ids, scope: Target.Scope(principal: principal))
+            let ownOnly = Target.permissions.read.limitsToOwnRows(principal)
             for try await row in try await client.execute(statement, logger: logger) {
+                // A row the caller may not read embeds as one that does not exist.
+                if ownOnly, Target.owner?.id(row) != principal.userID { continue }
                 var json = ByteBuffer()
                 row.writeJSON(into: &json)
                 rows[row.id] = json
@@ -44,8 +47,15 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
         let limit = ListLimits.includedChildren
         let sort = Child.pagination.defaultSort
         var include = Self(name: name, permission: Child.permissions.list, id: { $0.id }) { ids, principal, client, logger in
+            var owner: (field: String, user: UUID)?
+            if Child.permissions.list.limitsToOwnRows(principal) {
+                // The caller lists only the children it owns (the engine checks Child.owner exists).
+                guard let field = Child.owner?.field else { return [:] }
+                owner = (field, principal.userID)
+            }
             let rows = try await Child.listQuery.children(
-                through: field, of: ids, sort: sort, limit: limit + 1, scope: Child.Scope(principal: principal), on: client, logger: logger
+                through: field, of: ids, sort: sort, limit: limit + 1, ownedBy: owner, scope: Child.Scope(principal: principal), on: client,
+                logger: logger
             )
             var grouped: [UUID: [Child.Model]] = [:]
             for row in rows {

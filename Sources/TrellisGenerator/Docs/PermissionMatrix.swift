@@ -14,7 +14,8 @@ enum PermissionMatrix {
             "with its creator's role, limited to its scopes: `read:<resource>` covers list and read, `write:<resource>` every",
             "other action, and `*` everything. The generated spec tests check every cell. A resource every organization shares",
             "(`tenancy: none`) is written by platform administrators only (`Server platform-admin grant --email ...`), never",
-            "through an organization role or an API key.",
+            "through an organization role or an API key. **own**: only on the rows the member owns (the resource's owner",
+            "field names them); other rows answer 403 when the role may read them, else 404, and lists show only their own.",
         ]
         for resource in resources {
             let scope = resource.path.dropFirst()
@@ -23,7 +24,8 @@ enum PermissionMatrix {
                 "## \(resource.name)",
                 "",
                 "`/api/v1\(resource.path)` from `\(resource.specFile)`; "
-                    + (resource.isTenant ? "rows belong to one organization." : "one table shared by every organization (`tenancy: none`)."),
+                    + (resource.isTenant ? "rows belong to one organization." : "one table shared by every organization (`tenancy: none`).")
+                    + (resource.ownerField.map { " A row's owner: `\($0.name)`." } ?? ""),
                 "",
                 "| action | " + roles.map(\.rawValue).joined(separator: " | ") + " | API key scope |",
                 "|---|" + roles.map { _ in ":-:|" }.joined() + "---|",
@@ -32,7 +34,8 @@ enum PermissionMatrix {
                 if action == .update && resource.mutableFields.isEmpty { continue }
                 if action == .restore && !resource.softDelete { continue }
                 let allowed = resource.permissions[action] ?? []
-                let cells = roles.map { allowed.contains($0) ? "✓" : "—" }
+                let own = resource.ownRows[action] ?? []
+                let cells = roles.map { allowed.contains($0) ? (own.contains($0) ? "own" : "✓") : "—" }
                 let needed = action == .list || action == .read ? "read" : "write"
                 let key = resource.platformAdminActions.contains(action) ? "none: platform administrators only" : "`\(needed):\(scope)`"
                 lines.append("| \(action.rawValue) | " + cells.joined(separator: " | ") + " | \(key) |")

@@ -64,8 +64,14 @@ struct ResourcePaths {
         if resource.platformAdminActions.contains(action) {
             return "Platform administrators only: the rows are shared by every organization. API keys may not."
         }
-        let roles = (resource.permissions[action] ?? []).map(\.rawValue)
-        return roles.isEmpty ? "No role may do this." : "Allowed roles: \(roles.joined(separator: ", "))."
+        let own = resource.ownRows[action] ?? []
+        let roles = (resource.permissions[action] ?? []).map { own.contains($0) ? "\($0.rawValue) (own rows only)" : $0.rawValue }
+        guard !roles.isEmpty else { return "No role may do this." }
+        let note = "Allowed roles: \(roles.joined(separator: ", "))."
+        guard !own.isEmpty, let owner = resource.ownerField else { return note }
+        let others = action.isRead || resource.ownRows[.read]?.isDisjoint(with: own) == false
+            ? "Other rows answer 404 to them." : "Other rows answer 403 to them (404 to a role that may not read them)."
+        return note + " A row's owner is the user `\(owner.name)` names." + (action == .list ? " They list only their own rows." : " " + others)
     }
 
     private func operation(

@@ -35,6 +35,15 @@ public struct ResolvedResource: Sendable, Hashable {
     public var dropped: Set<String>
     /// Whether a PATCH, DELETE or restore must send `If-Match` (`concurrency: required`).
     public var requiresIfMatch: Bool = false
+    /// The roles of each action that act only on rows they own (`{ member: own }`).
+    public var ownRows: [Action: Set<Role>] = [:]
+    /// The field that records a row's owner, when some role is limited to its own rows.
+    public var ownerField: ResolvedField? {
+        guard let name = ownerFieldName else { return nil }
+        return fields.first { $0.name == name }
+    }
+    /// The name of ``ownerField``.
+    public var ownerFieldName: String?
 
     /// The columns the model selects, in decode order: id, the fields, the version, then timestamps.
     public var modelColumns: [String] {

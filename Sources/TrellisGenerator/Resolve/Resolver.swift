@@ -112,7 +112,9 @@ public enum Resolver {
                 Naming.isPascalCase(old.value) ? Naming.plural(Naming.snakeCase(old.value)) : old.value
             },
             dropped: Set(spec.dropped.map(\.value)),
-            requiresIfMatch: spec.concurrency == .required
+            requiresIfMatch: spec.concurrency == .required,
+            ownRows: spec.permissions.ownRows,
+            ownerFieldName: spec.permissions.limitsToOwnRows ? spec.ownerField?.name.value : nil
         )
     }
 

@@ -82,6 +82,8 @@ struct ResourceContext {
     var columnList: String
     var versionColumn: Int
     var requiresIfMatch: Bool
+    /// `ResourceOwner<Comment>(field: "author_id") { $0.authorId }`, when a role is limited to its own rows.
+    var owner: String?
     var hasSensitiveFields: Bool
     /// `"password_hint", "ssn"`: the fields the spec marks `sensitive`.
     var sensitiveFieldList: String
@@ -155,6 +157,7 @@ struct ResourceContext {
         columnList = resource.modelColumns.joined(separator: ", ")
         versionColumn = fieldCount + 1
         requiresIfMatch = resource.requiresIfMatch
+        owner = resource.ownerField.map { "ResourceOwner(field: \"\($0.name)\") { $0.\($0.swiftName) }" }
         let sensitive = resource.fields.filter(\.spec.sensitive).map { "\"\($0.name)\"" }
         hasSensitiveFields = !sensitive.isEmpty
         sensitiveFieldList = sensitive.joined(separator: ", ")
@@ -205,8 +208,11 @@ struct ResourceContext {
         if resource.platformAdminActions.contains(action) {
             return ActionPermission(action: action.rawValue, expression: "Permission.platformAdmins(scope: \"\(scope)\")")
         }
-        let roles = (resource.permissions[action] ?? []).map { ".\($0.rawValue)" }.joined(separator: ", ")
-        return ActionPermission(action: action.rawValue, expression: "Permission(roles: [\(roles)], scope: \"\(scope)\")")
+        let allowed = resource.permissions[action] ?? []
+        let roles = allowed.map { ".\($0.rawValue)" }.joined(separator: ", ")
+        let own = allowed.filter { resource.ownRows[action]?.contains($0) == true }.map { ".\($0.rawValue)" }.joined(separator: ", ")
+        let limit = own.isEmpty ? "" : ", ownRowsOnly: [\(own)]"
+        return ActionPermission(action: action.rawValue, expression: "Permission(roles: [\(roles)]\(limit), scope: \"\(scope)\")")
     }
 
     private static func stringSet(_ keys: [String]) -> String {

@@ -139,7 +139,8 @@ struct SQLContext {
     /// under, and the timestamps when they are sort keys.
     private static func listFields(_ resource: ResolvedResource) -> [String] {
         let sortKeys = Set(resource.pagination.sortKeys)
-        let parents = Set(resource.parentFields.map(\.name))
+        // The owner field too: a role limited to its own rows lists them by it.
+        let parents = Set(resource.parentFields.map(\.name) + [resource.ownerField?.name].compactMap { $0 })
         var fields: [String] = []
         func add(_ name: String, _ kind: String, sqlType: String, nullable: Bool = false, filters: [FilterOperator] = []) {
             var arguments = #""\#(name)", \#(kind), sqlType: "\#(sqlType)""#

@@ -466,6 +466,10 @@ enum {{typeName}}Resource: {{conformances}} {
     /// `concurrency: required`: a PATCH, DELETE or restore without `If-Match` answers 428.
     static let requiresIfMatch = true
 {{/requiresIfMatch}}
+{{#owner}}
+    /// Who owns a row, for the roles limited to their own rows.
+    static let owner: ResourceOwner<Model>? = {{{.}}}
+{{/owner}}
 {{#hasSensitiveFields}}
     /// `sensitive: true`: the audit log records that these changed, never their values.
     static let sensitiveFields: Set<String> = [{{{sensitiveFieldList}}}]
@@ -662,6 +666,17 @@ struct {{suiteName}} {
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
     }
+{{#hasOwnCells}}
+
+    @Test(arguments: [
+{{#ownCells}}
+        {{{.}}},
+{{/ownCells}}
+    ])
+    func limitsToOwnRows(_ cell: PermissionCell) async throws {
+        try await resource.limitsToOwnRows(cell)
+    }
+{{/hasOwnCells}}
 {{#hasPlatformAdminActions}}
 
     @Test(arguments: [{{platformAdminActions}}] as [ResourceAction])

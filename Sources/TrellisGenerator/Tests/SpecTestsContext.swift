@@ -58,6 +58,9 @@ struct SpecTestsContext {
     var hasInvalidValues: Bool
     /// `PermissionCell(...)` expressions: every role x every action the resource serves.
     var permissionCells: [String]
+    /// `PermissionCell(...)` of every role limited to its own rows, for `limitsToOwnRows`.
+    var ownCells: [String]
+    var hasOwnCells: Bool
     /// `ScopeCell(...)` expressions.
     var scopeCells: [String]
     var hasScopeCells: Bool
@@ -128,6 +131,10 @@ struct SpecTestsContext {
             }
         }
         hasInvalidValues = !invalidValues.isEmpty
+        ownCells = actions.flatMap { action in
+            (resource.ownRows[action] ?? []).sorted(by: >).map { role in "PermissionCell(.\(role.rawValue), .\(action.rawValue), allowed: true)" }
+        }
+        hasOwnCells = resource.ownerField != nil && !ownCells.isEmpty
         permissionCells = actions.flatMap { action in
             Role.allCases.sorted(by: >).map { role in
                 "PermissionCell(.\(role.rawValue), .\(action.rawValue), allowed: \((resource.permissions[action] ?? []).contains(role)))"
@@ -219,6 +226,13 @@ struct SpecTestsContext {
                 "\(SwiftNames.stringLiteral(child.name)): ChildInclude(\(SwiftNames.stringLiteral(child.resource)), through: \(SwiftNames.stringLiteral(child.field)))"
             }
             listContract.append("children: [\(entries.joined(separator: ", "))]")
+        }
+        if let owner = resource.ownerField {
+            let entries = Action.allCases.compactMap { action -> String? in
+                guard let roles = resource.ownRows[action], !roles.isEmpty else { return nil }
+                return ".\(action.rawValue): [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]"
+            }
+            listContract.append("ownRows: [\(entries.joined(separator: ", "))], owner: \(SwiftNames.stringLiteral(owner.name))")
         }
         self.listContract = listContract.enumerated().map { offset, line in
             offset == listContract.count - 1 ? line : line + ","

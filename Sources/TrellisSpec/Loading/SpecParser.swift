@@ -4,7 +4,7 @@ import Yams
 struct SpecParser {
     static let resourceKeys = [
         "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "concurrency", "fields",
-        "indexes", "pagination", "permissions", "search", "renamed_from", "dropped",
+        "indexes", "pagination", "permissions", "owner", "search", "renamed_from", "dropped",
     ]
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
@@ -64,6 +64,7 @@ struct SpecParser {
             case "indexes": spec.indexes = parseIndexes(value)
             case "pagination": spec.pagination = parsePagination(value)
             case "permissions": spec.permissions = parsePermissions(value)
+            case "owner": spec.owner = locatedString(value, for: "owner")
             case "search": spec.search = parseSearch(value)
             case "renamed_from": spec.renamedFrom = locatedString(value, for: "renamed_from")
             case "dropped": spec.dropped = reader.strings(value, for: "dropped") ?? []
@@ -378,21 +379,45 @@ struct SpecParser {
         let actions = Action.allCases.map(\.rawValue)
         guard let entries = reader.entries(node, of: "permissions", allowed: actions) else { return PermissionsSpec() }
         var roles: [Action: [Role]] = [:]
+        var ownRows: [Action: Set<Role>] = [:]
         var locations: [Action: SourceLocation] = [:]
+        var ownLocations: [Action: SourceLocation] = [:]
         for entry in entries {
-            guard let action = Action(rawValue: entry.key), let names = reader.strings(entry.value, for: entry.key) else {
+            guard let action = Action(rawValue: entry.key) else { continue }
+            guard case .sequence(let items) = entry.value else {
+                _ = reader.strings(entry.value, for: entry.key)  // reports what was expected
                 continue
             }
             locations[action] = entry.keyLocation
-            roles[action] = names.compactMap { name in
-                if let role = Role(rawValue: name.value) { return role }
-                reader.error(
-                    at: name.location, "unknown role '\(name.value)' in permissions.\(entry.key)",
-                    fix: Suggestions.fix(for: name.value, among: Role.allCases.map(\.rawValue))
-                )
-                return nil
+            var allowed: [Role] = []
+            for item in items {
+                // `member`, or `{ member: own }`: the role acts only on the rows it owns.
+                var nameNode = item
+                var own = false
+                if case .mapping(let mapping) = item, mapping.count == 1, let (key, value) = mapping.first {
+                    guard reader.string(value, for: "an item of '\(entry.key)'") == "own" else {
+                        reader.error(value, "expected 'own' after the role in permissions.\(entry.key)", fix: "write `{ \(key.string ?? "member"): own }`, or the role alone")
+                        continue
+                    }
+                    nameNode = key
+                    own = true
+                }
+                guard let name = reader.string(nameNode, for: "an item of '\(entry.key)'") else { continue }
+                guard let role = Role(rawValue: name) else {
+                    reader.error(
+                        nameNode, "unknown role '\(name)' in permissions.\(entry.key)",
+                        fix: Suggestions.fix(for: name, among: Role.allCases.map(\.rawValue))
+                    )
+                    continue
+                }
+                allowed.append(role)
+                if own {
+                    ownRows[action, default: []].insert(role)
+                    ownLocations[action] = ownLocations[action] ?? reader.location(of: item)
+                }
             }
+            roles[action] = allowed
         }
-        return PermissionsSpec(roles: roles, locations: locations)
+        return PermissionsSpec(roles: roles, ownRows: ownRows, locations: locations, ownLocations: ownLocations)
     }
 }

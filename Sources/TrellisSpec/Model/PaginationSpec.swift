@@ -48,8 +48,12 @@ public enum Action: String, Hashable, Sendable, CaseIterable {
 /// platform administrators write it; its spec may only say that no one may (`delete: []`).
 public struct PermissionsSpec: Hashable, Sendable {
     public var roles: [Action: [Role]]
+    /// The roles of each action that act only on rows they own (`{ member: own }`), among its `roles`.
+    public var ownRows: [Action: Set<Role>]
     /// Where the spec names each action, for the actions it names.
     public var locations: [Action: SourceLocation]
+    /// Where each `{ role: own }` entry is, for messages about it.
+    public var ownLocations: [Action: SourceLocation]
 
     public static let defaults: [Action: [Role]] = [
         .list: [.owner, .admin, .member, .viewer],
@@ -60,10 +64,18 @@ public struct PermissionsSpec: Hashable, Sendable {
         .restore: [.owner, .admin],
     ]
 
-    public init(roles: [Action: [Role]] = [:], locations: [Action: SourceLocation] = [:]) {
+    public init(
+        roles: [Action: [Role]] = [:], ownRows: [Action: Set<Role>] = [:], locations: [Action: SourceLocation] = [:],
+        ownLocations: [Action: SourceLocation] = [:]
+    ) {
         self.roles = Self.defaults.merging(roles) { _, given in given }
+        self.ownRows = ownRows.filter { !$0.value.isEmpty }
         self.locations = locations
+        self.ownLocations = ownLocations
     }
+
+    /// Whether some role performs some action only on the rows it owns.
+    public var limitsToOwnRows: Bool { !ownRows.isEmpty }
 
     /// The write actions of a shared resource that platform administrators perform: every one the
     /// spec does not close with an empty list.

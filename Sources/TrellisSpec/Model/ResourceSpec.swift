@@ -33,11 +33,22 @@ public struct ResourceSpec: Hashable, Sendable {
     public var indexes: [IndexSpec]
     public var pagination: PaginationSpec
     public var permissions: PermissionsSpec
+    /// The field that records a row's owner, for `{ role: own }` permissions (`owner: author_id`);
+    /// nil lets the one `set_from: principal.user` field be it.
+    public var owner: Located<String>?
     public var search: SearchSpec?
     public var renamedFrom: Located<String>?
     public var dropped: [Located<String>]
     /// The spec file, as given to the loader (relative paths stay relative).
     public var file: String
+
+    /// The field that records a row's owner: `owner`, or else the one `set_from: principal.user`
+    /// field; nil when neither names one.
+    public var ownerField: FieldSpec? {
+        if let owner { return fields.first { $0.name.value == owner.value } }
+        let candidates = fields.filter { $0.setFrom == .principalUser }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
 
     public init(
         name: Located<String>,
@@ -52,6 +63,7 @@ public struct ResourceSpec: Hashable, Sendable {
         indexes: [IndexSpec] = [],
         pagination: PaginationSpec = PaginationSpec(),
         permissions: PermissionsSpec = PermissionsSpec(),
+        owner: Located<String>? = nil,
         search: SearchSpec? = nil,
         renamedFrom: Located<String>? = nil,
         dropped: [Located<String>] = [],
@@ -69,6 +81,7 @@ public struct ResourceSpec: Hashable, Sendable {
         self.indexes = indexes
         self.pagination = pagination
         self.permissions = permissions
+        self.owner = owner
         self.search = search
         self.renamedFrom = renamedFrom
         self.dropped = dropped

@@ -89,6 +89,7 @@ struct SpecValidator {
         validateSort(spec)
         validateSearch(spec)
         validateSharedPermissions(spec)
+        validateOwnership(spec)
         validateEvolution(spec)
         let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
         for index in spec.indexes {
@@ -96,6 +97,37 @@ struct SpecValidator {
             for column in index.columns where !columns.contains(column.value) {
                 error(at: column.location, "index column '\(column.value)' is not a column of \(name.value)", fix: Suggestions.fix(for: column.value, among: columns.sorted()))
             }
+        }
+    }
+
+    /// `{ role: own }` needs a field that records the row's owner, set by the server; it makes no
+    /// sense on create (a new row is always its creator's) or on rows every organization shares.
+    private mutating func validateOwnership(_ spec: ResourceSpec) {
+        let permissions = spec.permissions
+        if let location = permissions.ownLocations[.create] {
+            error(at: location, "a created row is always its creator's own, so create cannot be limited to own rows", fix: "list the role without `own`")
+        }
+        if let owner = spec.owner {
+            guard let field = spec.fields.first(where: { $0.name.value == owner.value }) else {
+                error(at: owner.location, "owner '\(owner.value)' is not a field of \(spec.name.value)", fix: Suggestions.fix(for: owner.value, among: spec.fields.map(\.name.value)))
+                return
+            }
+            if field.setFrom != .principalUser {
+                error(
+                    at: owner.location, "owner '\(owner.value)' must be set by the server to the creating user",
+                    fix: "define it as `{ type: ref, to: User, set_from: principal.user }`: a field the client sets would let anyone claim a row"
+                )
+            }
+        }
+        guard permissions.limitsToOwnRows, let location = permissions.ownLocations.values.min() else { return }
+        if spec.tenancy == .none {
+            error(at: location, "a tenancy: none resource's rows belong to no one, so no role can be limited to its own", fix: "remove `own`")
+        } else if spec.owner == nil, spec.ownerField == nil {
+            let candidates = spec.fields.filter { $0.setFrom == .principalUser }.map(\.name.value)
+            error(
+                at: location, candidates.isEmpty ? "`own` needs a field recording each row's owner, and \(spec.name.value) has none" : "`own` needs to know which of \(candidates.joined(separator: ", ")) records the owner",
+                fix: candidates.isEmpty ? "add a field `author_id: { type: ref, to: User, set_from: principal.user }`" : "add `owner: \(candidates[0])`"
+            )
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 import Trellis
 
@@ -7,8 +8,11 @@ extension ResourceChecks {
     /// 403 and changes nothing.
     public func permission(_ cell: PermissionCell, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await session("permission/\(cell.role.rawValue)/\(cell.action.rawValue)") { session in
-            let actor = SpecActor.member(session.home.principal(cell.role))
-            try await judge(cell.action, as: actor, who: Self.member(cell.role), allowed: cell.allowed, session: session, at: sourceLocation)
+            let principal = session.home.principal(cell.role)
+            try await judge(
+                cell.action, as: .member(principal), who: Self.member(cell.role), allowed: cell.allowed, owner: owner(for: cell.action, role: cell.role, in: session.home),
+                session: session, at: sourceLocation
+            )
         }
     }
 
@@ -38,7 +42,7 @@ extension ResourceChecks {
             let key = try await session.apiKey(in: session.home, role: role, scopes: cell.scopes)
             try await judge(
                 cell.action, as: .apiKey(key), who: "an API key of \(Self.member(role)) with \(cell.scopes.joined(separator: ", "))",
-                allowed: cell.allowed, session: session, at: sourceLocation
+                allowed: cell.allowed, owner: owner(for: cell.action, role: role, in: session.home), session: session, at: sourceLocation
             )
         }
     }
@@ -48,9 +52,73 @@ extension ResourceChecks {
         (role == .owner || role == .admin ? "an " : "a ") + role.rawValue
     }
 
-    /// Performs `action` as `actor` on a row made for it, and checks the answer against `allowed`.
+    /// The user a row must belong to for `role` to `action` it: its own member when the spec
+    /// limits the role to its own rows, else nil (any row will do).
+    func owner(for action: ResourceAction, role: Role, in organization: SpecOrganization) -> UUID? {
+        contract.ownRows[action]?.contains(role) == true ? organization.members[role] : nil
+    }
+
+    /// A role limited to its own rows does not reach another user's: a list leaves the row out, a
+    /// read answers 404, and a write answers 403 when the role may read the row (404 when it may
+    /// not) and changes nothing.
+    public func limitsToOwnRows(_ cell: PermissionCell, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await session("own-rows/\(cell.role.rawValue)/\(cell.action.rawValue)") { session in
+            let home = session.home
+            guard contract.ownRows[cell.action]?.contains(cell.role) == true, let column = contract.owner else {
+                throw SpecSetupError("\(contract.title) does not limit \(cell.role.rawValue) to its own rows for \(cell.action.rawValue)")
+            }
+            let actor = SpecActor.member(home.principal(cell.role))
+            let someoneElse = home.members[cell.role == .owner ? .admin : .owner] ?? home.id
+            var row = try await create(row: 0, in: home, session: session)
+            guard let id = row.uuid else { return }
+            try await session.setColumn(contract.table, id: id, column: column, to: someoneElse)
+            if contract.canPerform(.read), let read = try await self.read(row.id, in: home, session: session).data { row.data = read }
+            let who = Self.member(cell.role)
+            let readsOthers = contract.permissions[.read]?.contains(cell.role) == true && contract.ownRows[.read]?.contains(cell.role) != true
+            switch cell.action {
+            case .list:
+                let listed = try await listIDs(as: actor, session: session)
+                expect(!listed.contains(row.id), "Ownership broken", "\(who) lists only their own rows, but the list shows another user's row \(row.id)", at: sourceLocation)
+                return
+            case .create:
+                throw SpecSetupError("create cannot be limited to own rows")
+            case .read:
+                let response = try await session.client.send(.get, "\(path)/\(row.id)", as: actor)
+                expect(response.status == .notFound, "Ownership broken", "\(who) reads only their own rows, but another user's: \(response.summary); expected 404", at: sourceLocation)
+                return
+            case .update:
+                let response = try await session.client.send(.patch, "\(path)/\(row.id)", as: actor, json: .object(oneChange(in: session)))
+                expectRefused(response, readsOthers: readsOthers, who: who, action: cell.action, at: sourceLocation)
+                let after = try await read(row.id, in: home, session: session)
+                expect(after.data == row.data, "Ownership broken", "a refused update of another user's row still changed it: \(after.summary)", at: sourceLocation)
+            case .delete:
+                let response = try await session.client.send(.delete, "\(path)/\(row.id)", as: actor)
+                expectRefused(response, readsOthers: readsOthers, who: who, action: cell.action, at: sourceLocation)
+                let stored = try await session.storedRow(contract.table, id: id, softDelete: contract.softDelete)
+                expect(stored.exists && !stored.deleted, "Ownership broken", "a refused delete of another user's row still removed it", at: sourceLocation)
+            case .restore:
+                try await session.markDeleted(contract.table, id: id)
+                let response = try await session.client.send(.post, "\(path)/\(row.id)/restore", as: actor)
+                expectRefused(response, readsOthers: readsOthers, who: who, action: cell.action, at: sourceLocation)
+                let stored = try await session.storedRow(contract.table, id: id, softDelete: contract.softDelete)
+                expect(stored.deleted, "Ownership broken", "a refused restore of another user's row still brought it back", at: sourceLocation)
+            }
+        }
+    }
+
+    private func expectRefused(_ response: SpecResponse, readsOthers: Bool, who: String, action: ResourceAction, at location: SourceLocation) {
+        let expected: HTTPResponse.Status = readsOthers ? .forbidden : .notFound
+        expect(
+            response.status == expected, "Ownership broken",
+            "\(who) may \(action.rawValue) only their own rows, but on another user's: \(response.summary); expected \(expected.code)", at: location
+        )
+    }
+
+    /// Performs `action` as `actor` on a row made for it (owned by `owner`, when given), and checks
+    /// the answer against `allowed`.
     private func judge(
-        _ action: ResourceAction, as actor: SpecActor, who: String, allowed: Bool, session: SpecSession, at location: SourceLocation
+        _ action: ResourceAction, as actor: SpecActor, who: String, allowed: Bool, owner: UUID? = nil, session: SpecSession,
+        at location: SourceLocation
     ) async throws {
         let home = session.home
         let response: SpecResponse
@@ -67,7 +135,11 @@ extension ResourceChecks {
                 expect(after == before, "Permission broken", "a refused create still made a row", at: location)
             }
         case .read, .update, .delete, .restore:
-            let row = try await create(row: 0, in: home, session: session)
+            var row = try await create(row: 0, in: home, session: session)
+            if let owner, let column = contract.owner, let id = row.uuid {
+                try await session.setColumn(contract.table, id: id, column: column, to: owner)
+                if contract.canPerform(.read), let read = try await self.read(row.id, in: home, session: session).data { row.data = read }
+            }
             target = row
             switch action {
             case .read:

@@ -55,6 +55,10 @@ public struct ResourceContract: Sendable {
     public var offsetPages: Bool
     /// The resources nested under this one that `?include=` embeds, by include name.
     public var children: [String: ChildInclude]
+    /// The roles of each action limited to the rows they own (`{ member: own }`).
+    public var ownRows: [ResourceAction: Set<Role>]
+    /// The field naming a row's owner, when some role is limited to its own rows.
+    public var owner: String?
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
@@ -62,9 +66,11 @@ public struct ResourceContract: Sendable {
         permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
         parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false,
-        children: [String: ChildInclude] = [:]
+        children: [String: ChildInclude] = [:], ownRows: [ResourceAction: Set<Role>] = [:], owner: String? = nil
     ) {
         self.children = children
+        self.ownRows = ownRows
+        self.owner = owner
         self.offsetPages = offsetPages
         self.platformAdminActions = platformAdminActions
         self.filters = filters

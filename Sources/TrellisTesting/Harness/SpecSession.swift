@@ -90,6 +90,15 @@ public struct SpecSession: Sendable {
         return 0
     }
 
+    /// Sets `column` of the row `id` to `value` directly: to hand a row to another owner.
+    func setColumn(_ table: String, id: UUID, column: String, to value: UUID) async throws {
+        var bindings = binds(id)
+        bindings.append(value)
+        try await database.query(
+            PostgresQuery(unsafeSQL: "UPDATE \(table) SET \(column) = $2 WHERE id = $1", binds: bindings), logger: harness.logger
+        )
+    }
+
     /// One audit row about a resource row, as the checks read it.
     struct AuditRow: Sendable {
         var action: String

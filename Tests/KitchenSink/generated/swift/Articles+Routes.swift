@@ -20,15 +20,19 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
     static let pathComponent = "articles"
     /// `concurrency: required`: a PATCH, DELETE or restore without `If-Match` answers 428.
     static let requiresIfMatch = true
+    /// Who owns a row, for the roles limited to their own rows.
+    static let owner: ResourceOwner<Model>? = ResourceOwner(field: "author_id") { $0.authorId }
+    /// `sensitive: true`: the audit log records that these changed, never their values.
+    static let sensitiveFields: Set<String> = ["contact"]
 
     static let permissions = ResourcePermissions(
-        list: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:articles"),
-        read: Permission(roles: [.owner, .admin, .member, .viewer], scope: "read:articles"),
+        list: Permission(roles: [.owner, .admin, .member, .viewer], ownRowsOnly: [.viewer], scope: "read:articles"),
+        read: Permission(roles: [.owner, .admin, .member, .viewer], ownRowsOnly: [.viewer], scope: "read:articles"),
         create: Permission(roles: [.owner, .admin, .member], scope: "write:articles"),
-        update: Permission(roles: [.owner, .admin, .member], scope: "write:articles"),
+        update: Permission(roles: [.owner, .admin, .member], ownRowsOnly: [.member], scope: "write:articles"),
         delete: Permission(roles: [.owner], scope: "write:articles")
     )
-    static let restorePermission = Permission(roles: [.owner], scope: "write:articles")
+    static let restorePermission = Permission(roles: [.owner, .admin], ownRowsOnly: [.admin], scope: "write:articles")
 
     static let pagination = ResourcePagination(
         defaultLimit: 10, maxLimit: 50, defaultSort: SortOrder(key: "created_at", descending: true)

@@ -13,7 +13,7 @@ extension ResourceContract {
             FieldContract("title", .string(), required: true, minLength: 3, maxLength: 120, example: "Example title", alternate: "Changed title"),
             FieldContract("slug", .string(format: .slug), required: true, immutable: true, unique: true, maxLength: 255, example: "example-slug"),
             FieldContract("body", .text, nullable: true, example: "Example body", alternate: "Changed body"),
-            FieldContract("contact", .string(format: .email), nullable: true, maxLength: 255, example: "ada@example.com", alternate: "grace@example.org"),
+            FieldContract("contact", .string(format: .email), nullable: true, sensitive: true, maxLength: 255, example: "ada@example.com", alternate: "grace@example.org"),
             FieldContract("homepage", .string(format: .url), nullable: true, maxLength: 255, example: "https://example.com", alternate: "https://example.org/changed"),
             FieldContract("word_count", .int32, minimum: "0", maximum: "100000", example: 0, alternate: 1),
             FieldContract("views", .int64, example: 0, alternate: 1),
@@ -39,12 +39,13 @@ extension ResourceContract {
             .create: [.owner, .admin, .member],
             .update: [.owner, .admin, .member],
             .delete: [.owner],
-            .restore: [.owner],
+            .restore: [.owner, .admin],
         ],
         readScope: "read:articles", writeScope: "write:articles",
         filters: ["title": [.eq, .in, .contains, .startsWith], "body": [.contains, .isNull], "word_count": [.eq, .in, .gt, .gte, .lt, .lte], "views": [.gt, .lte], "price": [.eq, .in, .gt, .gte, .lt, .lte], "featured": [.eq], "external_id": [.eq, .in, .isNull], "published_on": [.gte, .lt, .isNull], "embargo_at": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "state": [.eq, .in], "author_id": [.eq, .in], "category_id": [.eq, .in, .isNull]],
         searchFields: ["title", "body"],
-        includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id", "tag": "tag_id"]
+        includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id", "tag": "tag_id"],
+        ownRows: [.list: [.viewer], .read: [.viewer], .update: [.member], .restore: [.admin]], owner: "author_id"
     )
 }
 
@@ -171,12 +172,22 @@ struct ArticleSpecTests {
         PermissionCell(.member, .delete, allowed: false),
         PermissionCell(.viewer, .delete, allowed: false),
         PermissionCell(.owner, .restore, allowed: true),
-        PermissionCell(.admin, .restore, allowed: false),
+        PermissionCell(.admin, .restore, allowed: true),
         PermissionCell(.member, .restore, allowed: false),
         PermissionCell(.viewer, .restore, allowed: false),
     ])
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
+    }
+
+    @Test(arguments: [
+        PermissionCell(.viewer, .list, allowed: true),
+        PermissionCell(.viewer, .read, allowed: true),
+        PermissionCell(.member, .update, allowed: true),
+        PermissionCell(.admin, .restore, allowed: true),
+    ])
+    func limitsToOwnRows(_ cell: PermissionCell) async throws {
+        try await resource.limitsToOwnRows(cell)
     }
 
     @Test(arguments: [
@@ -201,7 +212,7 @@ struct ArticleSpecTests {
         ScopeCell(["read:articles"], .restore, allowed: false),
         ScopeCell(["write:articles"], .restore, allowed: true),
         ScopeCell(["*"], .restore, allowed: true),
-        ScopeCell(["*"], .restore, by: .admin, allowed: false),
+        ScopeCell(["*"], .restore, by: .member, allowed: false),
     ])
     func apiKeyScope(_ cell: ScopeCell) async throws {
         try await resource.apiKeyScope(cell)
