@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KitchenSinkSpecTests",
-            dependencies: ["KitchenSinkAPI", "TrellisTesting"],
+            dependencies: ["KitchenSinkAPI", "Trellis", "TrellisTesting"],
             path: "Tests/KitchenSink/SpecTests",
             swiftSettings: strict,
             plugins: ["TrellisTestPlugin"]

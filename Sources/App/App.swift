@@ -4,8 +4,16 @@ import Trellis
 /// The example app: the generated API with its hand-written domain rules plugged in.
 public enum App {
     public static func api() -> GeneratedAPI {
+        GeneratedAPI(hooks: hooks, actions: actions)
+    }
+
+    /// The hand-written rules that run around the generated operations.
+    public static var hooks: GeneratedAPI.Hooks {
         var hooks = GeneratedAPI.Hooks()
         hooks.taskItem = TaskAssigneeRule()
-        return GeneratedAPI(hooks: hooks)
+        return hooks
     }
+
+    /// The hand-written custom actions of the specs.
+    public static let actions = GeneratedAPI.Actions(project: ProjectArchiving())
 }

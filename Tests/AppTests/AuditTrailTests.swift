@@ -155,7 +155,7 @@ import Trellis
         let (database, tokens) = try await TestEnvironment.shared.client()
         var hooks = GeneratedAPI.Hooks()
         hooks.project = FailingAfterCreate()
-        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks), database: Database(client: database), tokens: tokens)
+        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks, actions: App.actions), database: Database(client: database), tokens: tokens)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
         try await app.test(.router) { client in
             let refused = try await client.request(

@@ -138,7 +138,9 @@ import Trellis
                 #expect(try response.error["code"] as? String == "method_not_allowed", "\(method) \(path)")
                 #expect(try response.error["request_id"] as? String == "trace-405")
             }
-            for path in ["/nowhere", "/api/v1/projects/\(project)/archive", "/api/v1"] {
+            let archive = try await client.request(.get, "/api/v1/projects/\(project)/archive", as: viewer, tokens: tokens)
+            #expect(archive.status == .methodNotAllowed && archive.headers[.allow] == "POST", "an action's path serves POST")
+            for path in ["/nowhere", "/api/v1/projects/\(project)/publish", "/api/v1"] {
                 let response = try await client.request(.get, path, as: viewer, tokens: tokens)
                 #expect(response.status == .notFound, "\(path)")
                 #expect(response.headers[.allow] == nil)

@@ -256,7 +256,7 @@ import Trellis
         let gate = Gate()
         var hooks = GeneratedAPI.Hooks()
         hooks.project = HeldCreates(gate: gate)
-        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks), database: Database(client: database), tokens: tokens)
+        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks, actions: App.actions), database: Database(client: database), tokens: tokens)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
         try await app.test(.live) { client in
             guard let port = client.port else { throw TestSetupError("no port") }

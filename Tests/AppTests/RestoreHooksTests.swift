@@ -1,3 +1,4 @@
+import App
 import AppAPI
 import Foundation
 import Hummingbird
@@ -39,7 +40,7 @@ import Trellis
         let seen = Seen()
         var hooks = GeneratedAPI.Hooks()
         hooks.project = SealedProjects(seen: seen)
-        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks), database: Database(client: database), tokens: tokens)
+        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks, actions: App.actions), database: Database(client: database), tokens: tokens)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
         let owner = Users.principal(.owner, in: "globex")
         try await app.test(.router) { client in

@@ -115,6 +115,33 @@ private func diagnose(_ yaml: String) -> [String] {
         )
     }
 
+    @Test func actionsAreCheckedLikeTheRestOfTheSpec() {
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                fields:
+                  body: { type: text }
+                actions:
+                  restore: {}
+                  Pin:
+                    roles: []
+                    input:
+                      target_id: { type: ref, to: User }
+                      label: { type: string, unique: true }
+                    colour: red
+                """
+            ) == [
+                "specs/things.yaml:5:3: error: 'restore' is the built-in action of soft delete (fix: pick another name, or use `soft_delete: true`)",
+                "specs/things.yaml:6:3: error: action name 'Pin' must be snake_case, at most 40 characters (fix: use 'pin')",
+                "specs/things.yaml:6:3: error: no role may perform action 'Pin' (fix: give it `roles: [admin, owner]`, or remove it)",
+                "specs/things.yaml:9:7: error: input field 'target_id' of action 'Pin' is of type ref, which action input does not take yet (fix: use a string (or a uuid, for an id) and check it in the action)",
+                "specs/things.yaml:10:7: error: input field 'label' of action 'Pin' cannot be 'unique': it is a request body, not a column (fix: remove 'unique')",
+                "specs/things.yaml:11:5: error: unknown key 'colour' in action 'Pin' (fix: expected one of: roles, input, description)",
+            ]
+        )
+    }
+
     @Test func everyErrorOfEveryFileIsReportedAtOnce() {
         let lines = diagnose([
             "specs/a.yaml": "resource: Item\nfields:\n  x: { type: int32, min: 5, max: 1 }\n",

@@ -67,8 +67,9 @@ extension Comment: JSONWritable {
 }
 
 extension Comment: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, task_id, author_id, body, version, created_at, updated_at"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "id, task_id, author_id, body, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {

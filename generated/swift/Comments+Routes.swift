@@ -40,7 +40,9 @@ enum CommentResource: UpdatableResource {
     ]
 
     /// Mounts the routes of `/api/v1/comments` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any CommentHooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any CommentHooks
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)

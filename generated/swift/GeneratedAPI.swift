@@ -17,13 +17,26 @@ public struct GeneratedAPI: TrellisAPI {
 
     public var hooks: Hooks
 
-    public init(hooks: Hooks = Hooks()) {
+    /// The hand-written custom actions (the specs' `actions`): the app does not compile without
+    /// one implementation for each resource that declares some.
+    public struct Actions: Sendable {
+        public var project: any ProjectActions
+
+        public init(project: any ProjectActions) {
+            self.project = project
+        }
+    }
+
+    public var actions: Actions
+
+    public init(hooks: Hooks = Hooks(), actions: Actions) {
         self.hooks = hooks
+        self.actions = actions
     }
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
         CommentResource.addRoutes(to: group, database: database, hooks: hooks.comment)
-        ProjectResource.addRoutes(to: group, database: database, hooks: hooks.project)
+        ProjectResource.addRoutes(to: group, database: database, hooks: hooks.project, actions: actions.project)
         TaskItemResource.addRoutes(to: group, database: database, hooks: hooks.taskItem)
     }
 

@@ -80,8 +80,9 @@ extension Project: JSONWritable {
 }
 
 extension Project: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, name, slug, status, description, version, created_at, updated_at"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "id, name, slug, status, description, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -166,5 +167,28 @@ public struct ProjectPatch: ResourcePatch, Hashable {
         if let value = self.status { patched.status = value }
         patched.description = self.description.applied(to: model.description)
         return patched
+    }
+}
+
+/// The body of `POST /api/v1/projects/{id}/archive`; it may be left out when no field is required.
+public struct ProjectArchiveInput: ResourceInput, Hashable {
+    public var reason: String?
+
+    public init(
+        reason: String? = nil
+    ) {
+        self.reason = reason
+    }
+
+    static let fields: Set<String> = ["reason"]
+
+    /// Reads and validates a request body; throws a 422 that lists every problem.
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        var reader = InputReader(jsonObject, fields: Self.fields, serverOwned: [])
+        let reason = reader.read("reason", as: String.self, nullable: true, check: .length(max: 500))
+        try reader.finish()
+        self.init(
+            reason: reason
+        )
     }
 }

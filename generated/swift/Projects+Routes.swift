@@ -7,6 +7,17 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias ProjectHooks = ResourceHooks<Project, ProjectCreate>
 
+/// The custom actions of Project (specs/projects.yaml's `actions`), implemented by hand and passed
+/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row: change
+/// `project` and the change is written after it returns; statements on `context.connection`
+/// commit with it.
+public protocol ProjectActions: Sendable {
+    /// Archive the project; its open tasks are moved to done, in the same transaction.
+    ///
+    /// `POST /api/v1/projects/{id}/archive`.
+    func archive(_ project: inout Project, input: ProjectArchiveInput, context: ActionContext) async throws
+}
+
 /// `/api/v1/projects`, as specs/projects.yaml describes it.
 ///
 /// The runtime's `ResourceEngine` serves it with the statements in the queries file.
@@ -38,10 +49,17 @@ enum ProjectResource: UpdatableResource, SoftDeletableResource {
     ]
 
     /// Mounts the routes of `/api/v1/projects` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ProjectHooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ProjectHooks, actions: any ProjectActions
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)
         engine.addRestore(to: group)
+        engine.addAction(
+            "archive", path: "archive", permission: Permission(roles: [.admin, .owner], scope: "write:projects"), to: group
+        ) { (row: inout Project, input: ProjectArchiveInput, context: ActionContext) in
+            try await actions.archive(&row, input: input, context: context)
+        }
     }
 }

@@ -113,8 +113,9 @@ extension TaskItem: JSONWritable {
 }
 
 extension TaskItem: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, notes, version, created_at, updated_at"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "id, project_id, title, status, priority, due_on, assignee_id, estimate, notes, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {

@@ -41,7 +41,9 @@ enum TaskItemResource: UpdatableResource {
     ]
 
     /// Mounts the routes of `/api/v1/tasks` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any TaskItemHooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any TaskItemHooks
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)

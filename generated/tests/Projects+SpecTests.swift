@@ -28,7 +28,8 @@ extension ResourceContract {
         readScope: "read:projects", writeScope: "write:projects",
         filters: ["status": [.eq, .in]],
         searchFields: ["name", "description"],
-        children: ["tasks": ChildInclude("Task", through: "project_id")]
+        children: ["tasks": ChildInclude("Task", through: "project_id")],
+        customActions: [ActionContract("archive", path: "archive", roles: [.owner, .admin], input: [FieldContract("reason", .text, nullable: true, maxLength: 500, example: "Example reason", alternate: "Changed reason")])]
     )
 }
 
@@ -125,6 +126,11 @@ struct ProjectSpecTests {
     ])
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
+    }
+
+    @Test(arguments: ["archive"])
+    func performsAction(_ name: String) async throws {
+        try await resource.performsAction(name)
     }
 
     @Test(arguments: [

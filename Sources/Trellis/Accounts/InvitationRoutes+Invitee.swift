@@ -27,7 +27,7 @@ extension InvitationRoutes {
         try request.rejectUnknownQueryParameters()
         let token = context.parameters.get("id") ?? ""
         let logger = context.logger
-        let body = try await Self.optionalJSONObject(request, context: context)
+        let body = try await request.optionalJSONObject(context: context)
         guard let offer = try await database.withConnection(logger: logger, { try await InvitationOffer.find(token: token, on: $0, logger: logger) })
         else { throw APIError.notFound("invitation") }
 
@@ -122,16 +122,5 @@ extension InvitationRoutes {
                 connection.query("SELECT 1::int4 FROM users WHERE lower(email) = \(email.lowercased())", logger: logger).decode(Int32.self)
             ) != nil
         }
-    }
-
-    /// The body as a JSON object, or an empty object when there is no body (accepting as a
-    /// signed-in user needs none).
-    static func optionalJSONObject(_ request: Request, context: TrellisRequestContext) async throws -> [String: JSONValue] {
-        // A labelled body is checked before it is read; an unlabelled one is read to learn if it is empty.
-        if request.headers[.contentType] != nil { return try await request.jsonObject(context: context) }
-        var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        guard buffer.readableBytes > 0 else { return [:] }
-        return try await request.jsonObject(context: context)  // 415: a body without a media type
     }
 }

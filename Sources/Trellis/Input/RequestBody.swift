@@ -35,6 +35,20 @@ extension Request {
     }
 }
 
+extension Request {
+    /// The body as a JSON object, or an empty one when there is no body: for operations whose body
+    /// is optional (an action without input, declining an invitation). A body that is sent must be
+    /// JSON, as for ``jsonObject(context:)``.
+    public func optionalJSONObject(context: TrellisRequestContext) async throws -> [String: JSONValue] {
+        // A labelled body is checked before it is read; an unlabelled one is read to learn if it is empty.
+        if headers[.contentType] != nil { return try await jsonObject(context: context) }
+        var request = self
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { return [:] }
+        return try await request.jsonObject(context: context)  // 415: a body without a media type
+    }
+}
+
 extension JSONValue {
     /// Whether a string anywhere in the value, object keys included, holds the NUL character.
     var containsNUL: Bool {

@@ -42,6 +42,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
         self.includes = Dictionary(R.includes.map { ($0.name, $0) }) { first, _ in first }
         self.trashPermission = (R.self as? any SoftDeletableResource.Type)?.restorePermission
         self.collectionPath = "/api/v1/\(R.pathComponent)"
+        MutationJournals.register(R.self)
         let limited = [permissions.list, permissions.read, permissions.update, permissions.delete]
             + [trashPermission].compactMap { $0 }
         if limited.contains(where: { !$0.ownRowsOnly.isEmpty }) {
@@ -260,6 +261,49 @@ extension ResourceEngine where R: UpdatableResource {
             return saved
         }
         return Self.tagged(updated)
+    }
+}
+
+extension ResourceEngine where R: UpdatableResource {
+    /// Mounts a custom action at `POST /{id}/<path>`: `perform` runs in one transaction on the
+    /// locked row (after the permission, ownership and `If-Match` checks) and may change it; the
+    /// changed row is written, the action audited as `<type>.<name>` with the fields it changed, and
+    /// the row answered with its `ETag`. The body (`Input`) may be left out when no field of it is
+    /// required.
+    public func addAction<Input: ResourceInput>(
+        _ name: String, path: String, permission: Permission, to group: RouterGroup<TrellisRequestContext>,
+        perform: @escaping @Sendable (inout R.Model, Input, ActionContext) async throws -> Void
+    ) {
+        group.post(RouterPath("\(R.pathComponent)/:id/\(path)")) { request, context in
+            let principal = try context.require(permission)
+            try request.rejectUnknownQueryParameters()
+            let id = try context.resourceID()
+            let input = try Input(json: try await request.optionalJSONObject(context: context))
+            let condition = try ifMatch(request)
+            let scope = R.Scope(principal: principal)
+            let origin = RequestOrigin(request, context: context)
+            let row = try await database.transaction(logger: context.logger) { connection in
+                guard let previous = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
+                    throw APIError.notFound(R.displayName)
+                }
+                try requireOwnership(of: previous, under: permission, principal: principal)
+                try Self.check(previous, against: condition)
+                var changed = previous
+                let actionContext = ActionContext(principal: principal, connection: connection, logger: context.logger, origin: origin)
+                try await perform(&changed, input, actionContext)
+                let saved: R.Model?
+                if Self.writesDifferently(changed, previous) {
+                    saved = try await connection.first(R.Update(model: changed, scope: scope, now: .now()), logger: context.logger)
+                } else {
+                    // The action may have written the row itself.
+                    saved = try await connection.first(FindRow<R>(id: id, scope: scope), logger: context.logger)
+                }
+                guard let saved else { throw APIError.notFound(R.displayName) }
+                try await journal.record(.action(name), before: previous, after: saved, by: principal, origin: origin, on: connection, logger: context.logger)
+                return saved
+            }
+            return Self.tagged(row)
+        }
     }
 }
 

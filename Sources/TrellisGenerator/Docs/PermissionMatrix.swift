@@ -40,6 +40,10 @@ enum PermissionMatrix {
                 let key = resource.platformAdminActions.contains(action) ? "none: platform administrators only" : "`\(needed):\(scope)`"
                 lines.append("| \(action.rawValue) | " + cells.joined(separator: " | ") + " | \(key) |")
             }
+            for action in resource.actions {
+                let cells = roles.map { action.roles.contains($0) ? (action.ownRoles.contains($0) ? "own" : "✓") : "—" }
+                lines.append("| `POST /{id}/\(action.path)` | " + cells.joined(separator: " | ") + " | `write:\(scope)` |")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

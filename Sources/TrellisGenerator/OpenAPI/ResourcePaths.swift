@@ -22,6 +22,9 @@ struct ResourcePaths {
         if resource.softDelete {
             paths.append((base + "/{id}/restore", ["parameters": [["$ref": "#/components/parameters/ResourceID"]], "post": restore()]))
         }
+        for action in resource.actions {
+            paths.append((base + "/{id}/\(action.path)", ["parameters": [["$ref": "#/components/parameters/ResourceID"]], "post": perform(action)]))
+        }
         for parent in resource.parentFields {
             guard let target = parent.reference?.table else { continue }
             paths.append(("/api/v1/\(Naming.kebabCase(target))/{\(parent.name)}\(resource.path)", ["get": list(parent: parent), "post": createNested(under: parent)]))
@@ -202,5 +205,31 @@ struct ResourcePaths {
             success: ("200", tagged(json("\(name)Response", description: "The restored \(name).", example: examples.data(examples.row)))),
             errors: [.unauthorized, .forbidden, .notFound, .conflict, .preconditionFailed, .validationFailed] + requiredError + [.internalError, .unavailable]
         )
+    }
+
+    /// `POST /{id}/<action>`: the body is optional when no input field is required.
+    private func perform(_ action: ResolvedAction) -> Document {
+        let own = action.roles.filter(action.ownRoles.contains)
+        var note = "Allowed roles: " + action.roles.map { own.contains($0) ? "\($0.rawValue) (own rows only)" : $0.rawValue }.joined(separator: ", ") + "."
+        if !own.isEmpty, let owner = resource.ownerField { note += " A row's owner is the user `\(owner.name)` names." }
+        let schema = "\(name)\(Naming.pascalCase(action.name))Input"
+        var entries: [(String, Document)] = [
+            ("operationId", .string("\(Naming.camelCase(action.name))\(name)")),
+            ("summary", .string(action.description ?? "Perform \(action.name) on a \(name).")),
+            ("description", .string(note + " Audited as `\(Naming.snakeCase(name)).\(action.name)`, with the fields it changed.")),
+            ("tags", [.string(name)]),
+            ("parameters", [ifMatch]),
+            ("requestBody", [
+                "required": .bool(action.input.contains(where: \.requiredOnCreate)),
+                "content": ["application/json": ["schema": ref(schema)]],
+            ]),
+        ]
+        let success = tagged(json("\(name)Response", description: "The \(name) after the action.", example: examples.data(examples.row)))
+        let failures: [ErrorResponse] = [
+            .badRequest, .unauthorized, .forbidden, .notFound, .conflict, .preconditionFailed, .payloadTooLarge, .unsupportedMediaType,
+            .validationFailed,
+        ] + requiredError + [.internalError, .unavailable]
+        entries.append(("responses", .object([("200", success)] + errors(failures))))
+        return .object(entries)
     }
 }

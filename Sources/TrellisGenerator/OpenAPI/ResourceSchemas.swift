@@ -35,10 +35,22 @@ struct ResourceSchemas {
             "additionalProperties": false,
             "properties": .object(resource.mutableFields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) }),
         ]
+        let actionInputs: [(String, Document)] = resource.actions.map { action in
+            let required = action.input.filter(\.requiredOnCreate).map { Document.string($0.name) }
+            var entries: [(String, Document)] = [
+                ("type", "object"),
+                ("description", .string("The body of the \(action.name) action of a \(name).")),
+            ]
+            if !required.isEmpty { entries.append(("required", .array(required))) }
+            entries.append(("additionalProperties", false))
+            entries.append(("properties", .object(action.input.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) })))
+            return ("\(name)\(Naming.pascalCase(action.name))Input", .object(entries))
+        }
         return [
             (name, model),
             ("\(name)Create", create),
             ("\(name)Patch", patch),
+        ] + actionInputs + [
             ("\(name)Response", [
                 "type": "object", "required": ["data"], "additionalProperties": false,
                 "properties": ["data": ["$ref": .string("#/components/schemas/\(name)\(includes.isEmpty && resource.children.isEmpty ? "" : "ListItem")")]],

@@ -44,6 +44,8 @@ public struct ResolvedResource: Sendable, Hashable {
     }
     /// The name of ``ownerField``.
     public var ownerFieldName: String?
+    /// The spec's custom actions.
+    public var actions: [ResolvedAction] = []
 
     /// The columns the model selects, in decode order: id, the fields, the version, then timestamps.
     public var modelColumns: [String] {
@@ -160,4 +162,16 @@ public struct ResolvedPagination: Sendable, Hashable {
     public var sortKeys: [String]
     /// The default order: the first sort key, newest (largest) first.
     public var defaultSort: String
+}
+
+/// A custom action: `POST /api/v1/<resource>/{id}/<path>`, implemented by hand.
+public struct ResolvedAction: Hashable, Sendable {
+    public var name: String
+    public var description: String?
+    public var roles: [Role]
+    public var ownRoles: Set<Role>
+    public var input: [ResolvedField]
+
+    /// The last path segment: the name in kebab case.
+    public var path: String { Naming.kebabCase(name) }
 }

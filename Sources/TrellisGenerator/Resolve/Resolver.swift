@@ -114,7 +114,13 @@ public enum Resolver {
             dropped: Set(spec.dropped.map(\.value)),
             requiresIfMatch: spec.concurrency == .required,
             ownRows: spec.permissions.ownRows,
-            ownerFieldName: spec.permissions.limitsToOwnRows ? spec.ownerField?.name.value : nil
+            ownerFieldName: spec.permissions.limitsToOwnRows || spec.actions.contains { !$0.ownRoles.isEmpty } ? spec.ownerField?.name.value : nil,
+            actions: spec.actions.map { action in
+                ResolvedAction(
+                    name: action.name.value, description: action.description, roles: action.roles, ownRoles: action.ownRoles,
+                    input: action.input.map { resolve($0, in: swiftName, isTenant: isTenant, targets: targets) }
+                )
+            }
         )
     }
 

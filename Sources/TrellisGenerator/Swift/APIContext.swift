@@ -4,10 +4,14 @@ import TrellisSpec
 /// The context of the files that tie the API together (`api.swift`, `migrations.swift`,
 /// `openapi.swift`).
 struct APIContext {
-    struct Resource {
+    struct Resource: Separated {
         var typeName: String
-        /// The `GeneratedAPI.Hooks` property of its hooks.
+        /// The `GeneratedAPI.Hooks` property of its hooks (and `GeneratedAPI.Actions`, of its actions).
         var hooksProperty: String
+        /// Whether its spec declares custom actions.
+        var hasActions: Bool
+        var comma = ""
+        var lineComma = ""
     }
 
     /// A unique index or foreign key, for the runtime's error mapping.
@@ -34,6 +38,9 @@ struct APIContext {
 
     var specDirectory: String
     var resources: [Resource]
+    /// The resources with custom actions: `GeneratedAPI.Actions` has one property for each.
+    var actionResources: [Resource]
+    var hasActions: Bool
     var constraints: [Constraint]
     var migrations: [Migration]
     /// The OpenAPI document's JSON as a raw multi-line Swift string literal.
@@ -53,8 +60,13 @@ struct APIContext {
             AccountGroup.allCases.filter(accountEndpoints.contains).map { AccountGroupItem(caseName: String(describing: $0)) }
         )
         self.resources = resources.map { resource in
-            Resource(typeName: resource.swiftName, hooksProperty: Naming.camelCase(Naming.snakeCase(resource.swiftName)))
+            Resource(
+                typeName: resource.swiftName, hooksProperty: Naming.camelCase(Naming.snakeCase(resource.swiftName)),
+                hasActions: !resource.actions.isEmpty
+            )
         }
+        self.actionResources = separated(self.resources.filter(\.hasActions))
+        self.hasActions = !actionResources.isEmpty
         self.constraints = Self.constraints(schema)
         self.migrations = migrations.map { Migration(id: $0.id, literal: SwiftNames.rawMultilineLiteral($0.sql)) }
         self.literal = SwiftNames.rawMultilineLiteral(document.json())

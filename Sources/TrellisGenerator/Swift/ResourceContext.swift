@@ -82,6 +82,32 @@ struct ResourceContext {
     var columnList: String
     var versionColumn: Int
     var requiresIfMatch: Bool
+    /// The spec's custom actions.
+    var actions: [CustomAction]
+    var hasActions: Bool
+    /// `project`: the name of the row an action's implementation receives.
+    var rowName: String
+
+    /// One custom action: its input type and the route that serves it.
+    struct CustomAction {
+        var name: String
+        /// The last path segment, `archive`.
+        var actionPath: String
+        /// `archive`: the Swift method that implements it.
+        var methodName: String
+        /// `ProjectArchiveInput`.
+        var inputType: String
+        var docLines: [String]
+        var inputFields: [CreateField]
+        var hasInputFields: Bool
+        var requiredInput: [RequiredField]
+        var hasRequiredInput: Bool
+        var inputKeys: String
+        var inputBinding: String
+        /// `Permission(roles: [...], scope: "write:projects")`.
+        var permission: String
+    }
+
     /// `ResourceOwner<Comment>(field: "author_id") { $0.authorId }`, when a role is limited to its own rows.
     var owner: String?
     var hasSensitiveFields: Bool
@@ -157,6 +183,29 @@ struct ResourceContext {
         columnList = resource.modelColumns.joined(separator: ", ")
         versionColumn = fieldCount + 1
         requiresIfMatch = resource.requiresIfMatch
+        rowName = Naming.camelCase(Naming.snakeCase(resource.swiftName))
+        actions = resource.actions.map { action in
+            let fields = action.input
+            let required = fields.filter(\.requiredOnCreate)
+            let roles = action.roles.map { ".\($0.rawValue)" }.joined(separator: ", ")
+            let own = action.roles.filter(action.ownRoles.contains).map { ".\($0.rawValue)" }.joined(separator: ", ")
+            let scope = "write:\(resource.path.dropFirst())"
+            return CustomAction(
+                name: action.name,
+                actionPath: action.path,
+                methodName: Naming.camelCase(action.name),
+                inputType: "\(resource.swiftName)\(Naming.pascalCase(action.name))Input",
+                docLines: Self.docLines(action.description ?? "The \(action.name) action of a \(resource.name)."),
+                inputFields: separated(fields.map(Self.createField)),
+                hasInputFields: !fields.isEmpty,
+                requiredInput: separated(required.map { RequiredField(property: $0.swiftName) }),
+                hasRequiredInput: !required.isEmpty,
+                inputKeys: Self.stringSet(fields.map(\.name)),
+                inputBinding: fields.isEmpty ? "let" : "var",
+                permission: "Permission(roles: [\(roles)]\(own.isEmpty ? "" : ", ownRowsOnly: [\(own)]"), scope: \"\(scope)\")"
+            )
+        }
+        hasActions = !actions.isEmpty
         owner = resource.ownerField.map { "ResourceOwner(field: \"\($0.name)\") { $0.\($0.swiftName) }" }
         let sensitive = resource.fields.filter(\.spec.sensitive).map { "\"\($0.name)\"" }
         hasSensitiveFields = !sensitive.isEmpty

@@ -24,10 +24,35 @@ public struct GeneratedAPI: TrellisAPI {
     }
 
     public var hooks: Hooks
+{{#hasActions}}
+
+    /// The hand-written custom actions (the specs' `actions`): the app does not compile without
+    /// one implementation for each resource that declares some.
+    public struct Actions: Sendable {
+{{#actionResources}}
+        public var {{hooksProperty}}: any {{typeName}}Actions
+{{/actionResources}}
+
+        public init({{#actionResources}}{{hooksProperty}}: any {{typeName}}Actions{{comma}}{{/actionResources}}) {
+{{#actionResources}}
+            self.{{hooksProperty}} = {{hooksProperty}}
+{{/actionResources}}
+        }
+    }
+
+    public var actions: Actions
+
+    public init(hooks: Hooks = Hooks(), actions: Actions) {
+        self.hooks = hooks
+        self.actions = actions
+    }
+{{/hasActions}}
+{{^hasActions}}
 
     public init(hooks: Hooks = Hooks()) {
         self.hooks = hooks
     }
+{{/hasActions}}
 {{#narrowsAccounts}}
 
     /// The built-in account endpoints this app serves (`accounts:` in {{specDirectory}}trellis.yaml).
@@ -36,7 +61,7 @@ public struct GeneratedAPI: TrellisAPI {
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
 {{#resources}}
-        {{typeName}}Resource.addRoutes(to: group, database: database, hooks: hooks.{{hooksProperty}})
+        {{typeName}}Resource.addRoutes(to: group, database: database, hooks: hooks.{{hooksProperty}}{{#hasActions}}, actions: actions.{{hooksProperty}}{{/hasActions}})
 {{/resources}}
     }
 
@@ -201,8 +226,9 @@ extension {{typeName}}: JSONWritable {
 }
 
 extension {{typeName}}: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "{{columnList}}"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "{{columnList}}"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -289,6 +315,51 @@ public struct {{typeName}}Patch: ResourcePatch, Hashable {
         return patched
     }
 }
+{{#actions}}
+
+/// The body of `POST /api/v1{{path}}/{id}/{{actionPath}}`; it may be left out when no field is required.
+public struct {{inputType}}: ResourceInput, Hashable {
+{{#inputFields}}
+    public var {{{property}}}: {{{propertyType}}}
+{{/inputFields}}
+
+    public init({{^inputFields}}) {}{{/inputFields}}
+{{#inputFields}}
+        {{{property}}}: {{{propertyType}}}{{#initDefault}} = {{{.}}}{{/initDefault}}{{lineComma}}
+{{/inputFields}}
+{{#hasInputFields}}
+    ) {
+{{#inputFields}}
+        self.{{{property}}} = {{{property}}}
+{{/inputFields}}
+    }
+{{/hasInputFields}}
+
+    static let fields: Set<String> = [{{{inputKeys}}}]
+
+    /// Reads and validates a request body; throws a 422 that lists every problem.
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        {{inputBinding}} reader = InputReader(jsonObject, fields: Self.fields, serverOwned: [])
+{{#inputFields}}
+        let {{{property}}} = {{{readCreate}}}
+{{/inputFields}}
+        try reader.finish()
+{{#hasRequiredInput}}
+        guard {{#requiredInput}}let {{{property}}}{{comma}}{{/requiredInput}} else { throw reader.failure() }
+{{/hasRequiredInput}}
+{{#hasInputFields}}
+        self.init(
+{{#inputFields}}
+            {{{label}}}: {{{property}}}{{lineComma}}
+{{/inputFields}}
+        )
+{{/hasInputFields}}
+{{^hasInputFields}}
+        self.init()
+{{/hasInputFields}}
+    }
+}
+{{/actions}}
 
 """#,
         "openapi.swift": #"""
@@ -449,6 +520,23 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias {{typeName}}Hooks = ResourceHooks<{{typeName}}, {{typeName}}Create>
 
+{{#hasActions}}
+/// The custom actions of {{resourceName}} ({{specFile}}'s `actions`), implemented by hand and passed
+/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row: change
+/// `{{rowName}}` and the change is written after it returns; statements on `context.connection`
+/// commit with it.
+public protocol {{typeName}}Actions: Sendable {
+{{#actions}}
+{{#docLines}}
+    /// {{{.}}}
+{{/docLines}}
+    ///
+    /// `POST /api/v1{{path}}/{id}/{{actionPath}}`.
+    func {{methodName}}(_ {{rowName}}: inout {{typeName}}, input: {{inputType}}, context: ActionContext) async throws
+{{/actions}}
+}
+
+{{/hasActions}}
 /// `/api/v1{{path}}`, as {{specFile}} describes it.
 ///
 /// The runtime's `ResourceEngine` serves it with the statements in the queries file.
@@ -501,7 +589,9 @@ enum {{typeName}}Resource: {{conformances}} {
 {{/hasIncludes}}
 
     /// Mounts the routes of `/api/v1{{path}}` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any {{typeName}}Hooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any {{typeName}}Hooks{{#hasActions}}, actions: any {{typeName}}Actions{{/hasActions}}
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
 {{#hasMutableFields}}
@@ -513,6 +603,13 @@ enum {{typeName}}Resource: {{conformances}} {
 {{#parents}}
         engine.addNested(under: {{resourceType}}.self, through: "{{field}}", to: group)
 {{/parents}}
+{{#actions}}
+        engine.addAction(
+            "{{name}}", path: "{{actionPath}}", permission: {{{permission}}}, to: group
+        ) { (row: inout {{typeName}}, input: {{inputType}}, context: ActionContext) in
+            try await actions.{{methodName}}(&row, input: input, context: context)
+        }
+{{/actions}}
     }
 }
 
@@ -677,6 +774,13 @@ struct {{suiteName}} {
         try await resource.limitsToOwnRows(cell)
     }
 {{/hasOwnCells}}
+{{#hasActions}}
+
+    @Test(arguments: [{{{actionNames}}}])
+    func performsAction(_ name: String) async throws {
+        try await resource.performsAction(name)
+    }
+{{/hasActions}}
 {{#hasPlatformAdminActions}}
 
     @Test(arguments: [{{platformAdminActions}}] as [ResourceAction])

@@ -61,6 +61,9 @@ struct SpecTestsContext {
     /// `PermissionCell(...)` of every role limited to its own rows, for `limitsToOwnRows`.
     var ownCells: [String]
     var hasOwnCells: Bool
+    /// The names of the custom actions, as Swift string literals.
+    var actionNames: String
+    var hasActions: Bool
     /// `ScopeCell(...)` expressions.
     var scopeCells: [String]
     var hasScopeCells: Bool
@@ -135,6 +138,8 @@ struct SpecTestsContext {
             (resource.ownRows[action] ?? []).sorted(by: >).map { role in "PermissionCell(.\(role.rawValue), .\(action.rawValue), allowed: true)" }
         }
         hasOwnCells = resource.ownerField != nil && !ownCells.isEmpty
+        actionNames = resource.actions.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
+        hasActions = !resource.actions.isEmpty
         permissionCells = actions.flatMap { action in
             Role.allCases.sorted(by: >).map { role in
                 "PermissionCell(.\(role.rawValue), .\(action.rawValue), allowed: \((resource.permissions[action] ?? []).contains(role)))"
@@ -233,6 +238,20 @@ struct SpecTestsContext {
                 return ".\(action.rawValue): [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]"
             }
             listContract.append("ownRows: [\(entries.joined(separator: ", "))], owner: \(SwiftNames.stringLiteral(owner.name))")
+        }
+        if !resource.actions.isEmpty {
+            let entries = resource.actions.map { action in
+                var arguments = [SwiftNames.stringLiteral(action.name), "path: \(SwiftNames.stringLiteral(action.path))"]
+                arguments.append("roles: [\(action.roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]")
+                if !action.ownRoles.isEmpty {
+                    arguments.append("ownRoles: [\(action.ownRoles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]")
+                }
+                if !action.input.isEmpty {
+                    arguments.append("input: [\(action.input.map { "FieldContract(\(Self.fieldArguments($0)))" }.joined(separator: ", "))]")
+                }
+                return "ActionContract(\(arguments.joined(separator: ", ")))"
+            }
+            listContract.append("customActions: [\(entries.joined(separator: ", "))]")
         }
         self.listContract = listContract.enumerated().map { offset, line in
             offset == listContract.count - 1 ? line : line + ","

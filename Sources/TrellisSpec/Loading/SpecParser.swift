@@ -4,7 +4,7 @@ import Yams
 struct SpecParser {
     static let resourceKeys = [
         "resource", "swift_name", "table", "description", "tenancy", "soft_delete", "timestamps", "concurrency", "fields",
-        "indexes", "pagination", "permissions", "owner", "search", "renamed_from", "dropped",
+        "indexes", "pagination", "permissions", "owner", "actions", "search", "renamed_from", "dropped",
     ]
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
@@ -14,6 +14,7 @@ struct SpecParser {
     static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
     static let indexKeys = ["columns", "unique"]
     static let searchKeys = ["fields", "language"]
+    static let actionKeys = ["roles", "input", "description"]
 
     private var reader: NodeReader
 
@@ -65,6 +66,7 @@ struct SpecParser {
             case "pagination": spec.pagination = parsePagination(value)
             case "permissions": spec.permissions = parsePermissions(value)
             case "owner": spec.owner = locatedString(value, for: "owner")
+            case "actions": spec.actions = parseActions(value)
             case "search": spec.search = parseSearch(value)
             case "renamed_from": spec.renamedFrom = locatedString(value, for: "renamed_from")
             case "dropped": spec.dropped = reader.strings(value, for: "dropped") ?? []
@@ -83,9 +85,9 @@ struct SpecParser {
 
     // MARK: fields
 
-    private mutating func parseFields(_ node: Node) -> [FieldSpec] {
+    private mutating func parseFields(_ node: Node, what: String = "fields", allowEmpty: Bool = false) -> [FieldSpec] {
         guard case .mapping(let mapping) = node else {
-            reader.error(node, "expected 'fields' to be a mapping of field names to definitions")
+            reader.error(node, "expected '\(what)' to be a mapping of field names to definitions")
             return []
         }
         var fields: [FieldSpec] = []
@@ -98,7 +100,7 @@ struct SpecParser {
             }
             if let field = parseField(name, value) { fields.append(field) }
         }
-        if fields.isEmpty && reader.diagnostics.isEmpty {
+        if fields.isEmpty && !allowEmpty && reader.diagnostics.isEmpty {
             reader.error(node, "a resource needs at least one field")
         }
         return fields
@@ -383,41 +385,80 @@ struct SpecParser {
         var locations: [Action: SourceLocation] = [:]
         var ownLocations: [Action: SourceLocation] = [:]
         for entry in entries {
-            guard let action = Action(rawValue: entry.key) else { continue }
-            guard case .sequence(let items) = entry.value else {
-                _ = reader.strings(entry.value, for: entry.key)  // reports what was expected
-                continue
-            }
+            guard let action = Action(rawValue: entry.key), let list = parseRoles(entry.value, for: entry.key) else { continue }
             locations[action] = entry.keyLocation
-            var allowed: [Role] = []
-            for item in items {
-                // `member`, or `{ member: own }`: the role acts only on the rows it owns.
-                var nameNode = item
-                var own = false
-                if case .mapping(let mapping) = item, mapping.count == 1, let (key, value) = mapping.first {
-                    guard reader.string(value, for: "an item of '\(entry.key)'") == "own" else {
-                        reader.error(value, "expected 'own' after the role in permissions.\(entry.key)", fix: "write `{ \(key.string ?? "member"): own }`, or the role alone")
-                        continue
-                    }
-                    nameNode = key
-                    own = true
-                }
-                guard let name = reader.string(nameNode, for: "an item of '\(entry.key)'") else { continue }
-                guard let role = Role(rawValue: name) else {
-                    reader.error(
-                        nameNode, "unknown role '\(name)' in permissions.\(entry.key)",
-                        fix: Suggestions.fix(for: name, among: Role.allCases.map(\.rawValue))
-                    )
-                    continue
-                }
-                allowed.append(role)
-                if own {
-                    ownRows[action, default: []].insert(role)
-                    ownLocations[action] = ownLocations[action] ?? reader.location(of: item)
-                }
-            }
-            roles[action] = allowed
+            roles[action] = list.roles
+            if !list.own.isEmpty { ownRows[action] = list.own }
+            ownLocations[action] = list.ownLocation
         }
         return PermissionsSpec(roles: roles, ownRows: ownRows, locations: locations, ownLocations: ownLocations)
+    }
+
+    /// A list of roles, each `member` or `{ member: own }` (the role acts only on the rows it owns).
+    private mutating func parseRoles(_ node: Node, for key: String) -> (roles: [Role], own: Set<Role>, ownLocation: SourceLocation?)? {
+        guard case .sequence(let items) = node else {
+            _ = reader.strings(node, for: key)  // reports what was expected
+            return nil
+        }
+        var roles: [Role] = []
+        var own: Set<Role> = []
+        var ownLocation: SourceLocation?
+        for item in items {
+            var nameNode = item
+            var isOwn = false
+            if case .mapping(let mapping) = item, mapping.count == 1, let (name, value) = mapping.first {
+                guard reader.string(value, for: "an item of '\(key)'") == "own" else {
+                    reader.error(value, "expected 'own' after the role in permissions.\(key)", fix: "write `{ \(name.string ?? "member"): own }`, or the role alone")
+                    continue
+                }
+                nameNode = name
+                isOwn = true
+            }
+            guard let name = reader.string(nameNode, for: "an item of '\(key)'") else { continue }
+            guard let role = Role(rawValue: name) else {
+                reader.error(nameNode, "unknown role '\(name)' in permissions.\(key)", fix: Suggestions.fix(for: name, among: Role.allCases.map(\.rawValue)))
+                continue
+            }
+            roles.append(role)
+            if isOwn {
+                own.insert(role)
+                ownLocation = ownLocation ?? reader.location(of: item)
+            }
+        }
+        return (roles, own, ownLocation)
+    }
+
+    /// `actions: { archive: { roles: [admin, owner], input: { reason: { type: text } } } }`.
+    private mutating func parseActions(_ node: Node) -> [ActionSpec] {
+        guard case .mapping(let mapping) = node else {
+            reader.error(node, "expected 'actions' to be a mapping of action names to definitions")
+            return []
+        }
+        var actions: [ActionSpec] = []
+        for (keyNode, value) in mapping {
+            guard let name = locatedString(keyNode, for: "an action name") else { continue }
+            var action = ActionSpec(name: name)
+            // `archive:` alone (or `archive: {}`): the defaults.
+            if case .scalar(let scalar) = value, reader.isNull(scalar) {
+                actions.append(action)
+                continue
+            }
+            guard let entries = reader.entries(value, of: "action '\(name.value)'", allowed: Self.actionKeys) else { continue }
+            for entry in entries {
+                switch entry.key {
+                case "roles":
+                    if let list = parseRoles(entry.value, for: "actions.\(name.value).roles") {
+                        action.roles = list.roles
+                        action.ownRoles = list.own
+                        action.ownLocation = list.ownLocation
+                    }
+                case "input": action.input = parseFields(entry.value, what: "input", allowEmpty: true)
+                case "description": action.description = reader.string(entry.value, for: "description")
+                default: break
+                }
+            }
+            actions.append(action)
+        }
+        return actions
     }
 }

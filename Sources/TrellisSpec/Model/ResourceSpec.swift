@@ -36,6 +36,8 @@ public struct ResourceSpec: Hashable, Sendable {
     /// The field that records a row's owner, for `{ role: own }` permissions (`owner: author_id`);
     /// nil lets the one `set_from: principal.user` field be it.
     public var owner: Located<String>?
+    /// Operations beyond CRUD (`actions:`), each at `POST /{id}/<name>`.
+    public var actions: [ActionSpec]
     public var search: SearchSpec?
     public var renamedFrom: Located<String>?
     public var dropped: [Located<String>]
@@ -64,6 +66,7 @@ public struct ResourceSpec: Hashable, Sendable {
         pagination: PaginationSpec = PaginationSpec(),
         permissions: PermissionsSpec = PermissionsSpec(),
         owner: Located<String>? = nil,
+        actions: [ActionSpec] = [],
         search: SearchSpec? = nil,
         renamedFrom: Located<String>? = nil,
         dropped: [Located<String>] = [],
@@ -82,6 +85,7 @@ public struct ResourceSpec: Hashable, Sendable {
         self.pagination = pagination
         self.permissions = permissions
         self.owner = owner
+        self.actions = actions
         self.search = search
         self.renamedFrom = renamedFrom
         self.dropped = dropped
@@ -136,5 +140,32 @@ public struct SearchSpec: Hashable, Sendable {
         self.fields = fields
         self.language = language
         self.location = location
+    }
+}
+
+/// A custom action of a resource (`actions: { archive: { roles: [admin, owner], input: {...} } }`):
+/// `POST /api/v1/<resource>/{id}/<name>`, implemented by hand, run on the locked row.
+public struct ActionSpec: Hashable, Sendable {
+    public var name: Located<String>
+    public var description: String?
+    /// Who may perform it; by default admins and owners.
+    public var roles: [Role]
+    /// The roles among ``roles`` that perform it only on the rows they own.
+    public var ownRoles: Set<Role>
+    /// Where the first `{ role: own }` entry is.
+    public var ownLocation: SourceLocation?
+    /// The fields of its body.
+    public var input: [FieldSpec]
+
+    public init(
+        name: Located<String>, description: String? = nil, roles: [Role] = [.owner, .admin], ownRoles: Set<Role> = [],
+        ownLocation: SourceLocation? = nil, input: [FieldSpec] = []
+    ) {
+        self.name = name
+        self.description = description
+        self.roles = roles
+        self.ownRoles = ownRoles
+        self.ownLocation = ownLocation
+        self.input = input
     }
 }

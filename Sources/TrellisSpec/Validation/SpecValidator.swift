@@ -90,6 +90,7 @@ struct SpecValidator {
         validateSearch(spec)
         validateSharedPermissions(spec)
         validateOwnership(spec)
+        validateActions(spec)
         validateEvolution(spec)
         let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
         for index in spec.indexes {
@@ -119,7 +120,8 @@ struct SpecValidator {
                 )
             }
         }
-        guard permissions.limitsToOwnRows, let location = permissions.ownLocations.values.min() else { return }
+        let ownLocations = Array(permissions.ownLocations.values) + spec.actions.compactMap(\.ownLocation)
+        guard let location = ownLocations.min() else { return }
         if spec.tenancy == .none {
             error(at: location, "a tenancy: none resource's rows belong to no one, so no role can be limited to its own", fix: "remove `own`")
         } else if spec.owner == nil, spec.ownerField == nil {
@@ -128,6 +130,44 @@ struct SpecValidator {
                 at: location, candidates.isEmpty ? "`own` needs a field recording each row's owner, and \(spec.name.value) has none" : "`own` needs to know which of \(candidates.joined(separator: ", ")) records the owner",
                 fix: candidates.isEmpty ? "add a field `author_id: { type: ref, to: User, set_from: principal.user }`" : "add `owner: \(candidates[0])`"
             )
+        }
+    }
+
+    /// Action names become paths and Swift methods; their input is a flat body of scalar fields.
+    private mutating func validateActions(_ spec: ResourceSpec) {
+        for action in spec.actions {
+            let name = action.name
+            if !Naming.isSnakeCase(name.value) || name.value.utf8.count > 40 {
+                error(at: name.location, "action name '\(name.value)' must be snake_case, at most 40 characters", fix: "use '\(Naming.snakeCase(name.value))'")
+            }
+            if name.value == "restore" {
+                error(at: name.location, "'restore' is the built-in action of soft delete", fix: "pick another name, or use `soft_delete: true`")
+            }
+            if spec.tenancy == .none {
+                error(at: name.location, "a tenancy: none resource's rows are every organization's, so no organization role may act on them", fix: "remove the action")
+            }
+            if action.roles.isEmpty {
+                error(at: name.location, "no role may perform action '\(name.value)'", fix: "give it `roles: [admin, owner]`, or remove it")
+            }
+            for field in action.input {
+                let what = "input field '\(field.name.value)' of action '\(name.value)'"
+                switch field.type {
+                case .reference, .json, .enumeration:
+                    error(at: field.name.location, "\(what) is of type \(field.type.name), which action input does not take yet", fix: "use a string (or a uuid, for an id) and check it in the action")
+                default:
+                    break
+                }
+                let unfit = [
+                    (field.unique, "unique"), (field.immutable, "immutable"), (field.setFrom != nil, "set_from"), (!field.filters.isEmpty, "filter"),
+                    (field.trigram, "trigram"), (field.sensitive, "sensitive"), (field.renamedFrom != nil, "renamed_from"),
+                ]
+                for (present, key) in unfit where present {
+                    error(at: field.name.location, "\(what) cannot be '\(key)': it is a request body, not a column", fix: "remove '\(key)'")
+                }
+                if !Naming.isSnakeCase(field.name.value) {
+                    error(at: field.name.location, "\(what) must be snake_case", fix: "use '\(Naming.snakeCase(field.name.value))'")
+                }
+            }
         }
     }
 

@@ -59,6 +59,8 @@ public struct ResourceContract: Sendable {
     public var ownRows: [ResourceAction: Set<Role>]
     /// The field naming a row's owner, when some role is limited to its own rows.
     public var owner: String?
+    /// The spec's custom actions.
+    public var customActions: [ActionContract]
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
@@ -66,8 +68,10 @@ public struct ResourceContract: Sendable {
         permissions: [ResourceAction: Set<Role>], readScope: String, writeScope: String,
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
         parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false,
-        children: [String: ChildInclude] = [:], ownRows: [ResourceAction: Set<Role>] = [:], owner: String? = nil
+        children: [String: ChildInclude] = [:], ownRows: [ResourceAction: Set<Role>] = [:], owner: String? = nil,
+        customActions: [ActionContract] = []
     ) {
+        self.customActions = customActions
         self.children = children
         self.ownRows = ownRows
         self.owner = owner
@@ -143,5 +147,23 @@ public struct ChildInclude: Sendable {
     public init(_ resource: String, through field: String) {
         self.resource = resource
         self.field = field
+    }
+}
+
+/// A custom action of a resource: `POST /{id}/<path>`, who may perform it, and its body's fields.
+public struct ActionContract: Sendable {
+    public var name: String
+    public var path: String
+    public var roles: Set<Role>
+    /// The roles among ``roles`` that perform it only on the rows they own.
+    public var ownRoles: Set<Role>
+    public var input: [FieldContract]
+
+    public init(_ name: String, path: String, roles: Set<Role>, ownRoles: Set<Role> = [], input: [FieldContract] = []) {
+        self.name = name
+        self.path = path
+        self.roles = roles
+        self.ownRoles = ownRoles
+        self.input = input
     }
 }

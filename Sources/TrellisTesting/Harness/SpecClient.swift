@@ -7,7 +7,7 @@ import Trellis
 public struct SpecClient: Sendable {
     let client: any TestClientProtocol
     let tokens: AccessTokens
-    /// The collections whose PATCH, DELETE and restore need `If-Match` (`concurrency: required`): a
+    /// The collections whose PATCH, DELETE, restore and actions need `If-Match` (`concurrency: required`): a
     /// check that is not about versions sends `If-Match: *` there (any version); `anyVersion: false`
     /// sends none.
     var ifMatchRequired: [String] = []
@@ -111,7 +111,10 @@ public struct SpecClient: Sendable {
         }
         if let contentType { headers[.contentType] = contentType }
         headers.append(contentsOf: extra)
-        let writes = method == .patch || method == .delete || (method == .post && uri.hasSuffix("/restore"))
+        // A POST below a row (`/{id}/restore`, `/{id}/<action>`) writes it too.
+        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        let writes = method == .patch || method == .delete
+            || (method == .post && ifMatchRequired.contains { path.hasPrefix($0 + "/") && path.dropFirst($0.count + 1).contains("/") })
         if anyVersion, headers[.ifMatch] == nil, writes, ifMatchRequired.contains(where: { uri.hasPrefix($0 + "/") }) {
             headers[.ifMatch] = "*"
         }

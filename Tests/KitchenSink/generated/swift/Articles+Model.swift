@@ -180,8 +180,9 @@ extension Article: JSONWritable {
 }
 
 extension Article: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, tag_id, extension, version, created_at, updated_at"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "id, title, slug, body, contact, homepage, word_count, views, price, ratio, featured, external_id, published_on, embargo_at, state, metadata, author_id, category_id, reviewer_id, tag_id, extension, version, created_at, updated_at"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {
@@ -402,5 +403,20 @@ public struct ArticlePatch: ResourcePatch, Hashable {
         patched.tagId = self.tagId.applied(to: model.tagId)
         patched.`extension` = self.`extension`.applied(to: model.`extension`)
         return patched
+    }
+}
+
+/// The body of `POST /api/v1/articles/{id}/publish`; it may be left out when no field is required.
+public struct ArticlePublishInput: ResourceInput, Hashable {
+
+    public init() {}
+
+    static let fields: Set<String> = []
+
+    /// Reads and validates a request body; throws a 422 that lists every problem.
+    public init(json jsonObject: [String: JSONValue]) throws(APIError) {
+        let reader = InputReader(jsonObject, fields: Self.fields, serverOwned: [])
+        try reader.finish()
+        self.init()
     }
 }

@@ -7,6 +7,17 @@ import Trellis
 /// `GeneratedAPI.Hooks`. Every hook runs inside the request's transaction.
 public typealias ArticleHooks = ResourceHooks<Article, ArticleCreate>
 
+/// The custom actions of Article (specs/articles.yaml's `actions`), implemented by hand and passed
+/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row: change
+/// `article` and the change is written after it returns; statements on `context.connection`
+/// commit with it.
+public protocol ArticleActions: Sendable {
+    /// The publish action of a Article.
+    ///
+    /// `POST /api/v1/articles/{id}/publish`.
+    func publish(_ article: inout Article, input: ArticlePublishInput, context: ActionContext) async throws
+}
+
 /// `/api/v1/articles`, as specs/articles.yaml describes it.
 ///
 /// The runtime's `ResourceEngine` serves it with the statements in the queries file.
@@ -47,10 +58,17 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
     ]
 
     /// Mounts the routes of `/api/v1/articles` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ArticleHooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ArticleHooks, actions: any ArticleActions
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)
         engine.addRestore(to: group)
+        engine.addAction(
+            "publish", path: "publish", permission: Permission(roles: [.owner, .member], ownRowsOnly: [.member], scope: "write:articles"), to: group
+        ) { (row: inout Article, input: ArticlePublishInput, context: ActionContext) in
+            try await actions.publish(&row, input: input, context: context)
+        }
     }
 }

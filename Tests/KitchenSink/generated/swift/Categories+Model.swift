@@ -55,8 +55,9 @@ extension ArticleCategory: JSONWritable {
 }
 
 extension ArticleCategory: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, name, code, parent_id, version"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "id, name, code, parent_id, version"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {

@@ -37,7 +37,9 @@ enum ArticleCategoryResource: UpdatableResource {
     ]
 
     /// Mounts the routes of `/api/v1/article-categories` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ArticleCategoryHooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any ArticleCategoryHooks
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)

@@ -17,15 +17,28 @@ public struct GeneratedAPI: TrellisAPI {
 
     public var hooks: Hooks
 
-    public init(hooks: Hooks = Hooks()) {
+    /// The hand-written custom actions (the specs' `actions`): the app does not compile without
+    /// one implementation for each resource that declares some.
+    public struct Actions: Sendable {
+        public var article: any ArticleActions
+
+        public init(article: any ArticleActions) {
+            self.article = article
+        }
+    }
+
+    public var actions: Actions
+
+    public init(hooks: Hooks = Hooks(), actions: Actions) {
         self.hooks = hooks
+        self.actions = actions
     }
 
     /// The built-in account endpoints this app serves (`accounts:` in specs/trellis.yaml).
     public static let accountEndpoints: Set<AccountGroup> = [.me, .members, .apiKeys]
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
-        ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article)
+        ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article, actions: actions.article)
         ArticleCategoryResource.addRoutes(to: group, database: database, hooks: hooks.articleCategory)
         TagResource.addRoutes(to: group, database: database, hooks: hooks.tag)
     }

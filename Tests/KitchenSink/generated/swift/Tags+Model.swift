@@ -43,8 +43,9 @@ extension Tag: JSONWritable {
 }
 
 extension Tag: ResourceModel {
-    /// The selected columns, in the order ``init(row:)`` decodes them.
-    static let columns = "id, label, version"
+    /// The selected columns, in the order ``init(row:)`` decodes them: for hand-written SQL
+    /// (an action, a hook) that reads rows back as this model.
+    public static let columns = "id, label, version"
 
     /// Decodes a row selected with ``columns``, by position (no name lookups).
     public init(row cells: PostgresRandomAccessRow) throws {

@@ -36,7 +36,9 @@ enum TagResource: UpdatableResource, SoftDeletableResource {
     static let includes: [ResourceInclude<Tag>] = []
 
     /// Mounts the routes of `/api/v1/tags` on `group`.
-    static func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any TagHooks) {
+    static func addRoutes(
+        to group: RouterGroup<TrellisRequestContext>, database: Database, hooks: any TagHooks
+    ) {
         let engine = ResourceEngine<Self>(database: database, hooks: hooks)
         engine.add(to: group)
         engine.addUpdate(to: group)

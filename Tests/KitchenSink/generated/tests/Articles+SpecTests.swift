@@ -45,7 +45,8 @@ extension ResourceContract {
         filters: ["title": [.eq, .in, .contains, .startsWith], "body": [.contains, .isNull], "word_count": [.eq, .in, .gt, .gte, .lt, .lte], "views": [.gt, .lte], "price": [.eq, .in, .gt, .gte, .lt, .lte], "featured": [.eq], "external_id": [.eq, .in, .isNull], "published_on": [.gte, .lt, .isNull], "embargo_at": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "state": [.eq, .in], "author_id": [.eq, .in], "category_id": [.eq, .in, .isNull]],
         searchFields: ["title", "body"],
         includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id", "tag": "tag_id"],
-        ownRows: [.list: [.viewer], .read: [.viewer], .update: [.member], .restore: [.admin]], owner: "author_id"
+        ownRows: [.list: [.viewer], .read: [.viewer], .update: [.member], .restore: [.admin]], owner: "author_id",
+        customActions: [ActionContract("publish", path: "publish", roles: [.owner, .member], ownRoles: [.member])]
     )
 }
 
@@ -188,6 +189,11 @@ struct ArticleSpecTests {
     ])
     func limitsToOwnRows(_ cell: PermissionCell) async throws {
         try await resource.limitsToOwnRows(cell)
+    }
+
+    @Test(arguments: ["publish"])
+    func performsAction(_ name: String) async throws {
+        try await resource.performsAction(name)
     }
 
     @Test(arguments: [
