@@ -5,9 +5,12 @@ import Trellis
 
 /// `POST /api/v1/projects/{id}/archive`: the project becomes `archived`, and its open tasks are
 /// moved to `done`, in the same transaction; each task moved is audited as a `task.updated` (its
-/// status before and after) with a change event, as if it had been changed on its own.
-struct ProjectArchiving: ProjectActions {
-    func archive(_ project: inout Project, input: ProjectArchiveInput, context: ActionContext) async throws {
+/// status before and after) with a change event, as if it had been changed on its own. The
+/// `reason` is kept in the action's audit row (`details.input`), like every action's body.
+public struct ProjectArchiving: ProjectActions {
+    public init() {}
+
+    public func archive(_ project: inout Project, input: ProjectArchiveInput, context: ActionContext) async throws {
         guard project.status != .archived else { return }
         project.status = .archived
         // `was`, after the task's own columns, is each task's status before the move.
@@ -17,7 +20,7 @@ struct ProjectArchiving: ProjectActions {
                     SELECT id, status FROM tasks WHERE org_id = $1 AND project_id = $2 AND status <> 'done' FOR UPDATE
                 )
                 UPDATE tasks SET status = 'done', updated_at = now() FROM open_tasks WHERE tasks.id = open_tasks.task_id
-                RETURNING \(TaskItem.columns.split(separator: ",").map { "tasks.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")), was
+                RETURNING \(TaskItem.columns), was
                 """,
             binds: {
                 var bindings = PostgresBindings()

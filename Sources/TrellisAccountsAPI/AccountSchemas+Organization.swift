@@ -142,6 +142,10 @@ extension AccountSchemas {
                         "type": ["object", "null"],
                         "additionalProperties": ["type": "object"],
                     ]),
+                    ("details", [
+                        "description": "What else the entry records: a custom action's body, `{\"input\": {...}}`. Null for most entries.",
+                        "type": ["object", "null"],
+                    ]),
                     ("ip", nullableText("The client's address.")),
                     ("user_agent", nullableText("The client's `User-Agent`.")),
                     ("request_id", nullableText("The request's `X-Request-ID`.")),

@@ -68,11 +68,72 @@ import Trellis
             let archive = try #require((try projectTrail.json["data"] as? [[String: Any]])?.first)
             let changes = try #require(archive["changes"] as? [String: [String: Any]])
             #expect(changes["status"]?["before"] as? String == "active" && changes["status"]?["after"] as? String == "archived")
+            #expect((archive["details"] as? [String: [String: Any]])?["input"]?["reason"] as? String == "Shipped")
+
+            // The task that was done already is not touched, so not audited by the archive.
+            let doneID = try #require(taskIDs["done"])
+            let doneTrail = try await client.request(.get, "/api/v1/audit-logs?resource_id=\(doneID)", as: Self.owner, tokens: tokens)
+            #expect((try doneTrail.json["data"] as? [[String: Any]])?.map { $0["action"] as? String } == ["task.created"])
+            // Each task moved emitted its change event, in the archive's transaction.
+            let (database, _) = try await TestEnvironment.shared.client()
+            let doingID = try #require(taskIDs["doing"])
+            let doing = try #require(UUID(uuidString: doingID))
+            var events: [String] = []
+            for try await (type, status) in try await database.query(
+                "SELECT type, data->>'status' FROM change_events WHERE resource_id = \(doing) ORDER BY id", logger: TestEnvironment.shared.logger
+            ).decode((String, String).self) { events.append("\(type) \(status)") }
+            #expect(events == ["task.created doing", "task.updated done"])
 
             // Archiving again changes nothing and is still answered (and audited).
             let again = try await client.request(.post, "/api/v1/projects/\(projectID)/archive", as: Self.admin, tokens: tokens)
             #expect(again.status == .ok)
             #expect(again.headers[.eTag] == "\"2\"")
+        }
+    }
+
+    /// Archives, then fails: nothing of it stays.
+    struct ArchivingThenFailing: ProjectActions {
+        func archive(_ project: inout Project, input: ProjectArchiveInput, context: ActionContext) async throws {
+            try await ProjectArchiving().archive(&project, input: input, context: context)
+            throw APIError(.conflict, "Refused after moving the tasks.")
+        }
+    }
+
+    @Test func aFailedArchiveLeavesTheProjectAndItsTasksAsTheyWere() async throws {
+        let (database, tokens) = try await TestEnvironment.shared.client()
+        let api = GeneratedAPI(hooks: App.hooks, actions: GeneratedAPI.Actions(project: ArchivingThenFailing()))
+        let router = TrellisServer.makeRouter(api: api, database: Database(client: database), tokens: tokens)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
+        try await app.test(.router) { client in
+            let project = try await client.request(
+                .post, "/api/v1/projects", as: Self.owner, tokens: tokens, json: #"{"name": "Not archived", "slug": "archive-fails"}"#
+            )
+            let projectID = try #require(try project.data["id"] as? String)
+            let task = try await client.request(
+                .post, "/api/v1/tasks", as: Self.owner, tokens: tokens, json: #"{"project_id": "\#(projectID)", "title": "Still open"}"#
+            )
+            let taskID = try #require(try task.data["id"] as? String)
+            let failed = try await client.request(
+                .post, "/api/v1/projects/\(projectID)/archive", as: Self.admin, tokens: tokens, headers: [.idempotencyKey: "archive-fails-1"]
+            )
+            #expect(failed.status == .conflict)
+            #expect(try await client.request(.get, "/api/v1/projects/\(projectID)", as: Self.owner, tokens: tokens).data["status"] as? String == "active")
+            #expect(try await client.request(.get, "/api/v1/tasks/\(taskID)", as: Self.owner, tokens: tokens).data["status"] as? String == "todo")
+            let trail = try await client.request(.get, "/api/v1/audit-logs?resource_id=\(taskID)", as: Self.owner, tokens: tokens)
+            #expect((try trail.json["data"] as? [[String: Any]])?.count == 1, "only task.created")
+        }
+    }
+
+    @Test func membersCannotArchiveThroughAPatch() async throws {
+        try await withApp { client, tokens in
+            let project = try await client.request(
+                .post, "/api/v1/projects", as: Self.owner, tokens: tokens, json: #"{"name": "Kept open", "slug": "archive-patch"}"#
+            )
+            let projectID = try #require(try project.data["id"] as? String)
+            let member = Users.principal(.member, in: "globex")
+            let patched = try await client.request(.patch, "/api/v1/projects/\(projectID)", as: member, tokens: tokens, json: #"{"status": "archived"}"#)
+            #expect(patched.status == .unprocessableContent)
+            #expect((try patched.error["details"] as? [String: [String]])?["status"] != nil)
         }
     }
 }

@@ -164,7 +164,8 @@ import Trellis
                 error["details"] as? [String: [String]] == [
                     "name": ["can't be blank"],
                     "slug": ["must be lowercase letters, digits and single hyphens"],
-                    "status": ["must be one of: active, on_hold, archived"],
+                    // A member may not set a project's status at all (write_roles), and this value is none of them.
+                    "status": ["may be set only by owner, admin", "must be one of: active, on_hold, archived"],
                     "description": ["must be a string"],
                 ]
             )

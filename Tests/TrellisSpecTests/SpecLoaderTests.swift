@@ -111,6 +111,20 @@ private func diagnose(_ yaml: String) -> [String] {
                 permissions:
                   read: [admin, { viewer: own }]
                 """
+            ) == [
+                "specs/things.yaml:5:17: error: a viewer reads only its own rows, but lists every row (fix: write `{ viewer: own }` in list too)"
+            ]
+        )
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                fields:
+                  author_id: { type: ref, to: User, set_from: principal.user }
+                permissions:
+                  list: [admin, { viewer: own }]
+                  read: [admin, { viewer: own }]
+                """
             ).isEmpty
         )
     }
@@ -138,6 +152,27 @@ private func diagnose(_ yaml: String) -> [String] {
                 "specs/things.yaml:9:7: error: input field 'target_id' of action 'Pin' is of type ref, which action input does not take yet (fix: use a string (or a uuid, for an id) and check it in the action)",
                 "specs/things.yaml:10:7: error: input field 'label' of action 'Pin' cannot be 'unique': it is a request body, not a column (fix: remove 'unique')",
                 "specs/things.yaml:11:5: error: unknown key 'colour' in action 'Pin' (fix: expected one of: roles, input, description)",
+            ]
+        )
+    }
+
+    @Test func fieldRulesNameRolesThatMakeSense() {
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                fields:
+                  body: { type: text, read_roles: [admin] }
+                  secret: { type: text, read_roles: [] }
+                  author_id: { type: ref, to: User, set_from: principal.user, write_roles: [owner] }
+                  title: { type: string, required: true, write_roles: [admins] }
+                search: [body]
+                """
+            ) == [
+                "specs/things.yaml:3:35: error: field 'body' is searched, so `?q=` would reveal it to roles read_roles leaves out (fix: remove it from `search`, or remove read_roles)",
+                "specs/things.yaml:4:37: error: field 'secret' has no role in read_roles, so no one would ever see it (fix: name the roles that may, or remove the field)",
+                "specs/things.yaml:5:76: error: field 'author_id' is set by the server, so no role writes it (fix: remove write_roles)",
+                "specs/things.yaml:6:56: error: unknown role 'admins' in write_roles (fix: did you mean 'admin'?)",
             ]
         )
     }

@@ -8,9 +8,9 @@ import Trellis
 public typealias ProjectHooks = ResourceHooks<Project, ProjectCreate>
 
 /// The custom actions of Project (specs/projects.yaml's `actions`), implemented by hand and passed
-/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row: change
-/// `project` and the change is written after it returns; statements on `context.connection`
-/// commit with it.
+/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row, without
+/// the resource's hooks: change `project`'s fields a PATCH may change and the change is written after
+/// it returns; statements on `context.connection` commit with it.
 public protocol ProjectActions: Sendable {
     /// Archive the project; its open tasks are moved to done, in the same transaction.
     ///
@@ -29,6 +29,8 @@ enum ProjectResource: UpdatableResource, SoftDeletableResource {
 
     static let displayName = "project"
     static let pathComponent = "projects"
+    /// The fields only some roles see (`read_roles`) or set (`write_roles`).
+    static let fieldRules = FieldRules(writeRoles: ["status": [.owner, .admin]])
 
     static let permissions = ResourcePermissions(
         list: Permission(roles: [.viewer, .member, .admin, .owner], scope: "read:projects"),

@@ -12,7 +12,7 @@ extension ResourceContract {
         fields: [
             FieldContract("name", .string(), required: true, minLength: 1, maxLength: 200, example: "Example name", alternate: "Changed name"),
             FieldContract("slug", .string(format: .slug), required: true, immutable: true, unique: true, maxLength: 80, example: "example-slug"),
-            FieldContract("status", .enumeration(["active", "on_hold", "archived"]), example: "active", alternate: "on_hold"),
+            FieldContract("status", .enumeration(["active", "on_hold", "archived"]), writeRoles: [.owner, .admin], example: "active", alternate: "on_hold"),
             FieldContract("description", .text, nullable: true, maxLength: 10000, example: "Example description", alternate: "Changed description"),
         ],
         serverOwned: ["id", "org_id", "version", "created_at", "updated_at", "deleted_at"],
@@ -126,6 +126,11 @@ struct ProjectSpecTests {
     ])
     func rolePermission(_ cell: PermissionCell) async throws {
         try await resource.permission(cell)
+    }
+
+    @Test(arguments: ["status"])
+    func refusesFieldWritesFromRoles(_ field: String) async throws {
+        try await resource.refusesFieldWritesFromRoles(field)
     }
 
     @Test(arguments: ["archive"])

@@ -101,7 +101,7 @@ public struct AuditLogRoutes: Sendable {
 
 /// One row of `audit_logs`, as the API answers it.
 struct AuditEntry: JSONWritable, Sendable {
-    static let columns = "id, action, resource_type, resource_id, user_id, api_key_id, real_user_id, subject_id, changes, ip, user_agent, request_id, created_at"
+    static let columns = "id, action, resource_type, resource_id, user_id, api_key_id, real_user_id, subject_id, changes, details, ip, user_agent, request_id, created_at"
 
     var id: UUID
     var action: String
@@ -112,6 +112,7 @@ struct AuditEntry: JSONWritable, Sendable {
     var realUserID: UUID?
     var subjectID: UUID?
     var changes: JSONValue?
+    var details: JSONValue?
     var ip: String?
     var userAgent: String?
     var requestID: String?
@@ -127,10 +128,11 @@ struct AuditEntry: JSONWritable, Sendable {
         realUserID = try cells[6].decode(UUID?.self)
         subjectID = try cells[7].decode(UUID?.self)
         changes = try cells[8].decode(JSONValue?.self)
-        ip = try cells[9].decode(String?.self)
-        userAgent = try cells[10].decode(String?.self)
-        requestID = try cells[11].decode(String?.self)
-        createdAt = try cells[12].decode(Timestamp.self)
+        details = try cells[9].decode(JSONValue?.self)
+        ip = try cells[10].decode(String?.self)
+        userAgent = try cells[11].decode(String?.self)
+        requestID = try cells[12].decode(String?.self)
+        createdAt = try cells[13].decode(Timestamp.self)
     }
 
     func writeJSON(into buffer: inout ByteBuffer) {
@@ -152,6 +154,8 @@ struct AuditEntry: JSONWritable, Sendable {
         buffer.writeJSON(subjectID)
         buffer.writeStaticString(#","changes":"#)
         buffer.writeJSON(changes)
+        buffer.writeStaticString(#","details":"#)
+        buffer.writeJSON(details)
         buffer.writeStaticString(#","ip":"#)
         buffer.writeJSON(ip)
         buffer.writeStaticString(#","user_agent":"#)
@@ -170,7 +174,7 @@ struct AuditEntry: JSONWritable, Sendable {
 
     static func writeCSVHeader(into buffer: inout ByteBuffer) {
         buffer.writeStaticString(
-            "id,created_at,action,resource_type,resource_id,user_id,api_key_id,real_user_id,subject_id,changes,ip,user_agent,request_id\r\n"
+            "id,created_at,action,resource_type,resource_id,user_id,api_key_id,real_user_id,subject_id,changes,details,ip,user_agent,request_id\r\n"
         )
     }
 
@@ -178,17 +182,21 @@ struct AuditEntry: JSONWritable, Sendable {
     /// `-`, `@`, tab, carriage return first) is prefixed with `'`, as OWASP advises: a user agent
     /// is the client's to choose.
     func writeCSV(into buffer: inout ByteBuffer) {
-        var changesJSON = ByteBuffer()
-        if let changes { changes.writeJSON(into: &changesJSON) }
+        let json = { (value: JSONValue?) -> String? in
+            guard let value else { return nil }
+            var buffer = ByteBuffer()
+            value.writeJSON(into: &buffer)
+            return String(buffer: buffer)
+        }
         let cells: [String?] = [
             id.uuidString.lowercased(), createdAt.rfc3339, action, resourceType, resourceID?.uuidString.lowercased(),
             userID?.uuidString.lowercased(), apiKeyID?.uuidString.lowercased(), realUserID?.uuidString.lowercased(),
-            subjectID?.uuidString.lowercased(), changes == nil ? nil : String(buffer: changesJSON), ip, userAgent, requestID,
+            subjectID?.uuidString.lowercased(), json(changes), json(details), ip, userAgent, requestID,
         ]
         for (index, cell) in cells.enumerated() {
             if index > 0 { buffer.writeStaticString(",") }
             guard let cell else { continue }
-            Self.writeCSVCell(cell, isText: ![0, 1, 4, 5, 6, 7, 8, 9].contains(index), into: &buffer)
+            Self.writeCSVCell(cell, isText: ![0, 1, 4, 5, 6, 7, 8, 9, 10].contains(index), into: &buffer)
         }
         buffer.writeStaticString("\r\n")
     }

@@ -24,7 +24,9 @@ extension CoreMigrations {
                 -- Who really acted when a platform administrator acts as someone else.
                 ADD COLUMN real_user_id uuid,
                 -- {"field": {"before": ..., "after": ...}}; a sensitive field: {"field": {"changed": true}}.
-                ADD COLUMN changes jsonb;
+                ADD COLUMN changes jsonb,
+                -- What else the row records: a custom action's body, {"input": {...}}.
+                ADD COLUMN details jsonb;
             CREATE VIEW audit_events AS
                 SELECT id, action, user_id, org_id, api_key_id, subject_id, ip, user_agent, request_id, created_at FROM audit_logs;
 

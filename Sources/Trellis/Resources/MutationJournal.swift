@@ -45,7 +45,7 @@ struct MutationJournal<R: Resource>: Sendable {
     /// Writes the audit row and the change event of `kind` on `connection` (inside the
     /// mutation's transaction). `before` is nil for a create; `after` for a delete.
     func record(
-        _ kind: MutationKind, before: R.Model?, after: R.Model?, by principal: Principal, origin: RequestOrigin,
+        _ kind: MutationKind, before: R.Model?, after: R.Model?, details: JSONValue? = nil, by principal: Principal, origin: RequestOrigin,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard let id = after?.id ?? before?.id else { return }
@@ -53,8 +53,8 @@ struct MutationJournal<R: Resource>: Sendable {
         let new = after.map(Self.fields)
         let statement = RecordMutation(
             action: "\(resourceType).\(kind.name)", principal: principal, resourceType: resourceType, resourceID: id,
-            changes: changes(from: old, to: new), data: .object((new ?? old ?? [:]).filter { !sensitive.contains($0.key) }),
-            origin: origin
+            changes: changes(from: old, to: new), details: details,
+            data: .object((new ?? old ?? [:]).filter { !sensitive.contains($0.key) }), origin: origin
         )
         _ = try await connection.execute(statement, logger: logger)
     }
@@ -95,8 +95,8 @@ private struct RecordMutation: PostgresPreparedStatement {
     static let name = "trellis_record_mutation"
     static let sql = """
         WITH audit AS (
-            INSERT INTO audit_logs (id, action, user_id, org_id, api_key_id, resource_type, resource_id, changes, ip, user_agent, request_id)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            INSERT INTO audit_logs (id, action, user_id, org_id, api_key_id, resource_type, resource_id, changes, ip, user_agent, request_id, details)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $14)
         )
         INSERT INTO change_events (event_id, type, org_id, resource_type, resource_id, data, user_id, api_key_id, request_id)
         VALUES ($12, $2, $4, $6, $7, $13, $3, $5, $11)
@@ -109,11 +109,13 @@ private struct RecordMutation: PostgresPreparedStatement {
     var resourceType: String
     var resourceID: UUID
     var changes: JSONValue
+    /// What else the audit row records: a custom action's body (`{"input": {...}}`).
+    var details: JSONValue?
     var data: JSONValue
     var origin: RequestOrigin
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 13)
+        var bindings = PostgresBindings(capacity: 14)
         bindings.append(UUID.v7())
         bindings.append(action)
         bindings.append(principal.userID)
@@ -127,6 +129,7 @@ private struct RecordMutation: PostgresPreparedStatement {
         bindings.append(origin.requestID)
         bindings.append(UUID.v7())
         bindings.append(data)
+        bindings.append(details)
         return bindings
     }
 

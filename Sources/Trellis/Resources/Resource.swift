@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PostgresNIO
 
 /// A resource as the runtime knows it: what the generator emits for one spec, and all that
@@ -37,6 +38,52 @@ public protocol Resource: Sendable {
     static var resourceType: String { get }
     /// The field that records who owns a row, for the roles a permission limits to their own rows.
     static var owner: ResourceOwner<Model>? { get }
+    /// The fields only some roles see or set (the spec's `read_roles` and `write_roles`).
+    static var fieldRules: FieldRules { get }
+}
+
+/// The fields of a resource only some roles see (`read_roles`) or set (`write_roles`).
+public struct FieldRules: Sendable {
+    /// Field -> the roles that see it. Other roles get rows without it.
+    public var readRoles: [String: Set<Role>]
+    /// Field -> the roles that may send it on create or update. Another role sending it gets a 422.
+    public var writeRoles: [String: Set<Role>]
+
+    public init(readRoles: [String: Set<Role>] = [:], writeRoles: [String: Set<Role>] = [:]) {
+        self.readRoles = readRoles
+        self.writeRoles = writeRoles
+    }
+
+    /// No rules: every reader sees every field, every writer sets any.
+    public static let none = FieldRules()
+
+    /// The fields `principal` does not see.
+    public func hidden(for principal: Principal) -> Set<String> {
+        guard !readRoles.isEmpty else { return [] }
+        return Set(readRoles.compactMap { $0.value.contains(principal.role) ? nil : $0.key })
+    }
+
+    /// Reads `body` with `read` (a create or PATCH body's initializer), adding to its 422 a problem
+    /// for each key `principal` may not set, so that one answer lists every problem.
+    public func read<Input>(
+        _ body: [String: JSONValue], by principal: Principal, with read: ([String: JSONValue]) throws(APIError) -> Input
+    ) throws(APIError) -> Input {
+        var refused: [String: [String]] = [:]
+        for (field, roles) in writeRoles where body[field] != nil && !roles.contains(principal.role) {
+            refused[field] = ["may be set only by \(roles.sorted(by: >).map(\.rawValue).joined(separator: ", "))"]
+        }
+        let input: Input
+        do {
+            input = try read(body)
+        } catch {
+            guard !refused.isEmpty, error.code == .validationError else { throw error }
+            var merged = error
+            merged.details.merge(refused) { found, roles in roles + found }
+            throw merged
+        }
+        guard refused.isEmpty else { throw APIError.validation(refused) }
+        return input
+    }
 }
 
 /// The field of a resource that records who owns a row: a ref to the user who created it
@@ -60,6 +107,9 @@ extension Resource {
 
     /// No field is sensitive unless the spec says so.
     public static var sensitiveFields: Set<String> { [] }
+
+    /// Every role sees and sets every field unless the spec says otherwise.
+    public static var fieldRules: FieldRules { .none }
 
     /// No field records an owner unless the spec's permissions need one.
     public static var owner: ResourceOwner<Model>? { nil }
@@ -90,6 +140,30 @@ public protocol ResourceModel: JSONWritable, Sendable {
 
     /// Decodes a row selected with the resource's columns.
     init(row: PostgresRandomAccessRow) throws
+
+    /// Writes the row's JSON without the fields in `hidden` (those the caller's role may not
+    /// see). A model without `read_roles` fields writes them all.
+    func writeJSON(into buffer: inout ByteBuffer, omitting hidden: Set<String>)
+}
+
+extension ResourceModel {
+    public func writeJSON(into buffer: inout ByteBuffer, omitting hidden: Set<String>) {
+        writeJSON(into: &buffer)
+    }
+}
+
+/// A row as one caller sees it: without the fields its role may not see.
+struct VisibleRow<Model: ResourceModel>: JSONWritable, Sendable {
+    var row: Model
+    var hidden: Set<String>
+
+    func writeJSON(into buffer: inout ByteBuffer) {
+        if hidden.isEmpty {
+            row.writeJSON(into: &buffer)
+        } else {
+            row.writeJSON(into: &buffer, omitting: hidden)
+        }
+    }
 }
 
 /// A request body (create or PATCH): read and validated from a JSON object, every problem in one

@@ -22,6 +22,8 @@ public struct ResourceEngine<R: Resource>: Sendable {
     private let runsHooks: Bool
     /// The audit row and change event of every mutation.
     private let journal = MutationJournal<R>()
+    /// The fields only some roles see or set.
+    private let fieldRules: FieldRules
     // The resource's settings, read once rather than through its conformance on every request.
     private let permissions: ResourcePermissions
     private let pagination: ResourcePagination
@@ -39,6 +41,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
         self.permissions = R.permissions
         self.pagination = R.pagination
         self.listQuery = R.listQuery
+        self.fieldRules = R.fieldRules
         self.includes = Dictionary(R.includes.map { ($0.name, $0) }) { first, _ in first }
         self.trashPermission = (R.self as? any SoftDeletableResource.Type)?.restorePermission
         self.collectionPath = "/api/v1/\(R.pathComponent)"
@@ -78,8 +81,19 @@ public struct ResourceEngine<R: Resource>: Sendable {
                 throw APIError(.forbidden, "Only those who may restore a \(R.displayName) may list deleted ones.")
             }
         }
-        // A role limited to its own rows lists those alone (the owner field is a list field: see init).
-        if permissions.list.limitsToOwnRows(principal), let owner = R.owner, let field = listQuery.field(named: owner.field) {
+        // A field the caller may not see may not narrow or order what it sees either.
+        let hidden = fieldRules.hidden(for: principal)
+        if !hidden.isEmpty {
+            let used = Set(list.filters.map(\.field.name) + list.sort.map(\.key)).intersection(hidden)
+            if let field = used.sorted().first {
+                throw APIError(.forbidden, "You may not filter or sort by \(field), which your role does not see.")
+            }
+        }
+        // A role limited to its own rows lists those alone (the owner field is a list field: see init);
+        // one that restores only its own rows sees only those among the deleted ones.
+        let ownOnly = permissions.list.limitsToOwnRows(principal)
+            || (list.deleted != .exclude && trashPermission?.limitsToOwnRows(principal) == true)
+        if ownOnly, let owner = R.owner, let field = listQuery.field(named: owner.field) {
             list.filters.append(ListRequest.Filter(field: field, operator: .eq, value: .one(principal.userID.uuidString.lowercased())))
         }
         return list
@@ -91,7 +105,8 @@ public struct ResourceEngine<R: Resource>: Sendable {
             list, scope: R.Scope(principal: principal), on: database.client, logger: context.logger,
             decode: R.Model.init(row:), id: \.id
         )
-        return .list(page, including: try await embedded(list.includes, in: page.items, principal: principal, context: context))
+        let hidden = fieldRules.hidden(for: principal)
+        return .list(page, including: try await embedded(list.includes, in: page.items, principal: principal, context: context), hidden: hidden)
     }
 
     /// The related rows of `items` for each include named, one statement per include.
@@ -126,9 +141,10 @@ public struct ResourceEngine<R: Resource>: Sendable {
             if !seen.isEmpty, EntityTag.ifNoneMatch(seen, version: found.version) {
                 return Response(status: .notModified, headers: [.eTag: tag])
             }
-            return Self.tagged(found)
+            return Self.tagged(found, hidden: fieldRules.hidden(for: principal))
         }
-        return .data(EmbeddingRow(found, including: try await embedded(names, in: [found], principal: principal, context: context)))
+        let embedded = try await embedded(names, in: [found], principal: principal, context: context)
+        return .data(EmbeddingRow(found, including: embedded, hidden: fieldRules.hidden(for: principal)))
     }
 
     /// The `?include=` of a read: 422 for an unknown name (or any other parameter), 403 for a
@@ -153,7 +169,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
     @Sendable func create(_ request: Request, context: TrellisRequestContext) async throws -> Response {
         let principal = try context.require(permissions.create)
         try request.rejectUnknownQueryParameters()
-        let input = try R.Create(json: try await request.jsonObject(context: context))
+        let input = try fieldRules.read(try await request.jsonObject(context: context), by: principal, with: R.Create.init(json:))
         return try await create(input, by: principal, origin: RequestOrigin(request, context: context), context: context)
     }
 
@@ -176,7 +192,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             return created
         }
         let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
-        return Self.tagged(created, status: .created, headers: [.location: location])
+        return Self.tagged(created, status: .created, headers: [.location: location], hidden: fieldRules.hidden(for: principal))
     }
 
     private func insertStatement(_ input: R.Create, by principal: Principal) -> R.Insert {
@@ -223,7 +239,7 @@ extension ResourceEngine where R: UpdatableResource {
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID()
         let json = try await request.jsonObject(context: context)
-        let patch = try R.Patch(json: json)
+        let patch = try fieldRules.read(json, by: principal, with: R.Patch.init(json:))
         let condition = try ifMatch(request)
         let scope = R.Scope(principal: principal)
         let origin = RequestOrigin(request, context: context)
@@ -234,7 +250,7 @@ extension ResourceEngine where R: UpdatableResource {
             }
             try requireOwnership(of: found, under: permissions.update, principal: principal)
             try Self.check(found, against: condition)
-            return Self.tagged(found)
+            return Self.tagged(found, hidden: fieldRules.hidden(for: principal))
         }
         let updated = try await database.transaction(logger: context.logger) { connection in
             guard let previous = try await connection.first(LockRow<R>(id: id, scope: scope), logger: context.logger) else {
@@ -260,25 +276,37 @@ extension ResourceEngine where R: UpdatableResource {
             try await journal.record(.updated, before: previous, after: saved, by: principal, origin: origin, on: connection, logger: context.logger)
             return saved
         }
-        return Self.tagged(updated)
+        return Self.tagged(updated, hidden: fieldRules.hidden(for: principal))
     }
 }
 
-extension ResourceEngine where R: UpdatableResource {
-    /// Mounts a custom action at `POST /{id}/<path>`: `perform` runs in one transaction on the
-    /// locked row (after the permission, ownership and `If-Match` checks) and may change it; the
-    /// changed row is written, the action audited as `<type>.<name>` with the fields it changed, and
-    /// the row answered with its `ETag`. The body (`Input`) may be left out when no field of it is
-    /// required.
+extension ResourceEngine {
+    /// Mounts a custom action of a resource whose rows a PATCH cannot change: `perform` acts
+    /// through the context's connection, and the row is read again after it.
     public func addAction<Input: ResourceInput>(
         _ name: String, path: String, permission: Permission, to group: RouterGroup<TrellisRequestContext>,
-        perform: @escaping @Sendable (inout R.Model, Input, ActionContext) async throws -> Void
+        perform: @escaping @Sendable (R.Model, Input, ActionContext) async throws -> Void
     ) {
+        mountAction(name, path: path, permission: permission, to: group) { (row: R.Model, input: Input, context: ActionContext, scope: R.Scope) in
+            try await perform(row, input, context)
+            return try await context.connection.first(FindRow<R>(id: row.id, scope: scope), logger: context.logger)
+        }
+    }
+
+    /// `POST /{id}/<path>`: permission, body, `If-Match`, then in one transaction the locked row
+    /// (ownership, version), `run` (which answers the row as it now is), the audit row (with the
+    /// action's body as `details`) and the change event; the row is answered with its `ETag`.
+    func mountAction<Input: ResourceInput>(
+        _ name: String, path: String, permission: Permission, to group: RouterGroup<TrellisRequestContext>,
+        run: @escaping @Sendable (R.Model, Input, ActionContext, R.Scope) async throws -> R.Model?
+    ) {
+        precondition(permission.ownRowsOnly.isEmpty || R.owner != nil, "\(R.self) limits action \(name) to own rows but names no owner field: regenerate it")
         group.post(RouterPath("\(R.pathComponent)/:id/\(path)")) { request, context in
             let principal = try context.require(permission)
             try request.rejectUnknownQueryParameters()
             let id = try context.resourceID()
-            let input = try Input(json: try await request.optionalJSONObject(context: context))
+            let body = try await request.optionalJSONObject(context: context)
+            let input = try Input(json: body)
             let condition = try ifMatch(request)
             let scope = R.Scope(principal: principal)
             let origin = RequestOrigin(request, context: context)
@@ -288,22 +316,55 @@ extension ResourceEngine where R: UpdatableResource {
                 }
                 try requireOwnership(of: previous, under: permission, principal: principal)
                 try Self.check(previous, against: condition)
-                var changed = previous
                 let actionContext = ActionContext(principal: principal, connection: connection, logger: context.logger, origin: origin)
-                try await perform(&changed, input, actionContext)
-                let saved: R.Model?
-                if Self.writesDifferently(changed, previous) {
-                    saved = try await connection.first(R.Update(model: changed, scope: scope, now: .now()), logger: context.logger)
-                } else {
-                    // The action may have written the row itself.
-                    saved = try await connection.first(FindRow<R>(id: id, scope: scope), logger: context.logger)
-                }
-                guard let saved else { throw APIError.notFound(R.displayName) }
-                try await journal.record(.action(name), before: previous, after: saved, by: principal, origin: origin, on: connection, logger: context.logger)
+                guard let saved = try await run(previous, input, actionContext, scope) else { throw APIError.notFound(R.displayName) }
+                try await journal.record(
+                    .action(name), before: previous, after: saved, details: ["input": .object(body)], by: principal, origin: origin,
+                    on: connection, logger: context.logger
+                )
                 return saved
             }
-            return Self.tagged(row)
+            return Self.tagged(row, hidden: fieldRules.hidden(for: principal))
         }
+    }
+}
+
+extension ResourceEngine where R: UpdatableResource {
+    /// Mounts a custom action at `POST /{id}/<path>`: `perform` runs in one transaction on the
+    /// locked row (after the permission, ownership and `If-Match` checks) and may change it; the
+    /// changed row is written (the fields a PATCH may change: changing another one is a
+    /// programming error, answered 500), the action audited as `<type>.<name>` with the fields it
+    /// changed, and the row answered with its `ETag`. The resource's hooks do not run. The body
+    /// (`Input`) may be left out when no field of it is required.
+    public func addAction<Input: ResourceInput>(
+        _ name: String, path: String, permission: Permission, to group: RouterGroup<TrellisRequestContext>,
+        perform: @escaping @Sendable (inout R.Model, Input, ActionContext) async throws -> Void
+    ) {
+        mountAction(name, path: path, permission: permission, to: group) { (row: R.Model, input: Input, context: ActionContext, scope: R.Scope) in
+            var changed = row
+            try await perform(&changed, input, context)
+            guard Self.writesDifferently(changed, row) else {
+                // The action may have written the row itself.
+                return try await context.connection.first(FindRow<R>(id: row.id, scope: scope), logger: context.logger)
+            }
+            guard let saved = try await context.connection.first(R.Update(model: changed, scope: scope, now: .now()), logger: context.logger) else {
+                return nil
+            }
+            let unwritten = Self.unwrittenFields(changed, saved)
+            guard unwritten.isEmpty else {
+                context.logger.error("action changed fields it cannot write", metadata: ["action": "\(name)", "fields": "\(unwritten)"])
+                throw APIError(.internalError, "The \(name) action changed fields an update does not write: \(unwritten.joined(separator: ", ")).")
+            }
+            return saved
+        }
+    }
+
+    /// The fields `changed` sets that `saved` (the row as written) does not hold: an action's
+    /// change to a field a PATCH may not change (immutable, server-set).
+    static func unwrittenFields(_ changed: R.Model, _ saved: R.Model) -> [String] {
+        let wanted = MutationJournal<R>.fields(of: changed)
+        let written = MutationJournal<R>.fields(of: saved)
+        return wanted.keys.filter { !MutationJournal<R>.bookkeeping.contains($0) && wanted[$0] != written[$0] }.sorted()
     }
 }
 
@@ -331,7 +392,8 @@ extension ResourceEngine {
         guard permissions.read.allows(principal), !permissions.read.limitsToOwnRows(principal) else {
             throw APIError.notFound(R.displayName)
         }
-        throw APIError(.forbidden, "A \(principal.role.rawValue) changes only the \(R.displayName) rows they created.")
+        let article = principal.role == .owner || principal.role == .admin ? "An" : "A"
+        throw APIError(.forbidden, "\(article) \(principal.role.rawValue) changes only the \(R.displayName) rows they created.")
     }
 
     /// The `If-Match` values of a PATCH, DELETE or restore, nil when none was sent: 428 then for a
@@ -357,11 +419,11 @@ extension ResourceEngine {
         )
     }
 
-    /// `{"data": row}` with the row's `ETag` (and `headers`).
-    static func tagged(_ row: R.Model, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    /// `{"data": row}` with the row's `ETag` (and `headers`), without the `hidden` fields.
+    static func tagged(_ row: R.Model, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], hidden: Set<String>) -> Response {
         var headers = headers
         headers[.eTag] = EntityTag.of(version: row.version)
-        return .data(row, status: status, headers: headers)
+        return .data(VisibleRow(row: row, hidden: hidden), status: status, headers: headers)
     }
 }
 
@@ -403,7 +465,7 @@ extension ResourceEngine where R: SoftDeletableResource {
             try await journal.record(.restored, before: hidden, after: restored, by: principal, origin: origin, on: connection, logger: context.logger)
             return restored
         }
-        return Self.tagged(row)
+        return Self.tagged(row, hidden: fieldRules.hidden(for: principal))
     }
 
     /// The visible row `id` (one a restore found not hidden), or 404.
@@ -442,7 +504,7 @@ extension ResourceEngine {
                 throw APIError.validation([field: ["is given by the path; leave it out of the body"]])
             }
             json[field] = .string(parentID.uuidString.lowercased())
-            return try await create(try R.Create(json: json), by: principal, origin: RequestOrigin(request, context: context), context: context)
+            return try await create(try fieldRules.read(json, by: principal, with: R.Create.init(json:)), by: principal, origin: RequestOrigin(request, context: context), context: context)
         }
     }
 

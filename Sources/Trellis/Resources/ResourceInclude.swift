@@ -29,11 +29,12 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
             var rows: [UUID: ByteBuffer] = [:]
             let statement = FindRows<Target>(ids: ids, scope: Target.Scope(principal: principal))
             let ownOnly = Target.permissions.read.limitsToOwnRows(principal)
+            let hidden = Target.fieldRules.hidden(for: principal)
             for try await row in try await client.execute(statement, logger: logger) {
                 // A row the caller may not read embeds as one that does not exist.
                 if ownOnly, Target.owner?.id(row) != principal.userID { continue }
                 var json = ByteBuffer()
-                row.writeJSON(into: &json)
+                VisibleRow(row: row, hidden: hidden).writeJSON(into: &json)
                 rows[row.id] = json
             }
             return rows
@@ -57,6 +58,7 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
                 through: field, of: ids, sort: sort, limit: limit + 1, ownedBy: owner, scope: Child.Scope(principal: principal), on: client,
                 logger: logger
             )
+            let hidden = Child.fieldRules.hidden(for: principal)
             var grouped: [UUID: [Child.Model]] = [:]
             for row in rows {
                 let cells = row.makeRandomAccess()
@@ -67,7 +69,7 @@ public struct ResourceInclude<Model: ResourceModel>: Sendable {
                 json.writeStaticString(#"{"data":["#)
                 for (index, child) in children.prefix(limit).enumerated() {
                     if index > 0 { json.writeStaticString(",") }
-                    child.writeJSON(into: &json)
+                    VisibleRow(row: child, hidden: hidden).writeJSON(into: &json)
                 }
                 json.writeStaticString(children.count > limit ? #"],"has_more":true}"# : #"],"has_more":false}"#)
                 return json
@@ -132,10 +134,10 @@ extension ResourceInclude {
 extension Response {
     /// A list page whose rows each gain the included relations: `"project": {...}` or `null`.
     static func list<Model: ResourceModel>(
-        _ page: Page<Model>, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])]
+        _ page: Page<Model>, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])], hidden: Set<String>
     ) -> Response {
-        guard !includes.isEmpty else { return .list(page) }
-        let embedded = page.items.map { EmbeddingRow($0, including: includes) }
+        guard !includes.isEmpty || !hidden.isEmpty else { return .list(page) }
+        let embedded = page.items.map { EmbeddingRow($0, including: includes, hidden: hidden) }
         return .list(
             Page(items: embedded, nextCursor: page.nextCursor, limit: page.limit, total: page.total, number: page.number, hasMore: page.hasMore)
         )
@@ -144,12 +146,13 @@ extension Response {
 
 /// A row written with extra members after its own: the model's JSON object, reopened.
 struct EmbeddingRow<Model: ResourceModel>: JSONWritable, Sendable {
-    var item: Model
+    var item: VisibleRow<Model>
     var relations: [(name: String, json: ByteBuffer?, missing: StaticString)]
 
-    /// `item` with, for each include, the related row its id finds among `rows`.
-    init(_ item: Model, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])]) {
-        self.item = item
+    /// `item` (without its `hidden` fields) with, for each include, the related row its id finds
+    /// among `rows`.
+    init(_ item: Model, including includes: [(include: ResourceInclude<Model>, rows: [UUID: ByteBuffer])], hidden: Set<String> = []) {
+        self.item = VisibleRow(row: item, hidden: hidden)
         self.relations = includes.map { include, rows in (include.name, include.id(item).flatMap { rows[$0] }, include.missing) }
     }
 

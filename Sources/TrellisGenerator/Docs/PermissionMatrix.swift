@@ -18,6 +18,8 @@ enum PermissionMatrix {
             "field names them); other rows answer 403 when the role may read them, else 404, and lists show only their own.",
         ]
         for resource in resources {
+            var fieldNotes: [String] = []
+            defer { if !fieldNotes.isEmpty { lines += [""] + fieldNotes } }
             let scope = resource.path.dropFirst()
             lines += [
                 "",
@@ -39,6 +41,15 @@ enum PermissionMatrix {
                 let needed = action == .list || action == .read ? "read" : "write"
                 let key = resource.platformAdminActions.contains(action) ? "none: platform administrators only" : "`\(needed):\(scope)`"
                 lines.append("| \(action.rawValue) | " + cells.joined(separator: " | ") + " | \(key) |")
+            }
+            let readRules = resource.fields.compactMap { field in
+                field.spec.readRoles.map { "`\(field.name)` is seen only by \($0.value.map(\.rawValue).joined(separator: ", "))" }
+            }
+            let writeRules = resource.fields.compactMap { field in
+                field.spec.writeRoles.map { "`\(field.name)` is set only by \($0.value.map(\.rawValue).joined(separator: ", "))" }
+            }
+            if !readRules.isEmpty || !writeRules.isEmpty {
+                fieldNotes.append("Fields of \(resource.name): " + (readRules + writeRules).joined(separator: "; ") + ".")
             }
             for action in resource.actions {
                 let cells = roles.map { action.roles.contains($0) ? (action.ownRoles.contains($0) ? "own" : "✓") : "—" }

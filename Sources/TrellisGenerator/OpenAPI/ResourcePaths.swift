@@ -211,7 +211,9 @@ struct ResourcePaths {
     private func perform(_ action: ResolvedAction) -> Document {
         let own = action.roles.filter(action.ownRoles.contains)
         var note = "Allowed roles: " + action.roles.map { own.contains($0) ? "\($0.rawValue) (own rows only)" : $0.rawValue }.joined(separator: ", ") + "."
-        if !own.isEmpty, let owner = resource.ownerField { note += " A row's owner is the user `\(owner.name)` names." }
+        if !own.isEmpty, let owner = resource.ownerField {
+            note += " A row's owner is the user `\(owner.name)` names; other rows answer 403 to those roles when they may read them, else 404."
+        }
         let schema = "\(name)\(Naming.pascalCase(action.name))Input"
         var entries: [(String, Document)] = [
             ("operationId", .string("\(Naming.camelCase(action.name))\(name)")),

@@ -8,6 +8,7 @@ struct ResourceSchemas {
 
     func schemas() -> [(String, Document)] {
         let name = resource.name
+        let hiddenFromSome = Set(resource.fields.filter { $0.spec.readRoles != nil }.map(\.name))
         var properties: [(String, Document)] = [("id", ["type": "string", "format": "uuid", "readOnly": true])]
         properties += resource.fields.map { ($0.name, FieldSchema.schema(for: $0, nullable: $0.nullable)) }
         properties.append((
@@ -24,7 +25,8 @@ struct ResourceSchemas {
         let model: Document = [
             "type": "object",
             "description": .string(resource.description ?? "A \(name)."),
-            "required": .array(properties.map { .string($0.0) }),
+            // A field only some roles see is left out of the others' rows.
+            "required": .array(properties.filter { name, _ in !hiddenFromSome.contains(name) }.map { .string($0.0) }),
             "additionalProperties": false,
             "properties": .object(properties),
         ]
@@ -88,6 +90,7 @@ struct ResourceSchemas {
 
     /// A row of a list: the model's fields and, when `?include=` names them, the related rows.
     private func listItem(properties: [(String, Document)], includes: [ResolvedField]) -> [(String, Document)] {
+        let hiddenFromSome = Set(resource.fields.filter { $0.spec.readRoles != nil }.map(\.name))
         guard !includes.isEmpty || !resource.children.isEmpty else { return [] }
         let embedded: [(String, Document)] = includes.compactMap { field in
             guard let name = field.includeName, let reference = field.reference else { return nil }
@@ -118,7 +121,8 @@ struct ResourceSchemas {
             ("\(resource.name)ListItem", [
                 "type": "object",
                 "description": .string("A \(resource.name) as a list or a read answers it, with the relations `include` names."),
-                "required": .array(properties.map { .string($0.0) }),
+                // A field only some roles see is left out of the others' rows.
+                "required": .array(properties.filter { name, _ in !hiddenFromSome.contains(name) }.map { .string($0.0) }),
                 "additionalProperties": false,
                 "properties": .object(properties + embedded + children),
             ])
@@ -191,6 +195,12 @@ enum FieldSchema {
         }
         if field.spec.sensitive {
             description += (description.isEmpty ? "" : " ") + "Sensitive: the audit log records that it changed, never its value."
+        }
+        if let roles = field.spec.readRoles?.value {
+            description += (description.isEmpty ? "" : " ") + "Seen only by \(roles.map(\.rawValue).joined(separator: ", ")): other roles get rows without it, and may not filter or sort by it."
+        }
+        if let roles = field.spec.writeRoles?.value {
+            description += (description.isEmpty ? "" : " ") + "Set only by \(roles.map(\.rawValue).joined(separator: ", ")) (422 for other roles)."
         }
         if !description.isEmpty { entries.insert(("description", .string(description)), at: 0) }
         if let value = field.spec.defaultValue?.value {

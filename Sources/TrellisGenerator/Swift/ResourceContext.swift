@@ -17,6 +17,8 @@ struct ResourceContext {
         /// The statement that writes the value as JSON.
         var jsonWrite: String
         var fieldDocLines: [String]?
+        /// Whether only some roles see it (`read_roles`): the JSON writer leaves it out for others.
+        var readRestricted: Bool
     }
 
     struct EnumType {
@@ -110,6 +112,10 @@ struct ResourceContext {
 
     /// `ResourceOwner<Comment>(field: "author_id") { $0.authorId }`, when a role is limited to its own rows.
     var owner: String?
+    /// Whether some field is seen only by some roles.
+    var hasReadRules: Bool
+    /// `FieldRules(readRoles: [...], writeRoles: [...])`, when the spec has `read_roles` or `write_roles`.
+    var fieldRules: String?
     var hasSensitiveFields: Bool
     /// `"password_hint", "ssn"`: the fields the spec marks `sensitive`.
     var sensitiveFieldList: String
@@ -207,6 +213,8 @@ struct ResourceContext {
         }
         hasActions = !actions.isEmpty
         owner = resource.ownerField.map { "ResourceOwner(field: \"\($0.name)\") { $0.\($0.swiftName) }" }
+        hasReadRules = resource.fields.contains { $0.spec.readRoles != nil }
+        fieldRules = Self.fieldRules(resource)
         let sensitive = resource.fields.filter(\.spec.sensitive).map { "\"\($0.name)\"" }
         hasSensitiveFields = !sensitive.isEmpty
         sensitiveFieldList = sensitive.joined(separator: ", ")
@@ -287,8 +295,24 @@ struct ResourceContext {
             column: column,
             codingKey: field.name.contains("_") ? "\(field.swiftName) = \"\(field.name)\"" : field.swiftName,
             jsonWrite: jsonWrite,
-            fieldDocLines: field.spec.description.map(docLines)
+            fieldDocLines: field.spec.description.map(docLines),
+            readRestricted: field.spec.readRoles != nil
         )
+    }
+
+    /// `FieldRules(readRoles: ["salary": [.owner]], writeRoles: [...])`; nil without rules.
+    private static func fieldRules(_ resource: ResolvedResource) -> String? {
+        func entries(_ rules: [(String, [Role])]) -> String {
+            rules.map { name, roles in "\"\(name)\": [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]" }
+                .joined(separator: ", ")
+        }
+        let read = resource.fields.compactMap { field in field.spec.readRoles.map { (field.name, $0.value) } }
+        let write = resource.fields.compactMap { field in field.spec.writeRoles.map { (field.name, $0.value) } }
+        guard !read.isEmpty || !write.isEmpty else { return nil }
+        var arguments: [String] = []
+        if !read.isEmpty { arguments.append("readRoles: [\(entries(read))]") }
+        if !write.isEmpty { arguments.append("writeRoles: [\(entries(write))]") }
+        return "FieldRules(\(arguments.joined(separator: ", ")))"
     }
 
     private static func enumTypes(_ resource: ResolvedResource) -> [EnumType] {

@@ -205,13 +205,33 @@ public enum {{enumName}}: String, StringEnum, Hashable {
 {{/enums}}
 
 extension {{typeName}}: JSONWritable {
+{{#hasReadRules}}
     /// Writes the API representation straight into `buffer`, keys in spec order.
     public func writeJSON(into buffer: inout ByteBuffer) {
+        writeJSON(into: &buffer, omitting: [])
+    }
+
+    /// Writes the API representation without the fields in `hidden`: those the caller's role may
+    /// not see (`read_roles`).
+    public func writeJSON(into buffer: inout ByteBuffer, omitting hidden: Set<String>) {
+{{/hasReadRules}}
+{{^hasReadRules}}
+    /// Writes the API representation straight into `buffer`, keys in spec order.
+    public func writeJSON(into buffer: inout ByteBuffer) {
+{{/hasReadRules}}
         buffer.writeStaticString(#"{"id":"#)
         buffer.writeJSON(id)
 {{#fields}}
+{{#readRestricted}}
+        if !hidden.contains("{{name}}") {
+            buffer.writeStaticString(#","{{name}}":"#)
+            {{{jsonWrite}}}
+        }
+{{/readRestricted}}
+{{^readRestricted}}
         buffer.writeStaticString(#","{{name}}":"#)
         {{{jsonWrite}}}
+{{/readRestricted}}
 {{/fields}}
         buffer.writeStaticString(#","version":"#)
         buffer.writeJSON(version)
@@ -522,9 +542,9 @@ public typealias {{typeName}}Hooks = ResourceHooks<{{typeName}}, {{typeName}}Cre
 
 {{#hasActions}}
 /// The custom actions of {{resourceName}} ({{specFile}}'s `actions`), implemented by hand and passed
-/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row: change
-/// `{{rowName}}` and the change is written after it returns; statements on `context.connection`
-/// commit with it.
+/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row, without
+/// the resource's hooks: {{#hasMutableFields}}change `{{rowName}}`'s fields a PATCH may change and the change is written after
+/// it returns; {{/hasMutableFields}}statements on `context.connection` commit with it.
 public protocol {{typeName}}Actions: Sendable {
 {{#actions}}
 {{#docLines}}
@@ -532,7 +552,7 @@ public protocol {{typeName}}Actions: Sendable {
 {{/docLines}}
     ///
     /// `POST /api/v1{{path}}/{id}/{{actionPath}}`.
-    func {{methodName}}(_ {{rowName}}: inout {{typeName}}, input: {{inputType}}, context: ActionContext) async throws
+    func {{methodName}}(_ {{rowName}}: {{#hasMutableFields}}inout {{/hasMutableFields}}{{typeName}}, input: {{inputType}}, context: ActionContext) async throws
 {{/actions}}
 }
 
@@ -558,6 +578,10 @@ enum {{typeName}}Resource: {{conformances}} {
     /// Who owns a row, for the roles limited to their own rows.
     static let owner: ResourceOwner<Model>? = {{{.}}}
 {{/owner}}
+{{#fieldRules}}
+    /// The fields only some roles see (`read_roles`) or set (`write_roles`).
+    static let fieldRules = {{{.}}}
+{{/fieldRules}}
 {{#hasSensitiveFields}}
     /// `sensitive: true`: the audit log records that these changed, never their values.
     static let sensitiveFields: Set<String> = [{{{sensitiveFieldList}}}]
@@ -606,8 +630,8 @@ enum {{typeName}}Resource: {{conformances}} {
 {{#actions}}
         engine.addAction(
             "{{name}}", path: "{{actionPath}}", permission: {{{permission}}}, to: group
-        ) { (row: inout {{typeName}}, input: {{inputType}}, context: ActionContext) in
-            try await actions.{{methodName}}(&row, input: input, context: context)
+        ) { (row: {{#hasMutableFields}}inout {{/hasMutableFields}}{{typeName}}, input: {{inputType}}, context: ActionContext) in
+            try await actions.{{methodName}}({{#hasMutableFields}}&{{/hasMutableFields}}row, input: input, context: context)
         }
 {{/actions}}
     }
@@ -774,6 +798,20 @@ struct {{suiteName}} {
         try await resource.limitsToOwnRows(cell)
     }
 {{/hasOwnCells}}
+{{#hasReadRuleFields}}
+
+    @Test(arguments: [{{{readRuleFields}}}])
+    func hidesFieldFromRoles(_ field: String) async throws {
+        try await resource.hidesFieldFromRoles(field)
+    }
+{{/hasReadRuleFields}}
+{{#hasWriteRuleFields}}
+
+    @Test(arguments: [{{{writeRuleFields}}}])
+    func refusesFieldWritesFromRoles(_ field: String) async throws {
+        try await resource.refusesFieldWritesFromRoles(field)
+    }
+{{/hasWriteRuleFields}}
 {{#hasActions}}
 
     @Test(arguments: [{{{actionNames}}}])

@@ -61,6 +61,11 @@ struct SpecTestsContext {
     /// `PermissionCell(...)` of every role limited to its own rows, for `limitsToOwnRows`.
     var ownCells: [String]
     var hasOwnCells: Bool
+    /// The fields only some roles see, and those only some roles set, as Swift string literals.
+    var readRuleFields: String
+    var hasReadRuleFields: Bool
+    var writeRuleFields: String
+    var hasWriteRuleFields: Bool
     /// The names of the custom actions, as Swift string literals.
     var actionNames: String
     var hasActions: Bool
@@ -138,6 +143,12 @@ struct SpecTestsContext {
             (resource.ownRows[action] ?? []).sorted(by: >).map { role in "PermissionCell(.\(role.rawValue), .\(action.rawValue), allowed: true)" }
         }
         hasOwnCells = resource.ownerField != nil && !ownCells.isEmpty
+        let readRules = resource.fields.filter { $0.spec.readRoles != nil }.map { SwiftNames.stringLiteral($0.name) }
+        readRuleFields = readRules.joined(separator: ", ")
+        hasReadRuleFields = !readRules.isEmpty && !(resource.permissions[.read] ?? []).isEmpty
+        let writeRules = resource.fields.filter { $0.spec.writeRoles != nil }.map { SwiftNames.stringLiteral($0.name) }
+        writeRuleFields = writeRules.joined(separator: ", ")
+        hasWriteRuleFields = !writeRules.isEmpty && !(resource.permissions[.create] ?? []).isEmpty
         actionNames = resource.actions.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
         hasActions = !resource.actions.isEmpty
         permissionCells = actions.flatMap { action in
@@ -237,7 +248,7 @@ struct SpecTestsContext {
                 guard let roles = resource.ownRows[action], !roles.isEmpty else { return nil }
                 return ".\(action.rawValue): [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]"
             }
-            listContract.append("ownRows: [\(entries.joined(separator: ", "))], owner: \(SwiftNames.stringLiteral(owner.name))")
+            listContract.append((entries.isEmpty ? "" : "ownRows: [\(entries.joined(separator: ", "))], ") + "owner: \(SwiftNames.stringLiteral(owner.name))")
         }
         if !resource.actions.isEmpty {
             let entries = resource.actions.map { action in
@@ -287,6 +298,8 @@ struct SpecTestsContext {
         if field.setFrom != nil { arguments.append("setByServer: true") }
         if field.unique { arguments.append("unique: true") }
         if field.spec.sensitive { arguments.append("sensitive: true") }
+        if let roles = field.spec.readRoles?.value { arguments.append("readRoles: [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]") }
+        if let roles = field.spec.writeRoles?.value { arguments.append("writeRoles: [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]") }
         if let minimum = field.spec.minLength { arguments.append("minLength: \(minimum)") }
         if let maximum = field.effectiveMaxLength { arguments.append("maxLength: \(maximum)") }
         if let minimum = field.spec.minimum { arguments.append("minimum: \"\(minimum)\"") }

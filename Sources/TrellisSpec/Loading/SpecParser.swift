@@ -9,7 +9,7 @@ struct SpecParser {
     static let fieldKeys = [
         "type", "description", "required", "default", "min", "max", "min_length", "max_length", "format",
         "unique", "immutable", "set_from", "values", "to", "on_delete", "precision", "scale", "renamed_from", "filter", "trigram",
-        "sensitive",
+        "sensitive", "read_roles", "write_roles",
     ]
     static let paginationKeys = ["style", "default_limit", "max_limit", "sort"]
     static let indexKeys = ["columns", "unique"]
@@ -161,6 +161,8 @@ struct SpecParser {
             case "renamed_from": field.renamedFrom = locatedString(value, for: "renamed_from")
             case "trigram" where type.isTextual: field.trigram = reader.bool(value, for: "trigram") ?? false
             case "sensitive": field.sensitive = reader.bool(value, for: "sensitive") ?? false
+            case "read_roles": field.readRoles = roleList(value, for: "read_roles")
+            case "write_roles": field.writeRoles = roleList(value, for: "write_roles")
             default: break
             }
         }
@@ -392,6 +394,18 @@ struct SpecParser {
             ownLocations[action] = list.ownLocation
         }
         return PermissionsSpec(roles: roles, ownRows: ownRows, locations: locations, ownLocations: ownLocations)
+    }
+
+    /// `[admin, owner]`: plain roles, for a field's `read_roles` and `write_roles`.
+    private mutating func roleList(_ node: Node, for key: String) -> Located<[Role]>? {
+        guard let names = reader.strings(node, for: key) else { return nil }
+        let roles = names.compactMap { name -> Role? in
+            if let role = Role(rawValue: name.value) { return role }
+            reader.error(at: name.location, "unknown role '\(name.value)' in \(key)", fix: Suggestions.fix(for: name.value, among: Role.allCases.map(\.rawValue)))
+            return nil
+        }
+        // A misspelt role is reported once: no "no role" error follows from dropping it.
+        return roles.count == names.count ? Located(roles, at: reader.location(of: node)) : nil
     }
 
     /// A list of roles, each `member` or `{ member: own }` (the role acts only on the rows it owns).

@@ -27,6 +27,12 @@ public struct FieldSpec: Hashable, Sendable {
     /// The audit log records that the field changed, never its value, and change events leave it
     /// out (`sensitive: true`).
     public var sensitive: Bool
+    /// The roles that see the field (`read_roles`); nil: every role that may read the row. Other
+    /// roles get rows without it, and may not filter or sort by it.
+    public var readRoles: Located<[Role]>?
+    /// The roles that may set the field (`write_roles`); nil: every role that may create or
+    /// update. Another role sending it gets a 422.
+    public var writeRoles: Located<[Role]>?
 
     public init(
         name: Located<String>,

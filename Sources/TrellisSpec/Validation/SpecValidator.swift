@@ -38,6 +38,21 @@ struct SpecValidator {
             validateResource(spec)
         }
         let known = Set(specs.map(\.name.value)).union(BuiltinResources.tables.keys)
+        // `POST /projects/{id}/tasks` creates a task in a project: no action of projects may take that path.
+        for spec in specs {
+            let children = Set(specs.filter { child in
+                child.fields.contains { field in
+                    if case .reference(let target, _) = field.type { return target.value == spec.name.value }
+                    return false
+                }
+            }.map { Naming.kebabCase($0.table?.value ?? Naming.plural(Naming.snakeCase($0.name.value))) })
+            for action in spec.actions where children.contains(Naming.kebabCase(action.name.value)) {
+                error(
+                    at: action.name.location, "action '\(action.name.value)' would take the path of the \(action.name.value) nested under a \(spec.name.value)",
+                    fix: "pick another name"
+                )
+            }
+        }
         for spec in specs {
             for field in spec.fields {
                 guard case .reference(let target, _) = field.type, !known.contains(target.value) else { continue }
@@ -91,6 +106,7 @@ struct SpecValidator {
         validateSharedPermissions(spec)
         validateOwnership(spec)
         validateActions(spec)
+        validateFieldRules(spec)
         validateEvolution(spec)
         let columns = Set(spec.fields.map(\.name.value)).union(columnsAdded(by: spec))
         for index in spec.indexes {
@@ -120,6 +136,14 @@ struct SpecValidator {
                 )
             }
         }
+        // A role that reads only its own rows must list only those too: a list shows whole rows.
+        let readOwn = permissions.ownRows[.read] ?? []
+        for role in permissions.allowed(.list) where readOwn.contains(role) && permissions.ownRows[.list]?.contains(role) != true {
+            error(
+                at: permissions.locations[.list] ?? permissions.ownLocations[.read] ?? spec.name.location,
+                "a \(role.rawValue) reads only its own rows, but lists every row", fix: "write `{ \(role.rawValue): own }` in list too"
+            )
+        }
         let ownLocations = Array(permissions.ownLocations.values) + spec.actions.compactMap(\.ownLocation)
         guard let location = ownLocations.min() else { return }
         if spec.tenancy == .none {
@@ -133,6 +157,51 @@ struct SpecValidator {
         }
     }
 
+    /// `read_roles` and `write_roles` name roles; a field no role may see, or one the server sets,
+    /// makes no sense; a searched field must be visible to every reader (a match would reveal it).
+    private mutating func validateFieldRules(_ spec: ResourceSpec) {
+        for field in spec.fields {
+            let name = field.name.value
+            if let readRoles = field.readRoles {
+                if readRoles.value.isEmpty {
+                    error(at: readRoles.location, "field '\(name)' has no role in read_roles, so no one would ever see it", fix: "name the roles that may, or remove the field")
+                }
+                if spec.search?.fields.contains(where: { $0.value == name }) == true {
+                    error(at: readRoles.location, "field '\(name)' is searched, so `?q=` would reveal it to roles read_roles leaves out", fix: "remove it from `search`, or remove read_roles")
+                }
+                if spec.ownerField?.name.value == name, spec.permissions.limitsToOwnRows {
+                    error(at: readRoles.location, "field '\(name)' records rows' owners, which every reader must see", fix: "remove read_roles")
+                }
+            }
+            if let writeRoles = field.writeRoles {
+                if field.setFrom != nil {
+                    error(at: writeRoles.location, "field '\(name)' is set by the server, so no role writes it", fix: "remove write_roles")
+                } else if writeRoles.value.isEmpty {
+                    error(at: writeRoles.location, "field '\(name)' has no role in write_roles", fix: "name the roles that may set it, or make it `immutable`")
+                }
+                if field.required, field.defaultValue == nil, !writeRoles.value.isEmpty {
+                    let creators = Set(spec.permissions.allowed(.create)).subtracting(writeRoles.value)
+                    if let role = creators.sorted(by: >).first {
+                        error(
+                            at: writeRoles.location, "field '\(name)' is required, but a \(role.rawValue) may create a \(spec.name.value) and not set it",
+                            fix: "give it a `default`, or let the same roles create"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    /// Names an action may not take: CRUD's operations and audit actions, and words Swift reserves
+    /// (an action is a method).
+    static let reservedActionNames: Set<String> = [
+        "list", "read", "get", "create", "update", "delete", "created", "updated", "deleted", "restored",
+        "return", "import", "repeat", "func", "class", "struct", "enum", "protocol", "extension", "init", "deinit", "self", "super",
+        "throw", "throws", "try", "catch", "switch", "case", "default", "if", "else", "guard", "while", "for", "in", "do", "break",
+        "continue", "fallthrough", "where", "is", "as", "let", "var", "static", "public", "private", "internal", "operator", "subscript",
+        "associatedtype", "typealias", "inout", "defer", "nil", "true", "false", "await", "async",
+    ]
+
     /// Action names become paths and Swift methods; their input is a flat body of scalar fields.
     private mutating func validateActions(_ spec: ResourceSpec) {
         for action in spec.actions {
@@ -142,6 +211,11 @@ struct SpecValidator {
             }
             if name.value == "restore" {
                 error(at: name.location, "'restore' is the built-in action of soft delete", fix: "pick another name, or use `soft_delete: true`")
+            } else if Self.reservedActionNames.contains(name.value) {
+                error(
+                    at: name.location, "action name '\(name.value)' is taken by the built-in operations or their audit actions",
+                    fix: "pick a verb of your domain, like archive or approve"
+                )
             }
             if spec.tenancy == .none {
                 error(at: name.location, "a tenancy: none resource's rows are every organization's, so no organization role may act on them", fix: "remove the action")
@@ -158,6 +232,7 @@ struct SpecValidator {
                     break
                 }
                 let unfit = [
+                    (field.readRoles != nil, "read_roles"), (field.writeRoles != nil, "write_roles"),
                     (field.unique, "unique"), (field.immutable, "immutable"), (field.setFrom != nil, "set_from"), (!field.filters.isEmpty, "filter"),
                     (field.trigram, "trigram"), (field.sensitive, "sensitive"), (field.renamedFrom != nil, "renamed_from"),
                 ]

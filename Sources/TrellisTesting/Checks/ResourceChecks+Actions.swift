@@ -19,8 +19,10 @@ extension ResourceChecks {
             for field in action.input where field.required || !field.nullable { body[field.name] = field.example }
             let type = resourceType
 
-            // A role the action allows; one limited to its own rows acts on a row it owns.
-            guard let role = Role.allCases.sorted(by: >).first(where: action.roles.contains) else { return }
+            // A role the action allows, preferring one limited to its own rows (acting on a row it owns).
+            guard let role = Role.allCases.sorted(by: <).first(where: action.ownRoles.contains)
+                ?? Role.allCases.sorted(by: >).first(where: action.roles.contains)
+            else { return }
             let row = try await create(row: 0, in: home, session: session)
             guard let id = row.uuid else { return }
             if action.ownRoles.contains(role), let column = contract.owner, let user = home.members[role] {
@@ -49,6 +51,19 @@ extension ResourceChecks {
             )
             let audited = try await session.auditRows(about: id).filter { $0.action == "\(type).\(name)" }
             expect(audited.count == 1, "Audit broken", "\(name) left \(audited.count) audit rows \(type).\(name); expected 1", at: sourceLocation)
+            // A role limited to its own rows: not on another user's row (403 when it may read it, else 404).
+            for ownRole in Role.allCases.sorted(by: >) where action.ownRoles.contains(ownRole) {
+                guard let someoneElse = home.members[ownRole == .owner ? .admin : .owner], let column = contract.owner else { continue }
+                let other = try await create(row: 2, in: home, session: session)
+                guard let otherID = other.uuid else { continue }
+                try await session.setColumn(contract.table, id: otherID, column: column, to: someoneElse)
+                let readsOthers = contract.permissions[.read]?.contains(ownRole) == true && contract.ownRows[.read]?.contains(ownRole) != true
+                let refused = try await session.client.send(.post, actionPath(other), as: .member(home.principal(ownRole)), json: .object(body))
+                expect(
+                    refused.status == (readsOthers ? .forbidden : .notFound), "Ownership broken",
+                    "\(Self.member(ownRole)) may \(name) only their own rows, but on another user's: \(refused.summary)", at: sourceLocation
+                )
+            }
             let events = try await session.changeEvents(about: id).filter { $0.type == "\(type).\(name)" }
             expect(
                 events.count == 1 && events.first?.data["version"] == done.data?["version"], "Change events broken",

@@ -10,8 +10,8 @@ extension ResourceChecks {
         try await session("permission/\(cell.role.rawValue)/\(cell.action.rawValue)") { session in
             let principal = session.home.principal(cell.role)
             try await judge(
-                cell.action, as: .member(principal), who: Self.member(cell.role), allowed: cell.allowed, owner: owner(for: cell.action, role: cell.role, in: session.home),
-                session: session, at: sourceLocation
+                cell.action, as: .member(principal), who: Self.member(cell.role), allowed: cell.allowed,
+                owner: owner(for: cell.action, role: cell.role, in: session.home), role: cell.role, session: session, at: sourceLocation
             )
         }
     }
@@ -42,7 +42,8 @@ extension ResourceChecks {
             let key = try await session.apiKey(in: session.home, role: role, scopes: cell.scopes)
             try await judge(
                 cell.action, as: .apiKey(key), who: "an API key of \(Self.member(role)) with \(cell.scopes.joined(separator: ", "))",
-                allowed: cell.allowed, owner: owner(for: cell.action, role: role, in: session.home), session: session, at: sourceLocation
+                allowed: cell.allowed, owner: owner(for: cell.action, role: role, in: session.home), role: role, session: session,
+                at: sourceLocation
             )
         }
     }
@@ -68,7 +69,9 @@ extension ResourceChecks {
                 throw SpecSetupError("\(contract.title) does not limit \(cell.role.rawValue) to its own rows for \(cell.action.rawValue)")
             }
             let actor = SpecActor.member(home.principal(cell.role))
-            let someoneElse = home.members[cell.role == .owner ? .admin : .owner] ?? home.id
+            guard let someoneElse = home.members[cell.role == .owner ? .admin : .owner] else {
+                throw SpecSetupError("the organization has no member to own the other row")
+            }
             var row = try await create(row: 0, in: home, session: session)
             guard let id = row.uuid else { return }
             try await session.setColumn(contract.table, id: id, column: column, to: someoneElse)
@@ -77,8 +80,14 @@ extension ResourceChecks {
             let readsOthers = contract.permissions[.read]?.contains(cell.role) == true && contract.ownRows[.read]?.contains(cell.role) != true
             switch cell.action {
             case .list:
+                // And one of their own, which the list must show.
+                let own = try await create(row: 1, in: home, session: session)
+                if let ownID = own.uuid, let user = home.members[cell.role] {
+                    try await session.setColumn(contract.table, id: ownID, column: column, to: user)
+                }
                 let listed = try await listIDs(as: actor, session: session)
                 expect(!listed.contains(row.id), "Ownership broken", "\(who) lists only their own rows, but the list shows another user's row \(row.id)", at: sourceLocation)
+                expect(listed.contains(own.id), "Ownership broken", "\(who) lists their own rows, but the list leaves out \(own.id)", at: sourceLocation)
                 return
             case .create:
                 throw SpecSetupError("create cannot be limited to own rows")
@@ -117,8 +126,8 @@ extension ResourceChecks {
     /// Performs `action` as `actor` on a row made for it (owned by `owner`, when given), and checks
     /// the answer against `allowed`.
     private func judge(
-        _ action: ResourceAction, as actor: SpecActor, who: String, allowed: Bool, owner: UUID? = nil, session: SpecSession,
-        at location: SourceLocation
+        _ action: ResourceAction, as actor: SpecActor, who: String, allowed: Bool, owner: UUID? = nil, role: Role? = nil,
+        session: SpecSession, at location: SourceLocation
     ) async throws {
         let home = session.home
         let response: SpecResponse
@@ -127,7 +136,8 @@ extension ResourceChecks {
         case .list:
             response = try await session.client.send(.get, path, as: actor)
         case .create:
-            let sent = try await body(row: 1, in: home, session: session)
+            var sent = try await body(row: 1, in: home, session: session)
+            if let role { sent = writable(sent, by: role) }
             let before = try await rowCount(in: home, session: session)
             response = try await session.client.send(.post, path, as: actor, json: .object(sent))
             if !allowed, response.status == .forbidden {

@@ -83,6 +83,11 @@ public struct ResourceChecks: Sendable {
         }
     }
 
+    /// `body` without the fields `role` may not set (`write_roles`).
+    func writable(_ body: [String: JSONValue], by role: Role) -> [String: JSONValue] {
+        body.filter { key, _ in contract.fields.first { $0.name == key }?.writeRoles.map { $0.contains(role) } ?? true }
+    }
+
     /// A row made through the API, as the create answered it.
     struct Row: Sendable {
         var id: String
@@ -100,11 +105,13 @@ public struct ResourceChecks: Sendable {
         row: Int, in organization: SpecOrganization, session: SpecSession, overrides: [String: JSONValue] = [:],
         visiting: Set<String> = [], as creator: SpecActor? = nil
     ) async throws -> Row {
-        let sent = try await body(row: row, in: organization, session: session, overrides: overrides, visiting: visiting)
+        var sent = try await body(row: row, in: organization, session: session, overrides: overrides, visiting: visiting)
         guard contract.canPerform(.create) else {
             return try await insert(sent, row: row, in: organization, session: session)
         }
-        let response = try await session.client.send(.post, path, as: try creator ?? actor(for: .create, in: organization), json: .object(sent))
+        let actor = try creator ?? actor(for: .create, in: organization)
+        if case .member(let principal) = actor { sent = writable(sent, by: principal.role) }
+        let response = try await session.client.send(.post, path, as: actor, json: .object(sent))
         guard response.status == .created, let id = response.id, let data = response.data else {
             throw SpecSetupError("could not create a \(contract.name) to test with: \(response.summary)")
         }
@@ -184,7 +191,8 @@ public struct ResourceChecks: Sendable {
 
     /// A change to the first mutable field that has another valid value.
     func oneChange(in session: SpecSession) -> [String: JSONValue] {
-        for field in contract.mutableFields {
+        // A field every writer may set: the permission checks are about the action, not the field.
+        for field in contract.mutableFields where field.writeRoles == nil {
             if let value = changedValue(of: field, in: session) { return [field.name: value] }
         }
         return [:]

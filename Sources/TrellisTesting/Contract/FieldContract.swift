@@ -44,6 +44,10 @@ public struct FieldContract: Sendable {
     public var unique: Bool
     /// `sensitive: true`: the audit trail and change events never hold its value.
     public var sensitive: Bool
+    /// The roles that see it (`read_roles`); nil: every reader.
+    public var readRoles: Set<Role>?
+    /// The roles that may set it (`write_roles`); nil: every writer.
+    public var writeRoles: Set<Role>?
     public var minLength: Int?
     public var maxLength: Int?
     /// The bounds of a number, as decimal text (`"0"`, `"100000"`).
@@ -57,7 +61,8 @@ public struct FieldContract: Sendable {
 
     public init(
         _ name: String, _ kind: Kind, required: Bool = false, nullable: Bool = false, immutable: Bool = false,
-        setByServer: Bool = false, unique: Bool = false, sensitive: Bool = false, minLength: Int? = nil, maxLength: Int? = nil,
+        setByServer: Bool = false, unique: Bool = false, sensitive: Bool = false, readRoles: Set<Role>? = nil,
+        writeRoles: Set<Role>? = nil, minLength: Int? = nil, maxLength: Int? = nil,
         minimum: String? = nil, maximum: String? = nil, example: JSONValue, alternate: JSONValue? = nil
     ) {
         self.name = name
@@ -68,6 +73,8 @@ public struct FieldContract: Sendable {
         self.setByServer = setByServer
         self.unique = unique
         self.sensitive = sensitive
+        self.readRoles = readRoles
+        self.writeRoles = writeRoles
         self.minLength = minLength
         self.maxLength = maxLength
         self.minimum = minimum

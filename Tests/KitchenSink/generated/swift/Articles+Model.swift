@@ -127,6 +127,12 @@ public enum ArticleState: String, StringEnum, Hashable {
 extension Article: JSONWritable {
     /// Writes the API representation straight into `buffer`, keys in spec order.
     public func writeJSON(into buffer: inout ByteBuffer) {
+        writeJSON(into: &buffer, omitting: [])
+    }
+
+    /// Writes the API representation without the fields in `hidden`: those the caller's role may
+    /// not see (`read_roles`).
+    public func writeJSON(into buffer: inout ByteBuffer, omitting hidden: Set<String>) {
         buffer.writeStaticString(#"{"id":"#)
         buffer.writeJSON(id)
         buffer.writeStaticString(#","title":"#)
@@ -141,8 +147,10 @@ extension Article: JSONWritable {
         buffer.writeJSON(homepage)
         buffer.writeStaticString(#","word_count":"#)
         buffer.writeJSON(wordCount)
-        buffer.writeStaticString(#","views":"#)
-        buffer.writeJSON(views)
+        if !hidden.contains("views") {
+            buffer.writeStaticString(#","views":"#)
+            buffer.writeJSON(views)
+        }
         buffer.writeStaticString(#","price":"#)
         buffer.writeJSONDecimal(price, scale: 2)
         buffer.writeStaticString(#","ratio":"#)

@@ -8,9 +8,9 @@ import Trellis
 public typealias ArticleHooks = ResourceHooks<Article, ArticleCreate>
 
 /// The custom actions of Article (specs/articles.yaml's `actions`), implemented by hand and passed
-/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row: change
-/// `article` and the change is written after it returns; statements on `context.connection`
-/// commit with it.
+/// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row, without
+/// the resource's hooks: change `article`'s fields a PATCH may change and the change is written after
+/// it returns; statements on `context.connection` commit with it.
 public protocol ArticleActions: Sendable {
     /// The publish action of a Article.
     ///
@@ -33,6 +33,8 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
     static let requiresIfMatch = true
     /// Who owns a row, for the roles limited to their own rows.
     static let owner: ResourceOwner<Model>? = ResourceOwner(field: "author_id") { $0.authorId }
+    /// The fields only some roles see (`read_roles`) or set (`write_roles`).
+    static let fieldRules = FieldRules(readRoles: ["views": [.owner, .admin]], writeRoles: ["featured": [.owner, .admin]])
     /// `sensitive: true`: the audit log records that these changed, never their values.
     static let sensitiveFields: Set<String> = ["contact"]
 

@@ -16,10 +16,10 @@ extension ResourceContract {
             FieldContract("contact", .string(format: .email), nullable: true, sensitive: true, maxLength: 255, example: "ada@example.com", alternate: "grace@example.org"),
             FieldContract("homepage", .string(format: .url), nullable: true, maxLength: 255, example: "https://example.com", alternate: "https://example.org/changed"),
             FieldContract("word_count", .int32, minimum: "0", maximum: "100000", example: 0, alternate: 1),
-            FieldContract("views", .int64, example: 0, alternate: 1),
+            FieldContract("views", .int64, readRoles: [.owner, .admin], example: 0, alternate: 1),
             FieldContract("price", .decimal(precision: 8, scale: 2), example: "9.99", alternate: "10.99"),
             FieldContract("ratio", .decimal(precision: 3, scale: 3), nullable: true, minimum: "0", example: "0.999", alternate: "0.000"),
-            FieldContract("featured", .bool, example: false, alternate: true),
+            FieldContract("featured", .bool, writeRoles: [.owner, .admin], example: false, alternate: true),
             FieldContract("external_id", .uuid, nullable: true, example: "0193a5c8-7d2e-7000-8000-00000000000a", alternate: "0193a5c8-7d2e-7000-8000-00000000000b"),
             FieldContract("published_on", .date, nullable: true, example: "2026-01-31", alternate: "2026-02-28"),
             FieldContract("embargo_at", .datetime, nullable: true, example: "2026-01-31T09:30:00.000000Z", alternate: "2026-02-28T17:45:00.000000Z"),
@@ -189,6 +189,16 @@ struct ArticleSpecTests {
     ])
     func limitsToOwnRows(_ cell: PermissionCell) async throws {
         try await resource.limitsToOwnRows(cell)
+    }
+
+    @Test(arguments: ["views"])
+    func hidesFieldFromRoles(_ field: String) async throws {
+        try await resource.hidesFieldFromRoles(field)
+    }
+
+    @Test(arguments: ["featured"])
+    func refusesFieldWritesFromRoles(_ field: String) async throws {
+        try await resource.refusesFieldWritesFromRoles(field)
     }
 
     @Test(arguments: ["publish"])
