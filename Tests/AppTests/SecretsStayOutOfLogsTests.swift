@@ -118,4 +118,48 @@ import Trellis
             #expect(!audit.contains { $0.contains(secret) }, "an audit row holds a secret")
         }
     }
+
+    /// A field the spec marks `sensitive` (tasks' `notes`): its values reach no log line (at trace
+    /// level), no audit row and no change event, through a create, an update, a refused update
+    /// and a delete.
+    @Test func aSensitiveFieldIsInNoLogLineAuditRowOrEvent() async throws {
+        let capture = Capture()
+        let (pool, tokens) = try await TestEnvironment.shared.client()
+        var logger = Logger(label: "capture") { _ in CapturingHandler(capture: capture) }
+        logger.logLevel = .trace
+        let router = TrellisServer.makeRouter(api: App.api(), database: Database(client: pool), tokens: tokens)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        let owner = Users.principal(.owner, in: "globex")
+        let secrets = ["notes-secret-one 7f3a", "notes-secret-two 9c1e", "notes-secret-refused 4b2d"]
+        try await app.test(.router) { client in
+            let project = try await client.request(
+                .post, "/api/v1/projects", as: owner, tokens: tokens, json: #"{"name": "Sensitive", "slug": "sensitive-notes"}"#
+            )
+            let projectID = try #require(try project.data["id"] as? String)
+            let task = try await client.request(
+                .post, "/api/v1/tasks", as: owner, tokens: tokens, json: #"{"project_id": "\#(projectID)", "title": "Private", "notes": "\#(secrets[0])"}"#
+            )
+            let taskID = try #require(try task.data["id"] as? String)
+            #expect(try await client.request(.patch, "/api/v1/tasks/\(taskID)", as: owner, tokens: tokens, json: #"{"notes": "\#(secrets[1])"}"#).status == .ok)
+            let refused = try await client.request(
+                .patch, "/api/v1/tasks/\(taskID)", as: owner, tokens: tokens, json: #"{"notes": "\#(secrets[2])", "title": ""}"#
+            )
+            #expect(refused.status == .unprocessableContent)
+            #expect(try await client.request(.delete, "/api/v1/tasks/\(taskID)", as: owner, tokens: tokens).status == .noContent)
+        }
+        let lines = capture.all
+        #expect(lines.count > 4, "the requests should have logged")
+        let recorded = try await pool.query(
+            """
+            SELECT coalesce(changes::text, '') || coalesce(details::text, '') FROM audit_logs WHERE resource_type = 'task'
+            UNION ALL SELECT data::text FROM change_events WHERE resource_type = 'task'
+            """,
+            logger: TestEnvironment.shared.logger
+        ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
+        #expect(recorded.count >= 3)
+        for secret in secrets {
+            #expect(!lines.contains { $0.contains(secret) }, "a log line holds a sensitive value: \(lines.first { $0.contains(secret) } ?? "")")
+            #expect(!recorded.contains { $0.contains(secret) }, "the audit trail or the outbox holds a sensitive value")
+        }
+    }
 }

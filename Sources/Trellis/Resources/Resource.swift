@@ -130,6 +130,13 @@ public protocol UpdatableResource: Resource {
 public protocol SoftDeletableResource: Resource {
     /// Who may restore (the spec's `permissions.restore`).
     static var restorePermission: Permission { get }
+    /// The rows nested under a row that hide and come back with it (tenant resources only).
+    static var cascades: [SoftDeleteCascade] { get }
+}
+
+extension SoftDeletableResource {
+    /// No children hide with a row unless the specs say so.
+    public static var cascades: [SoftDeleteCascade] { [] }
 }
 
 /// A row of a resource: decoded by position from its statements' columns, written as JSON.

@@ -24,6 +24,8 @@ public struct ResourceEngine<R: Resource>: Sendable {
     private let journal = MutationJournal<R>()
     /// The fields only some roles see or set.
     private let fieldRules: FieldRules
+    /// The children that hide and come back with a row (soft delete).
+    private let cascades: [SoftDeleteCascade]
     // The resource's settings, read once rather than through its conformance on every request.
     private let permissions: ResourcePermissions
     private let pagination: ResourcePagination
@@ -44,6 +46,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
         self.fieldRules = R.fieldRules
         self.includes = Dictionary(R.includes.map { ($0.name, $0) }) { first, _ in first }
         self.trashPermission = (R.self as? any SoftDeletableResource.Type)?.restorePermission
+        self.cascades = (R.self as? any SoftDeletableResource.Type)?.cascades ?? []
         self.collectionPath = "/api/v1/\(R.pathComponent)"
         MutationJournals.register(R.self)
         let limited = [permissions.list, permissions.read, permissions.update, permissions.delete]
@@ -215,8 +218,14 @@ public struct ResourceEngine<R: Resource>: Sendable {
             try Self.check(existing, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeDelete(existing, context: hookContext)
-            guard try await connection.first(DeleteRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) != nil else {
+            let now = Timestamp.now()
+            guard try await connection.first(DeleteRow<R>(id: id, scope: scope, now: now), logger: context.logger) != nil else {
                 throw APIError.notFound(R.displayName)
+            }
+            if let tenant = scope as? TenantScope {
+                for cascade in cascades {
+                    try await cascade.hideChildren(of: id, in: tenant, stamp: now, by: principal, origin: origin, on: connection, logger: context.logger)
+                }
             }
             try await hooks.afterDelete(existing, context: hookContext)
             try await journal.record(.deleted, before: existing, after: nil, by: principal, origin: origin, on: connection, logger: context.logger)
@@ -458,6 +467,12 @@ extension ResourceEngine where R: SoftDeletableResource {
             try Self.check(hidden, against: condition)
             let hookContext = HookContext(principal: principal, connection: connection, logger: context.logger)
             try await hooks.beforeRestore(hidden, context: hookContext)
+            // The children first: they are found by the parent's deleted_at, which the restore clears.
+            if let tenant = scope as? TenantScope {
+                for cascade in R.cascades {
+                    try await cascade.restoreChildren(of: id, in: tenant, by: principal, origin: origin, on: connection, logger: context.logger)
+                }
+            }
             guard let restored = try await connection.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) else {
                 throw APIError.notFound(R.displayName)
             }

@@ -46,6 +46,8 @@ public struct ResolvedResource: Sendable, Hashable {
     public var ownerFieldName: String?
     /// The spec's custom actions.
     public var actions: [ResolvedAction] = []
+    /// The children that hide and come back with a row (soft delete, `on_delete: cascade`).
+    public var cascades: [ResolvedCascade] = []
 
     /// The columns the model selects, in decode order: id, the fields, the version, then timestamps.
     public var modelColumns: [String] {
@@ -174,4 +176,15 @@ public struct ResolvedAction: Hashable, Sendable {
 
     /// The last path segment: the name in kebab case.
     public var path: String { Naming.kebabCase(name) }
+}
+
+/// Soft delete reaching children: a soft-deleted tenant resource whose ref to this soft-deleted
+/// tenant resource says `on_delete: cascade`.
+public struct ResolvedCascade: Sendable, Hashable {
+    /// The child resource's name (`ArticleNote`).
+    public var resource: String
+    public var swiftName: String
+    public var table: String
+    /// The child's ref to the parent.
+    public var field: String
 }

@@ -13,8 +13,22 @@ public enum Resolver {
         var resources = specs.map { resolve($0, targets: targets) }
         for index in resources.indices {
             resources[index].children = children(of: resources[index], among: resources)
+            resources[index].cascades = cascades(of: resources[index], among: resources)
         }
         return resources.sorted { $0.fileBase < $1.fileBase }
+    }
+
+    /// The soft-deleted children that hide with `parent`: refs with `on_delete: cascade`, both
+    /// resources under soft delete and in an organization.
+    private static func cascades(of parent: ResolvedResource, among resources: [ResolvedResource]) -> [ResolvedCascade] {
+        guard parent.softDelete, parent.isTenant else { return [] }
+        return resources.flatMap { child -> [ResolvedCascade] in
+            guard child.softDelete, child.isTenant else { return [] }
+            return child.fields.compactMap { field in
+                guard let reference = field.reference, reference.resource == parent.name, reference.onDelete == .cascade else { return nil }
+                return ResolvedCascade(resource: child.name, swiftName: child.swiftName, table: child.table, field: field.name)
+            }
+        }
     }
 
     /// The resources nested under `parent` (through a required ref), which `?include=` embeds by

@@ -84,6 +84,19 @@ struct ResourceContext {
     var columnList: String
     var versionColumn: Int
     var requiresIfMatch: Bool
+    /// The children that hide and come back with a row.
+    var cascades: [Cascade]
+    var hasCascades: Bool
+
+    struct Cascade: Separated {
+        var swiftName: String
+        var table: String
+        var field: String
+        var parentTable: String
+        var comma = ""
+        var lineComma = ""
+    }
+
     /// The spec's custom actions.
     var actions: [CustomAction]
     var hasActions: Bool
@@ -212,6 +225,8 @@ struct ResourceContext {
             )
         }
         hasActions = !actions.isEmpty
+        cascades = separated(resource.cascades.map { Cascade(swiftName: $0.swiftName, table: $0.table, field: $0.field, parentTable: resource.table) })
+        hasCascades = !cascades.isEmpty
         owner = resource.ownerField.map { "ResourceOwner(field: \"\($0.name)\") { $0.\($0.swiftName) }" }
         hasReadRules = resource.fields.contains { $0.spec.readRoles != nil }
         fieldRules = Self.fieldRules(resource)

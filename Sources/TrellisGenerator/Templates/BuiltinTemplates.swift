@@ -450,6 +450,22 @@ extension {{typeName}}Resource {
         deleteStampsTime: false
 {{/softDelete}}
     )
+{{#hasCascades}}
+
+    /// The rows nested under a {{resourceName}} that hide and come back with it (`on_delete: cascade`).
+    static let cascades: [SoftDeleteCascade] = [
+{{#cascades}}
+        SoftDeleteCascade(
+            {{swiftName}}Resource.self,
+            hide: "UPDATE {{table}} SET deleted_at = $3 WHERE {{field}} = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING \({{swiftName}}.columns)",
+            restore: """
+                UPDATE {{table}} SET deleted_at = NULL WHERE {{field}} = $1 AND org_id = $2
+                AND deleted_at = (SELECT deleted_at FROM {{parentTable}} WHERE id = $1 AND org_id = $2) RETURNING \({{swiftName}}.columns)
+                """
+        ){{lineComma}}
+{{/cascades}}
+    ]
+{{/hasCascades}}
 
     /// Adds a row and answers it.
     struct Insert: InsertStatement {
@@ -812,6 +828,13 @@ struct {{suiteName}} {
         try await resource.refusesFieldWritesFromRoles(field)
     }
 {{/hasWriteRuleFields}}
+{{#hasCascades}}
+
+    @Test(arguments: [{{{cascadeChildren}}}])
+    func cascadesSoftDelete(to child: String) async throws {
+        try await resource.cascadesSoftDelete(to: child)
+    }
+{{/hasCascades}}
 {{#hasActions}}
 
     @Test(arguments: [{{{actionNames}}}])

@@ -66,6 +66,9 @@ struct SpecTestsContext {
     var hasReadRuleFields: Bool
     var writeRuleFields: String
     var hasWriteRuleFields: Bool
+    /// The children that hide with a row, as Swift string literals of their resource names.
+    var cascadeChildren: String
+    var hasCascades: Bool
     /// The names of the custom actions, as Swift string literals.
     var actionNames: String
     var hasActions: Bool
@@ -149,6 +152,9 @@ struct SpecTestsContext {
         let writeRules = resource.fields.filter { $0.spec.writeRoles != nil }.map { SwiftNames.stringLiteral($0.name) }
         writeRuleFields = writeRules.joined(separator: ", ")
         hasWriteRuleFields = !writeRules.isEmpty && !(resource.permissions[.create] ?? []).isEmpty
+        self.cascadeChildren = resource.cascades.map { SwiftNames.stringLiteral($0.resource) }.joined(separator: ", ")
+        hasCascades = !resource.cascades.isEmpty && !(resource.permissions[.delete] ?? []).isEmpty
+            && !(resource.permissions[.restore] ?? []).isEmpty
         actionNames = resource.actions.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
         hasActions = !resource.actions.isEmpty
         permissionCells = actions.flatMap { action in
@@ -263,6 +269,10 @@ struct SpecTestsContext {
                 return "ActionContract(\(arguments.joined(separator: ", ")))"
             }
             listContract.append("customActions: [\(entries.joined(separator: ", "))]")
+        }
+        if !resource.cascades.isEmpty {
+            let entries = resource.cascades.map { "\(SwiftNames.stringLiteral($0.resource)): \(SwiftNames.stringLiteral($0.field))" }
+            listContract.append("softDeleteCascades: [\(entries.joined(separator: ", "))]")
         }
         self.listContract = listContract.enumerated().map { offset, line in
             offset == listContract.count - 1 ? line : line + ","

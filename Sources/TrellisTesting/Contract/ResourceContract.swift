@@ -61,6 +61,8 @@ public struct ResourceContract: Sendable {
     public var owner: String?
     /// The spec's custom actions.
     public var customActions: [ActionContract]
+    /// The soft-deleted children that hide and come back with a row, by resource: their ref to it.
+    public var softDeleteCascades: [String: String]
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
@@ -69,9 +71,10 @@ public struct ResourceContract: Sendable {
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
         parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false,
         children: [String: ChildInclude] = [:], ownRows: [ResourceAction: Set<Role>] = [:], owner: String? = nil,
-        customActions: [ActionContract] = []
+        customActions: [ActionContract] = [], softDeleteCascades: [String: String] = [:]
     ) {
         self.customActions = customActions
+        self.softDeleteCascades = softDeleteCascades
         self.children = children
         self.ownRows = ownRows
         self.owner = owner

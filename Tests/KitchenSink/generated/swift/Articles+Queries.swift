@@ -49,6 +49,18 @@ extension ArticleResource {
         findHidden: "SELECT \(Article.columns) FROM articles WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL"
     )
 
+    /// The rows nested under a Article that hide and come back with it (`on_delete: cascade`).
+    static let cascades: [SoftDeleteCascade] = [
+        SoftDeleteCascade(
+            ArticleNoteResource.self,
+            hide: "UPDATE article_notes SET deleted_at = $3 WHERE article_id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING \(ArticleNote.columns)",
+            restore: """
+                UPDATE article_notes SET deleted_at = NULL WHERE article_id = $1 AND org_id = $2
+                AND deleted_at = (SELECT deleted_at FROM articles WHERE id = $1 AND org_id = $2) RETURNING \(ArticleNote.columns)
+                """
+        )
+    ]
+
     /// Adds a row and answers it.
     struct Insert: InsertStatement {
         static let name = "articles.insert"

@@ -56,7 +56,8 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
         .member(as: "author") { $0.authorId },
         .resource(ArticleCategoryResource.self, as: "category") { $0.categoryId },
         .member(as: "reviewer") { $0.reviewerId },
-        .resource(TagResource.self, as: "tag") { $0.tagId }
+        .resource(TagResource.self, as: "tag") { $0.tagId },
+        .children(ArticleNoteResource.self, as: "article_notes", through: "article_id")
     ]
 
     /// Mounts the routes of `/api/v1/articles` on `group`.

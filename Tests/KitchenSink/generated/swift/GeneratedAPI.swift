@@ -8,6 +8,7 @@ import Trellis
 public struct GeneratedAPI: TrellisAPI {
     /// The hand-written domain logic of each resource; each defaults to doing nothing.
     public struct Hooks: Sendable {
+        public var articleNote: any ArticleNoteHooks = NoHooks()
         public var article: any ArticleHooks = NoHooks()
         public var articleCategory: any ArticleCategoryHooks = NoHooks()
         public var tag: any TagHooks = NoHooks()
@@ -38,6 +39,7 @@ public struct GeneratedAPI: TrellisAPI {
     public static let accountEndpoints: Set<AccountGroup> = [.me, .members, .apiKeys]
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
+        ArticleNoteResource.addRoutes(to: group, database: database, hooks: hooks.articleNote)
         ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article, actions: actions.article)
         ArticleCategoryResource.addRoutes(to: group, database: database, hooks: hooks.articleCategory)
         TagResource.addRoutes(to: group, database: database, hooks: hooks.tag)
@@ -47,6 +49,7 @@ public struct GeneratedAPI: TrellisAPI {
         "article_categories_code_key": .init(field: "code", kind: .unique),
         "article_categories_name_key": .init(field: "name", kind: .unique),
         "article_categories_parent_id_fkey": .init(field: "parent_id", kind: .foreignKey(table: "article_categories")),
+        "article_notes_article_id_fkey": .init(field: "article_id", kind: .foreignKey(table: "article_notes")),
         "articles_author_id_fkey": .init(field: "author_id", kind: .foreignKey(table: "articles")),
         "articles_category_id_fkey": .init(field: "category_id", kind: .foreignKey(table: "articles")),
         "articles_external_id_key": .init(field: "external_id", kind: .unique),

@@ -45,8 +45,10 @@ extension ResourceContract {
         filters: ["title": [.eq, .in, .contains, .startsWith], "body": [.contains, .isNull], "word_count": [.eq, .in, .gt, .gte, .lt, .lte], "views": [.gt, .lte], "price": [.eq, .in, .gt, .gte, .lt, .lte], "featured": [.eq], "external_id": [.eq, .in, .isNull], "published_on": [.gte, .lt, .isNull], "embargo_at": [.eq, .in, .gt, .gte, .lt, .lte, .isNull], "state": [.eq, .in], "author_id": [.eq, .in], "category_id": [.eq, .in, .isNull]],
         searchFields: ["title", "body"],
         includes: ["author": "author_id", "category": "category_id", "reviewer": "reviewer_id", "tag": "tag_id"],
+        children: ["article_notes": ChildInclude("ArticleNote", through: "article_id")],
         ownRows: [.list: [.viewer], .read: [.viewer], .update: [.member], .restore: [.admin]], owner: "author_id",
-        customActions: [ActionContract("publish", path: "publish", roles: [.owner, .member], ownRoles: [.member])]
+        customActions: [ActionContract("publish", path: "publish", roles: [.owner, .member], ownRoles: [.member])],
+        softDeleteCascades: ["ArticleNote": "article_id"]
     )
 }
 
@@ -201,6 +203,11 @@ struct ArticleSpecTests {
         try await resource.refusesFieldWritesFromRoles(field)
     }
 
+    @Test(arguments: ["ArticleNote"])
+    func cascadesSoftDelete(to child: String) async throws {
+        try await resource.cascadesSoftDelete(to: child)
+    }
+
     @Test(arguments: ["publish"])
     func performsAction(_ name: String) async throws {
         try await resource.performsAction(name)
@@ -294,6 +301,11 @@ struct ArticleSpecTests {
     @Test(arguments: ["tag_id"])
     func refusesDeletedReference(_ field: String) async throws {
         try await resource.refusesDeletedReference(field)
+    }
+
+    @Test(arguments: ["article_notes"])
+    func includesChildren(_ name: String) async throws {
+        try await resource.includesChildren(name)
     }
 
     @Test func searches() async throws {

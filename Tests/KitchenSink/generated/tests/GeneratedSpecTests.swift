@@ -5,7 +5,7 @@ import TrellisTesting
 
 extension ResourceContract {
     /// Every resource of the specs: checks follow references through them.
-    static let all: [ResourceContract] = [.article, .articleCategory, .tag]
+    static let all: [ResourceContract] = [.articleNote, .article, .articleCategory, .tag]
 }
 
 /// The harness every generated spec test of this target runs on. `AppUnderTest` is the target's
