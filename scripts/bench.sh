@@ -271,7 +271,7 @@ load_data
 # --- pgbench: the generated statements, prepared -----------------------------------------------
 
 note_load "before pgbench"
-COLUMNS_SQL="$(sed -n 's/^ *static let columns = "\(.*\)"$/\1/p' generated/swift/Tasks+Model.swift | head -n 1)"
+COLUMNS_SQL="$(sed -n 's/^ *\(public \)\{0,1\}static let columns = "\(.*\)"$/\2/p' generated/swift/Tasks+Model.swift | head -n 1)"
 [[ -n "$COLUMNS_SQL" ]] || die "no 'static let columns' in generated/swift/Tasks+Model.swift"
 # The statements as Trellis's ListQuery and Find write them, every value a parameter ($1...) as the
 # server binds it (org, status and the limit of 20 + 1 come from -D). pgbench's random variables are

@@ -177,6 +177,25 @@ private func diagnose(_ yaml: String) -> [String] {
         )
     }
 
+    @Test func hiddenFieldsCannotBeReachedSideways() {
+        #expect(
+            diagnose(
+                """
+                resource: Note
+                fields:
+                  rank: { type: int32, read_roles: [owner] }
+                  reviewer_id: { type: ref, to: User, read_roles: [owner, admin] }
+                  score: { type: int32, read_roles: [owner], write_roles: [owner, admin] }
+                pagination: { sort: [rank] }
+                """
+            ) == [
+                "specs/things.yaml:3:36: error: field 'rank' is the default sort, so every list would order rows by a value some readers may not see (fix: put another key first in `pagination.sort`)",
+                "specs/things.yaml:4:51: error: ref 'reviewer_id' cannot have read_roles: `include` and nested routes would show what it points to (fix: remove read_roles)",
+                "specs/things.yaml:5:59: error: an admin may set field 'score' but not see it, and could learn it by writing guesses (fix: keep write_roles among read_roles)",
+            ]
+        )
+    }
+
     @Test func everyErrorOfEveryFileIsReportedAtOnce() {
         let lines = diagnose([
             "specs/a.yaml": "resource: Item\nfields:\n  x: { type: int32, min: 5, max: 1 }\n",

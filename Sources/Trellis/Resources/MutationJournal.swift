@@ -29,16 +29,24 @@ public enum MutationKind: Sendable, Hashable {
 /// commit with the change or not at all.
 ///
 /// Fields the spec marks `sensitive` are recorded as changed, never with their values, and are
-/// left out of the event's row.
+/// left out of the event's row; so are `read_roles` fields, from the readers who may not see them.
 struct MutationJournal<R: Resource>: Sendable {
     /// The row's fields the journal never compares: they change with every write.
     static var bookkeeping: Set<String> { ["id", "version", "created_at", "updated_at", "deleted_at"] }
 
+    /// Recorded as changed, never with a value: `sensitive` fields, and `read_roles` fields some
+    /// reader of the audit trail (owners and admins) may not see.
     let sensitive: Set<String>
+    /// Left out of change events: `sensitive` fields and every `read_roles` field (an event's
+    /// consumer is no role).
+    let leftOutOfEvents: Set<String>
     let resourceType: String
 
     init() {
-        self.sensitive = R.sensitiveFields
+        let rules = R.fieldRules.readRoles
+        let auditors: Set<Role> = [.owner, .admin]
+        self.sensitive = R.sensitiveFields.union(rules.filter { !auditors.isSubset(of: $0.value) }.keys)
+        self.leftOutOfEvents = R.sensitiveFields.union(rules.keys)
         self.resourceType = R.resourceType
     }
 
@@ -54,7 +62,7 @@ struct MutationJournal<R: Resource>: Sendable {
         let statement = RecordMutation(
             action: "\(resourceType).\(kind.name)", principal: principal, resourceType: resourceType, resourceID: id,
             changes: changes(from: old, to: new), details: details,
-            data: .object((new ?? old ?? [:]).filter { !sensitive.contains($0.key) }), origin: origin
+            data: .object((new ?? old ?? [:]).filter { !leftOutOfEvents.contains($0.key) }), origin: origin
         )
         _ = try await connection.execute(statement, logger: logger)
     }

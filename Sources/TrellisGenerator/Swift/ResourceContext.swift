@@ -322,7 +322,8 @@ struct ResourceContext {
                 .joined(separator: ", ")
         }
         let read = resource.fields.compactMap { field in field.spec.readRoles.map { (field.name, $0.value) } }
-        let write = resource.fields.compactMap { field in field.spec.writeRoles.map { (field.name, $0.value) } }
+        // A role that may not see a field may not write it either: it could learn it by guessing.
+        let write = resource.fields.compactMap { field in (field.spec.writeRoles ?? field.spec.readRoles).map { (field.name, $0.value) } }
         guard !read.isEmpty || !write.isEmpty else { return nil }
         var arguments: [String] = []
         if !read.isEmpty { arguments.append("readRoles: [\(entries(read))]") }

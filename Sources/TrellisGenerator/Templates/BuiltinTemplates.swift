@@ -458,6 +458,10 @@ extension {{typeName}}Resource {
         SoftDeleteCascade(
             {{swiftName}}Resource.self,
             hide: "UPDATE {{table}} SET deleted_at = $3 WHERE {{field}} = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING \({{swiftName}}.columns)",
+            hidden: """
+                SELECT id FROM {{table}} WHERE {{field}} = $1 AND org_id = $2
+                AND deleted_at = (SELECT deleted_at FROM {{parentTable}} WHERE id = $1 AND org_id = $2)
+                """,
             restore: """
                 UPDATE {{table}} SET deleted_at = NULL WHERE {{field}} = $1 AND org_id = $2
                 AND deleted_at = (SELECT deleted_at FROM {{parentTable}} WHERE id = $1 AND org_id = $2) RETURNING \({{swiftName}}.columns)

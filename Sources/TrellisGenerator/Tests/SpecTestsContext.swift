@@ -66,7 +66,7 @@ struct SpecTestsContext {
     var hasReadRuleFields: Bool
     var writeRuleFields: String
     var hasWriteRuleFields: Bool
-    /// The children that hide with a row, as Swift string literals of their resource names.
+    /// The children that hide with a row, as Swift string literals `"Child.ref_id"`.
     var cascadeChildren: String
     var hasCascades: Bool
     /// The names of the custom actions, as Swift string literals.
@@ -149,10 +149,10 @@ struct SpecTestsContext {
         let readRules = resource.fields.filter { $0.spec.readRoles != nil }.map { SwiftNames.stringLiteral($0.name) }
         readRuleFields = readRules.joined(separator: ", ")
         hasReadRuleFields = !readRules.isEmpty && !(resource.permissions[.read] ?? []).isEmpty
-        let writeRules = resource.fields.filter { $0.spec.writeRoles != nil }.map { SwiftNames.stringLiteral($0.name) }
+        let writeRules = resource.fields.filter { $0.spec.writeRoles != nil || $0.spec.readRoles != nil }.map { SwiftNames.stringLiteral($0.name) }
         writeRuleFields = writeRules.joined(separator: ", ")
         hasWriteRuleFields = !writeRules.isEmpty && !(resource.permissions[.create] ?? []).isEmpty
-        self.cascadeChildren = resource.cascades.map { SwiftNames.stringLiteral($0.resource) }.joined(separator: ", ")
+        self.cascadeChildren = resource.cascades.map { SwiftNames.stringLiteral("\($0.resource).\($0.field)") }.joined(separator: ", ")
         hasCascades = !resource.cascades.isEmpty && !(resource.permissions[.delete] ?? []).isEmpty
             && !(resource.permissions[.restore] ?? []).isEmpty
         actionNames = resource.actions.map { SwiftNames.stringLiteral($0.name) }.joined(separator: ", ")
@@ -271,7 +271,7 @@ struct SpecTestsContext {
             listContract.append("customActions: [\(entries.joined(separator: ", "))]")
         }
         if !resource.cascades.isEmpty {
-            let entries = resource.cascades.map { "\(SwiftNames.stringLiteral($0.resource)): \(SwiftNames.stringLiteral($0.field))" }
+            let entries = resource.cascades.map { SwiftNames.stringLiteral("\($0.resource).\($0.field)") }
             listContract.append("softDeleteCascades: [\(entries.joined(separator: ", "))]")
         }
         self.listContract = listContract.enumerated().map { offset, line in
@@ -309,7 +309,7 @@ struct SpecTestsContext {
         if field.unique { arguments.append("unique: true") }
         if field.spec.sensitive { arguments.append("sensitive: true") }
         if let roles = field.spec.readRoles?.value { arguments.append("readRoles: [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]") }
-        if let roles = field.spec.writeRoles?.value { arguments.append("writeRoles: [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]") }
+        if let roles = (field.spec.writeRoles ?? field.spec.readRoles)?.value { arguments.append("writeRoles: [\(roles.sorted(by: >).map { ".\($0.rawValue)" }.joined(separator: ", "))]") }
         if let minimum = field.spec.minLength { arguments.append("minLength: \(minimum)") }
         if let maximum = field.effectiveMaxLength { arguments.append("maxLength: \(maximum)") }
         if let minimum = field.spec.minimum { arguments.append("minimum: \"\(minimum)\"") }

@@ -19,7 +19,7 @@ public enum BuiltinResources {
     public static let serverColumns = ["id", "org_id", "version", "created_at", "updated_at", "deleted_at"]
 
     /// Field names the generated Swift uses for its own locals.
-    public static let reservedFieldNames = ["reader"]
+    public static let reservedFieldNames = ["reader", "hidden"]
 
     /// PostgreSQL's reserved key words (`pg_get_keywords()` categories R and T): a column or table
     /// with one of these names would need quoting in every statement, which generated SQL does not do.

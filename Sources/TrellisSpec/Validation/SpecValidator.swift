@@ -172,6 +172,25 @@ struct SpecValidator {
                 if spec.ownerField?.name.value == name, spec.permissions.limitsToOwnRows {
                     error(at: readRoles.location, "field '\(name)' records rows' owners, which every reader must see", fix: "remove read_roles")
                 }
+                if case .reference = field.type {
+                    error(
+                        at: readRoles.location, "ref '\(name)' cannot have read_roles: `include` and nested routes would show what it points to",
+                        fix: "remove read_roles"
+                    )
+                }
+                if spec.pagination.sort.first?.value == name {
+                    error(
+                        at: readRoles.location, "field '\(name)' is the default sort, so every list would order rows by a value some readers may not see",
+                        fix: "put another key first in `pagination.sort`"
+                    )
+                }
+                if let writeRoles = field.writeRoles, let role = Set(writeRoles.value).subtracting(readRoles.value).sorted(by: >).first {
+                    error(
+                        at: writeRoles.location,
+                        "\(role == .owner || role == .admin ? "an" : "a") \(role.rawValue) may set field '\(name)' but not see it, and could learn it by writing guesses",
+                        fix: "keep write_roles among read_roles"
+                    )
+                }
             }
             if let writeRoles = field.writeRoles {
                 if field.setFrom != nil {

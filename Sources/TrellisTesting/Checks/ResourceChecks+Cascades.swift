@@ -6,12 +6,15 @@ extension ResourceChecks {
     /// Soft delete reaching a child (`on_delete: cascade`): deleting a row hides its visible
     /// children with it (still in their table); restoring the row brings back exactly those, not a
     /// child deleted on its own before.
-    public func cascadesSoftDelete(to childName: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        guard let field = contract.softDeleteCascades[childName] else {
-            throw SpecSetupError("\(contract.title) has no child \(childName) that hides with it")
+    /// `cascade` is `Child.ref_id`: the child resource and its ref to this one.
+    public func cascadesSoftDelete(to cascade: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let parts = cascade.split(separator: ".", maxSplits: 1).map(String.init)
+        guard contract.softDeleteCascades.contains(cascade), parts.count == 2 else {
+            throw SpecSetupError("\(contract.title) has no child \(cascade) that hides with it")
         }
+        let (childName, field) = (parts[0], parts[1])
         let child = ResourceChecks(try harness.contract(named: childName), harness: harness)
-        try await session("cascade/\(childName)") { session in
+        try await session("cascade/\(cascade)") { session in
             let home = session.home
             let parent = try await create(row: 0, in: home, session: session)
             let kept = try await child.create(row: 0, in: home, session: session, overrides: [field: .string(parent.id)])
@@ -32,6 +35,12 @@ extension ResourceChecks {
             expect(restored.status == .ok, "Restore broken", "restoring the parent answered \(restored.summary)", at: sourceLocation)
             let back = try await session.storedRow(child.contract.table, id: keptID, softDelete: true)
             expect(back.exists && !back.deleted, "Cascade broken", "a \(childName) hidden with its \(contract.name) did not come back with it", at: sourceLocation)
+            // Each child hidden and brought back is audited as its own delete and restore.
+            let audited = try await session.auditRows(about: keptID).map(\.action)
+            expect(
+                audited.suffix(2) == ["\(child.resourceType).deleted", "\(child.resourceType).restored"], "Audit broken",
+                "a \(childName) hidden and brought back with its \(contract.name) was audited as \(audited)", at: sourceLocation
+            )
             let stillGone = try await session.storedRow(child.contract.table, id: aloneID, softDelete: true)
             expect(
                 stillGone.deleted, "Cascade broken",

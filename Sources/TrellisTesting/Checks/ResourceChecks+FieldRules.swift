@@ -27,7 +27,8 @@ extension ResourceChecks {
                 let listed = try await session.client.send(.get, path, as: actor)
                 let items = listed.json?["data"]?.arrayValue ?? []
                 expect(
-                    listed.status == .ok && items.allSatisfy { ($0[name] != nil) == sees }, "Field rule broken",
+                    listed.status == .ok && items.contains { $0["id"]?.stringValue == row.id } && items.allSatisfy { ($0[name] != nil) == sees },
+                    "Field rule broken",
                     "\(Self.member(role)) listed rows \(sees ? "without" : "with") \(name): \(listed.summary)", at: sourceLocation
                 )
                 guard !sees else { continue }
@@ -95,13 +96,18 @@ extension ResourceChecks {
             guard contract.actions.contains(.update), !field.immutable, let value = field.alternate ?? Optional(field.example) else { return }
             let row = try await create(row: 0, in: home, session: session)
             for role in Role.allCases.sorted(by: >) where contract.permissions[.update]?.contains(role) == true && !writers.contains(role) {
-                if contract.ownRows[.update]?.contains(role) == true { continue }  // another user's row
-                let changed = try await session.client.send(.patch, "\(path)/\(row.id)", as: .member(home.principal(role)), json: [name: value])
-                expect(
-                    changed.status == .unprocessableContent && changed.detailKeys.contains(name), "Field rule broken",
-                    "\(Self.member(role)) may not set \(name), but a PATCH with it answered \(changed.summary); expected 422 naming it",
-                    at: sourceLocation
-                )
+                // A role limited to its own rows changes one it owns.
+                if contract.ownRows[.update]?.contains(role) == true, let column = contract.owner, let user = home.members[role], let id = row.uuid {
+                    try await session.setColumn(contract.table, id: id, column: column, to: user)
+                }
+                for sent in [value] + (field.nullable ? [JSONValue.null] : []) {
+                    let changed = try await session.client.send(.patch, "\(path)/\(row.id)", as: .member(home.principal(role)), json: [name: sent])
+                    expect(
+                        changed.status == .unprocessableContent && changed.detailKeys.contains(name), "Field rule broken",
+                        "\(Self.member(role)) may not set \(name), but a PATCH with it (\(sent.jsonText)) answered \(changed.summary); expected 422 naming it",
+                        at: sourceLocation
+                    )
+                }
             }
         }
     }

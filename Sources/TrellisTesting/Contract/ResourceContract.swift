@@ -61,8 +61,9 @@ public struct ResourceContract: Sendable {
     public var owner: String?
     /// The spec's custom actions.
     public var customActions: [ActionContract]
-    /// The soft-deleted children that hide and come back with a row, by resource: their ref to it.
-    public var softDeleteCascades: [String: String]
+    /// The soft-deleted children that hide and come back with a row: `Child.ref_id` (the child
+    /// resource and its ref to this one).
+    public var softDeleteCascades: [String]
 
     public init(
         name: String, specFile: String, path: String, table: String, tenancy: Tenancy, softDelete: Bool,
@@ -71,7 +72,7 @@ public struct ResourceContract: Sendable {
         filters: [String: [FilterOperator]] = [:], searchFields: [String] = [], includes: [String: String] = [:],
         parents: [String: String] = [:], platformAdminActions: Set<ResourceAction> = [], offsetPages: Bool = false,
         children: [String: ChildInclude] = [:], ownRows: [ResourceAction: Set<Role>] = [:], owner: String? = nil,
-        customActions: [ActionContract] = [], softDeleteCascades: [String: String] = [:]
+        customActions: [ActionContract] = [], softDeleteCascades: [String] = []
     ) {
         self.customActions = customActions
         self.softDeleteCascades = softDeleteCascades

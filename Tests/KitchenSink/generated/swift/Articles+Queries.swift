@@ -54,6 +54,10 @@ extension ArticleResource {
         SoftDeleteCascade(
             ArticleNoteResource.self,
             hide: "UPDATE article_notes SET deleted_at = $3 WHERE article_id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING \(ArticleNote.columns)",
+            hidden: """
+                SELECT id FROM article_notes WHERE article_id = $1 AND org_id = $2
+                AND deleted_at = (SELECT deleted_at FROM articles WHERE id = $1 AND org_id = $2)
+                """,
             restore: """
                 UPDATE article_notes SET deleted_at = NULL WHERE article_id = $1 AND org_id = $2
                 AND deleted_at = (SELECT deleted_at FROM articles WHERE id = $1 AND org_id = $2) RETURNING \(ArticleNote.columns)

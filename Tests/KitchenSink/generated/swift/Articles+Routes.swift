@@ -34,7 +34,7 @@ enum ArticleResource: UpdatableResource, SoftDeletableResource {
     /// Who owns a row, for the roles limited to their own rows.
     static let owner: ResourceOwner<Model>? = ResourceOwner(field: "author_id") { $0.authorId }
     /// The fields only some roles see (`read_roles`) or set (`write_roles`).
-    static let fieldRules = FieldRules(readRoles: ["views": [.owner, .admin]], writeRoles: ["featured": [.owner, .admin]])
+    static let fieldRules = FieldRules(readRoles: ["views": [.owner, .admin]], writeRoles: ["views": [.owner, .admin], "featured": [.owner, .admin]])
     /// `sensitive: true`: the audit log records that these changed, never their values.
     static let sensitiveFields: Set<String> = ["contact"]
 

@@ -16,7 +16,7 @@ extension ResourceContract {
             FieldContract("contact", .string(format: .email), nullable: true, sensitive: true, maxLength: 255, example: "ada@example.com", alternate: "grace@example.org"),
             FieldContract("homepage", .string(format: .url), nullable: true, maxLength: 255, example: "https://example.com", alternate: "https://example.org/changed"),
             FieldContract("word_count", .int32, minimum: "0", maximum: "100000", example: 0, alternate: 1),
-            FieldContract("views", .int64, readRoles: [.owner, .admin], example: 0, alternate: 1),
+            FieldContract("views", .int64, readRoles: [.owner, .admin], writeRoles: [.owner, .admin], example: 0, alternate: 1),
             FieldContract("price", .decimal(precision: 8, scale: 2), example: "9.99", alternate: "10.99"),
             FieldContract("ratio", .decimal(precision: 3, scale: 3), nullable: true, minimum: "0", example: "0.999", alternate: "0.000"),
             FieldContract("featured", .bool, writeRoles: [.owner, .admin], example: false, alternate: true),
@@ -48,7 +48,7 @@ extension ResourceContract {
         children: ["article_notes": ChildInclude("ArticleNote", through: "article_id")],
         ownRows: [.list: [.viewer], .read: [.viewer], .update: [.member], .restore: [.admin]], owner: "author_id",
         customActions: [ActionContract("publish", path: "publish", roles: [.owner, .member], ownRoles: [.member])],
-        softDeleteCascades: ["ArticleNote": "article_id"]
+        softDeleteCascades: ["ArticleNote.article_id"]
     )
 }
 
@@ -198,12 +198,12 @@ struct ArticleSpecTests {
         try await resource.hidesFieldFromRoles(field)
     }
 
-    @Test(arguments: ["featured"])
+    @Test(arguments: ["views", "featured"])
     func refusesFieldWritesFromRoles(_ field: String) async throws {
         try await resource.refusesFieldWritesFromRoles(field)
     }
 
-    @Test(arguments: ["ArticleNote"])
+    @Test(arguments: ["ArticleNote.article_id"])
     func cascadesSoftDelete(to child: String) async throws {
         try await resource.cascadesSoftDelete(to: child)
     }
