@@ -9,8 +9,8 @@ public typealias ProjectHooks = ResourceHooks<Project, ProjectCreate>
 
 /// The custom actions of Project (specs/projects.yaml's `actions`), implemented by hand and passed
 /// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row, without
-/// the resource's hooks: change `project`'s fields a PATCH may change and the change is written after
-/// it returns; statements on `context.connection` commit with it.
+/// the resource's hooks; statements on `context.connection` commit with it.
+/// Changes to the fields of `project` a PATCH may change are written after it returns.
 public protocol ProjectActions: Sendable {
     /// Archive the project; its open tasks are moved to done, in the same transaction.
     ///

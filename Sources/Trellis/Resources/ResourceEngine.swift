@@ -474,7 +474,10 @@ extension ResourceEngine where R: SoftDeletableResource {
                 }
             }
             guard let restored = try await connection.first(RestoreRow<R>(id: id, scope: scope, now: .now()), logger: context.logger) else {
-                throw APIError.notFound(R.displayName)
+                // Hidden and locked, yet not restored: a row it cascades from is deleted.
+                throw APIError(
+                    .conflict, "This \(R.displayName) belongs to a deleted row: restore that one first (what was deleted with it comes back with it)."
+                )
             }
             try await hooks.afterRestore(restored, context: hookContext)
             try await journal.record(.restored, before: hidden, after: restored, by: principal, origin: origin, on: connection, logger: context.logger)

@@ -30,6 +30,8 @@ struct SQLContext {
     /// placeholder after the key's).
     var deleteSQL: String
     var restoreCondition: String
+    /// ` AND NOT EXISTS (...)` per cascading ref: a restore refused while a parent is deleted.
+    var restoreGuard: String
     /// Clears `deleted_at` and, with timestamps, stamps `updated_at` with the app's time.
     var restoreAssignments: String
     /// `id = ANY($1)` and the scope: the visible rows among some ids.
@@ -116,6 +118,13 @@ struct SQLContext {
             ? "UPDATE \(resource.table) SET deleted_at = \(stamp) WHERE \(keyCondition)\(visible)"
             : "DELETE FROM \(resource.table) WHERE \(keyCondition)"
         self.restoreCondition = keyCondition + " AND deleted_at IS NOT NULL"
+        // A row hidden with its parent (a cascading ref) comes back with it, not alone.
+        self.restoreGuard = resource.softDelete && isTenant
+            ? resource.fields.compactMap { field -> String? in
+                guard let reference = field.reference, reference.onDelete == .cascade, reference.softDeleted, reference.sameOrg else { return nil }
+                return " AND NOT EXISTS (SELECT 1 FROM \(reference.table) parent WHERE parent.id = \(resource.table).\(field.name) AND parent.deleted_at IS NOT NULL)"
+            }.joined()
+            : ""
         self.restoreAssignments = "deleted_at = NULL" + (resource.timestamps ? ", updated_at = \(stamp)" : "")
         self.listScope = isTenant ? "org_id = $1" : "TRUE"
         self.listScopeCount = isTenant ? 1 : 0

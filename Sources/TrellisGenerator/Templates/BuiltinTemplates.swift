@@ -442,7 +442,7 @@ extension {{typeName}}Resource {
         delete: "{{sql.deleteSQL}} RETURNING id",
 {{#softDelete}}
         deleteStampsTime: true,
-        restore: "UPDATE {{table}} SET {{sql.restoreAssignments}} WHERE {{sql.restoreCondition}} RETURNING \({{typeName}}.columns)",
+        restore: "UPDATE {{table}} SET {{sql.restoreAssignments}} WHERE {{sql.restoreCondition}}{{{sql.restoreGuard}}} RETURNING \({{typeName}}.columns)",
         restoreStampsTime: {{timestamps}},
         findHidden: "SELECT \({{typeName}}.columns) FROM {{table}} WHERE {{sql.restoreCondition}}"
 {{/softDelete}}
@@ -563,8 +563,10 @@ public typealias {{typeName}}Hooks = ResourceHooks<{{typeName}}, {{typeName}}Cre
 {{#hasActions}}
 /// The custom actions of {{resourceName}} ({{specFile}}'s `actions`), implemented by hand and passed
 /// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row, without
-/// the resource's hooks: {{#hasMutableFields}}change `{{rowName}}`'s fields a PATCH may change and the change is written after
-/// it returns; {{/hasMutableFields}}statements on `context.connection` commit with it.
+/// the resource's hooks; statements on `context.connection` commit with it.
+{{#hasMutableFields}}
+/// Changes to the fields of `{{rowName}}` a PATCH may change are written after it returns.
+{{/hasMutableFields}}
 public protocol {{typeName}}Actions: Sendable {
 {{#actions}}
 {{#docLines}}

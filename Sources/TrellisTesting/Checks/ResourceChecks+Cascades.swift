@@ -31,6 +31,14 @@ extension ResourceChecks {
                 expect(read.status == .notFound, "Cascade broken", "a \(childName) of a deleted \(contract.name) answered \(read.summary); expected 404", at: sourceLocation)
             }
 
+            // Alone, a hidden child does not come back while its parent stays deleted.
+            if child.contract.canPerform(.restore) {
+                let alone = try await session.client.send(.post, "\(child.path)/\(kept.id)/restore", as: try child.actor(for: .restore, in: home))
+                expect(
+                    alone.status == .conflict, "Cascade broken",
+                    "restoring a \(childName) of a deleted \(contract.name) answered \(alone.summary); expected 409", at: sourceLocation
+                )
+            }
             let restored = try await session.client.send(.post, "\(path)/\(parent.id)/restore", as: try actor(for: .restore, in: home))
             expect(restored.status == .ok, "Restore broken", "restoring the parent answered \(restored.summary)", at: sourceLocation)
             let back = try await session.storedRow(child.contract.table, id: keptID, softDelete: true)

@@ -29,7 +29,7 @@ extension ArticleNoteResource {
         findBatch: "SELECT \(ArticleNote.columns), _n FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS _batch(_id, _org_id, _n) JOIN article_notes ON id = _id AND org_id = _org_id AND deleted_at IS NULL",
         delete: "UPDATE article_notes SET deleted_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL RETURNING id",
         deleteStampsTime: true,
-        restore: "UPDATE article_notes SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL RETURNING \(ArticleNote.columns)",
+        restore: "UPDATE article_notes SET deleted_at = NULL, updated_at = $3 WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM articles parent WHERE parent.id = article_notes.article_id AND parent.deleted_at IS NOT NULL) RETURNING \(ArticleNote.columns)",
         restoreStampsTime: true,
         findHidden: "SELECT \(ArticleNote.columns) FROM article_notes WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL"
     )

@@ -9,8 +9,8 @@ public typealias ArticleHooks = ResourceHooks<Article, ArticleCreate>
 
 /// The custom actions of Article (specs/articles.yaml's `actions`), implemented by hand and passed
 /// to `GeneratedAPI.Actions`. Each runs in the request's transaction, on the locked row, without
-/// the resource's hooks: change `article`'s fields a PATCH may change and the change is written after
-/// it returns; statements on `context.connection` commit with it.
+/// the resource's hooks; statements on `context.connection` commit with it.
+/// Changes to the fields of `article` a PATCH may change are written after it returns.
 public protocol ArticleActions: Sendable {
     /// The publish action of a Article.
     ///
