@@ -152,12 +152,9 @@ import Trellis
     }
 
     @Test func aRolledBackRequestLeavesNoRowAuditEventOrStoredAnswer() async throws {
-        let (database, tokens) = try await TestEnvironment.shared.client()
         var hooks = GeneratedAPI.Hooks()
         hooks.project = FailingAfterCreate()
-        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks, actions: App.actions), database: Database(client: database), tokens: tokens)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
-        try await app.test(.router) { client in
+        try await withApp(.router, api: GeneratedAPI(hooks: hooks, actions: App.actions)) { client, tokens in
             let refused = try await client.request(
                 .post, "/api/v1/projects", as: Self.owner, tokens: tokens, json: #"{"name": "Rolled back", "slug": "audit-rolled-back"}"#,
                 headers: [.idempotencyKey: "rolled-back-1"]

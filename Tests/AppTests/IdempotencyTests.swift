@@ -252,13 +252,10 @@ import Trellis
     /// While the first request with a key is inside its transaction, every other one with the
     /// key answers 409 at once; after it, the key replays.
     @Test func aKeyInFlightAnswers409() async throws {
-        let (database, tokens) = try await TestEnvironment.shared.client()
         let gate = Gate()
         var hooks = GeneratedAPI.Hooks()
         hooks.project = HeldCreates(gate: gate)
-        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks, actions: App.actions), database: Database(client: database), tokens: tokens)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
-        try await app.test(.live) { client in
+        try await withApp(.live, api: GeneratedAPI(hooks: hooks, actions: App.actions)) { client, tokens in
             guard let port = client.port else { throw TestSetupError("no port") }
             let headers: HTTPFields = [
                 .authorization: "Bearer \(try await tokens.issue(for: Self.owner))", .contentType: "application/json", .idempotencyKey: "held-1",

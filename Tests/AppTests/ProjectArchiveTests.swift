@@ -100,11 +100,8 @@ import Trellis
     }
 
     @Test func aFailedArchiveLeavesTheProjectAndItsTasksAsTheyWere() async throws {
-        let (database, tokens) = try await TestEnvironment.shared.client()
         let api = GeneratedAPI(hooks: App.hooks, actions: GeneratedAPI.Actions(project: ArchivingThenFailing()))
-        let router = TrellisServer.makeRouter(api: api, database: Database(client: database), tokens: tokens)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
-        try await app.test(.router) { client in
+        try await withApp(.router, api: api) { client, tokens in
             let project = try await client.request(
                 .post, "/api/v1/projects", as: Self.owner, tokens: tokens, json: #"{"name": "Not archived", "slug": "archive-fails"}"#
             )

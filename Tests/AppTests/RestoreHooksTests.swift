@@ -36,14 +36,11 @@ import Trellis
     }
 
     @Test func hooksSeeTheDeletedRowAndCanRefuse() async throws {
-        let (database, tokens) = try await TestEnvironment.shared.client()
         let seen = Seen()
         var hooks = GeneratedAPI.Hooks()
         hooks.project = SealedProjects(seen: seen)
-        let router = TrellisServer.makeRouter(api: GeneratedAPI(hooks: hooks, actions: App.actions), database: Database(client: database), tokens: tokens)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
         let owner = Users.principal(.owner, in: "globex")
-        try await app.test(.router) { client in
+        try await withApp(.router, api: GeneratedAPI(hooks: hooks, actions: App.actions)) { client, tokens in
             var ids: [String: String] = [:]
             for slug in ["sealed-restore-hooks", "open-restore-hooks"] {
                 let created = try await client.request(

@@ -91,15 +91,16 @@ enum Users {
     }
 }
 
-/// Runs `body` against the example app served on a real socket (`.router` skips the socket).
+/// Runs `body` against the example app (or `api`, the app with other hooks or actions) served on a
+/// real socket (`.router` skips the socket).
 func withApp(
-    _ setup: TestingSetup = .live, _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
+    _ setup: TestingSetup = .live, api: GeneratedAPI = App.api(), _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
 ) async throws {
     let (client, tokens) = try await TestEnvironment.shared.client()
     // One trusted proxy hop: tests name their client address with X-Forwarded-For, so the per-IP
     // sign-in limit of one test does not spill into another.
     let router = TrellisServer.makeRouter(
-        api: App.api(), database: Database(client: client), tokens: tokens, options: ServerOptions(trustedProxyHops: 1, appURL: TestEnvironment.appURL)
+        api: api, database: Database(client: client), tokens: tokens, options: ServerOptions(trustedProxyHops: 1, appURL: TestEnvironment.appURL)
     )
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
     try await app.test(setup) { testClient in
