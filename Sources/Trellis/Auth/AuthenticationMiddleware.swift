@@ -36,6 +36,11 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         } else {
             context.principal = try await tokens.verify(credential)
         }
+        if let principal = context.principal {
+            context.observation.authenticated(principal)
+            context.logger[metadataKey: "user_id"] = .string(principal.userID.uuidString.lowercased())
+            context.logger[metadataKey: "org_id"] = .string(principal.orgID.uuidString.lowercased())
+        }
         return try await next(request, context)
     }
 }

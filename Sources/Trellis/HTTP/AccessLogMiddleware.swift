@@ -2,7 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// One structured log line per request: method, path, status and duration.
+/// One structured log line per request, `request`, with the method, the route template (`route`,
+/// `/api/v1/projects/{id}`), the path, the status, `duration_ms`, the client IP and, once
+/// authenticated, `user_id`, `org_id` and `api_key_id`; the request id comes with the logger.
 ///
 /// Path segments that look like secrets (32+ characters that are not a UUID, such as an
 /// invitation token) are logged as `[redacted]`.
@@ -16,18 +18,22 @@ public struct AccessLogMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let elapsed = ContinuousClock.now - start
-        let (seconds, attoseconds) = elapsed.components
-        let milliseconds = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": .string(request.method.rawValue),
-                "path": .string(Self.redacted(request.uri.path)),
-                "status": .stringConvertible(response.status.code),
-                "duration_ms": .string(String(format: "%.2f", milliseconds)),
-            ]
-        )
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        let milliseconds = ((Double(seconds) * 1000 + Double(attoseconds) / 1e15) * 100).rounded() / 100
+        var metadata: Logger.Metadata = [
+            "method": .string(request.method.rawValue),
+            "route": .string(context.endpointPath ?? "unmatched"),
+            "path": .string(Self.redacted(request.uri.path)),
+            "status": .stringConvertible(Int(response.status.code)),
+            "duration_ms": .stringConvertible(milliseconds),
+        ]
+        if let ip = context.clientIP { metadata["client_ip"] = .string(ip) }
+        if let caller = context.observation.callerIDs {
+            metadata["user_id"] = .string(caller.userID.uuidString.lowercased())
+            metadata["org_id"] = .string(caller.orgID.uuidString.lowercased())
+            if let key = caller.apiKeyID { metadata["api_key_id"] = .string(key.uuidString.lowercased()) }
+        }
+        context.logger.info("request", metadata: metadata)
         return response
     }
 

@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 /// The request context of every Trellis route: the request id and, once authenticated, the principal.
 public struct TrellisRequestContext: RequestContext, Sendable {
@@ -10,6 +12,8 @@ public struct TrellisRequestContext: RequestContext, Sendable {
     public var principal: Principal?
     /// The peer's IP address (the socket's; a proxy's own address when behind one).
     public var clientIP: String?
+    /// What the access log reports about the request, filled in by the middleware that learns it.
+    public let observation = RequestObservation()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -32,5 +36,24 @@ public struct TrellisRequestContext: RequestContext, Sendable {
         let principal = try requirePrincipal()
         guard roles.contains(principal.role) else { throw APIError.forbidden }
         return principal
+    }
+}
+
+/// What a request's access-log line reports that only an inner middleware learns: who the caller
+/// is. Shared by every copy of the request's context (a middleware passes a changed copy inward,
+/// and the access log, further out, keeps the original).
+public final class RequestObservation: Sendable {
+    private let caller = Mutex<(userID: UUID, orgID: UUID, apiKeyID: UUID?)?>(nil)
+
+    public init() {}
+
+    /// Records the authenticated caller.
+    public func authenticated(_ principal: Principal) {
+        caller.withLock { $0 = (principal.userID, principal.orgID, principal.apiKeyID) }
+    }
+
+    /// The caller, once authenticated.
+    public var callerIDs: (userID: UUID, orgID: UUID, apiKeyID: UUID?)? {
+        caller.withLock { $0 }
     }
 }
