@@ -24,7 +24,7 @@ struct Migrate: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let logger = common.logger("trellis.migrate")
+            let logger = try common.logger("trellis.migrate")
             let applied = try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
                 try await Migrator(client: client, logger: logger).migrate(App.allMigrations)
             }
@@ -41,7 +41,7 @@ struct Migrate: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let logger = common.logger("trellis.migrate")
+            let logger = try common.logger("trellis.migrate")
             let status = try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
                 try await Migrator(client: client, logger: logger).status(App.allMigrations)
             }

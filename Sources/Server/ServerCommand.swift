@@ -9,19 +9,21 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Server",
         abstract: "The example Trellis app: serve the API, migrate the database, load demo data, mint tokens.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self, PlatformAdmin.self]
+        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self, PlatformAdmin.self, Config.self]
     )
 }
 
 /// Options every command shares.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: LOG_LEVEL, else info).")
+    var logLevel: Logger.Level?
 
-    func logger(_ label: String) -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = logLevel
-        return logger
+    /// Sets up logging (`LOG_FORMAT`, `LOG_LEVEL`, `--log-level`) and returns a logger.
+    func logger(_ label: String) throws -> Logger {
+        var options = try EnvironmentConfiguration().logOptions()
+        if let logLevel { options.level = logLevel }
+        options.bootstrap()
+        return Logger(label: label)
     }
 }
 
@@ -35,9 +37,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on.") var port = 8080
 
     func run() async throws {
-        let logger = common.logger("trellis")
+        let logger = try common.logger("trellis")
         let environment = EnvironmentConfiguration()
         let database = try environment.servingDatabase()
+        var options = try environment.serverOptions()
+        options.databasePoolSize = database.options.maximumConnections
         let tokens = await AccessTokens(configuration: try environment.auth())
         let api = App.api()
         let pending = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in
@@ -47,10 +51,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("the database is behind: \(pending.count) migration(s) pending; run `Server migrate` first")
         }
         let client = PostgresClient(configuration: database, backgroundLogger: logger)
-        let application = TrellisServer.makeApplication(
-            api: api, client: client, tokens: tokens, options: try environment.serverOptions(), host: host, port: port, logger: logger
-        )
-        try await application.runService()
+        try await TrellisServer.run(api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger)
     }
 }
 
@@ -60,7 +61,7 @@ struct Seed: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let logger = common.logger("trellis.seed")
+        let logger = try common.logger("trellis.seed")
         try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
             try await DemoData.load(into: Database(client: client), logger: logger)
         }
@@ -78,7 +79,7 @@ struct Token: AsyncParsableCommand {
     @Option(help: "The user's email, e.g. owner@acme.test.") var email: String
 
     func run() async throws {
-        let logger = common.logger("trellis.token")
+        let logger = try common.logger("trellis.token")
         let environment = EnvironmentConfiguration()
         let tokens = await AccessTokens(configuration: try environment.auth())
         let principal = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in
@@ -117,11 +118,26 @@ struct PlatformAdmin: AsyncParsableCommand {
     }
 
     static func set(_ flag: Bool, email: String, common: CommonOptions) async throws {
-        let logger = common.logger("trellis.platform-admin")
+        let logger = try common.logger("trellis.platform-admin")
         let found = try await PostgresClient.withRunning(try EnvironmentConfiguration().database(), logger: logger) { client in
             try await PlatformAdmins.set(flag, email: email, on: Database(client: client), logger: logger)
         }
         guard found else { throw ValidationError("no user with the email \(email)") }
         print("\(email) is \(flag ? "now" : "no longer") a platform administrator; it takes effect when their session next refreshes")
+    }
+}
+
+/// `Server config`: validates the configuration and prints every variable's effective value, secrets masked.
+struct Config: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the effective configuration (secrets masked); fails naming the first invalid variable."
+    )
+
+    func run() async throws {
+        let lines = try EnvironmentConfiguration().describe()
+        let width = lines.map(\.name.count).max() ?? 0
+        for line in lines {
+            print(line.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + line.value + (line.source == "default" ? "  (default)" : ""))
+        }
     }
 }

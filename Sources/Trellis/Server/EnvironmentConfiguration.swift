@@ -28,8 +28,13 @@ public struct EnvironmentConfiguration: Sendable {
         try PostgresClient.Configuration(url: try required("DATABASE_URL"), variable: "DATABASE_URL")
     }
 
-    /// The pool `Server serve` runs: ``database()`` with all `maximumConnections` (20) opened at start and
-    /// kept (`minimumConnections` equal to it) and no keep-alive query, so that a request schedules no pool timer.
+    /// The pool `Server serve` runs: ``database()`` with `DATABASE_POOL_SIZE` connections (default
+    /// twice the processor count), all opened at start and kept (`minimumConnections` equal to it) with
+    /// no keep-alive query, so that a request schedules no pool timer; `DATABASE_STATEMENT_TIMEOUT_SECONDS`
+    /// (default 15) as every session's `statement_timeout`; `DATABASE_CONNECT_TIMEOUT_SECONDS` (default
+    /// 5) to open a connection. While the database is down, requests wait for a connection until the pool
+    /// has failed to open one for that long, then fail at once (503 `database_unavailable`) until it is back.
+    /// The sessions are named `trellis <host> <pid>` (`application_name`), which `/metrics` counts by.
     ///
     /// postgres-nio 1.33.2 arms two timers each time a released connection goes idle, which under load is
     /// about once per request: a keep-alive (30 s) and, for a connection above `minimumConnections`, an idle
@@ -37,15 +42,26 @@ public struct EnvironmentConfiguration: Sendable {
     /// `ConnectionPool.runTimer`, and a cancelled `Task.sleep` leaves its wake-up task queued until the original
     /// deadline (swiftlang/swift#60441, Swift 6.3): ~600 bytes of resident memory per timer held 30-60 s, so
     /// memory grew by hundreds of MB under load and throughput fell. Connections below `minimumConnections`
-    /// get no idle timer and a nil keep-alive behavior arms no keep-alive timer. The cost: 20 connections
+    /// get no idle timer and a nil keep-alive behavior arms no keep-alive timer. The cost: the connections
     /// stay open while idle, and a connection that a NAT or firewall drops silently is only found when a
     /// query on it fails, after TCP's retransmission timeout (one PostgreSQL closes is replaced at once).
     public func servingDatabase() throws(ConfigurationError) -> PostgresClient.Configuration {
         var configuration = try database()
-        configuration.options.minimumConnections = configuration.options.maximumConnections
+        let pool = try integer("DATABASE_POOL_SIZE", in: 1...1000, "a number of connections") ?? Self.defaultPoolSize
+        configuration.options.maximumConnections = pool
+        configuration.options.minimumConnections = pool
         configuration.options.keepAliveBehavior = nil
+        configuration.options.connectTimeout = .seconds(try integer("DATABASE_CONNECT_TIMEOUT_SECONDS", in: 1...300, "a number of seconds") ?? 5)
+        let statementTimeout = try integer("DATABASE_STATEMENT_TIMEOUT_SECONDS", in: 0...3600, "a number of seconds (0: none)") ?? 15
+        configuration.options.additionalStartupParameters += [
+            ("statement_timeout", "\(statementTimeout)s"),
+            ("application_name", "trellis \(ProcessInfo.processInfo.hostName.prefix(40)) \(ProcessInfo.processInfo.processIdentifier)"),
+        ]
         return configuration
     }
+
+    /// Twice the processor count: a request holds a connection only while its statements run.
+    public static var defaultPoolSize: Int { max(2, ProcessInfo.processInfo.activeProcessorCount * 2) }
 
     public func auth() throws(ConfigurationError) -> AuthConfiguration {
         let secret = try required("JWT_SECRET")
@@ -70,32 +86,19 @@ public struct EnvironmentConfiguration: Sendable {
 }
 
 extension EnvironmentConfiguration {
-    /// `TRUSTED_PROXY_HOPS` (default 0: trust no `X-Forwarded-For`), `LOGIN_ATTEMPTS_PER_MINUTE`
-    /// (per IP and per account, default 5), `API_KEY_ENVIRONMENT` (`live` or `test`, the default)
-    /// `APP_URL` (an `http(s)://` address for links in emails), `IDEMPOTENCY_KEY_TTL_HOURS` (how long
-    /// an answer is replayed, default 24) and `AUDIT_RETENTION_DAYS` (how long audit rows and change
-    /// events are kept, default 90).
+    /// The options of ``ServerOptions`` from their variables (`.env.example` lists each with its
+    /// default and meaning); a value out of range fails with the variable's name.
     public func serverOptions() throws(ConfigurationError) -> ServerOptions {
         var options = ServerOptions()
-        if let text = values["TRUSTED_PROXY_HOPS"], !text.isEmpty {
-            guard let hops = Int(text), (0...10).contains(hops) else {
-                throw ConfigurationError(variable: "TRUSTED_PROXY_HOPS", problem: "must be a number of proxies from 0 to 10")
-            }
-            options.trustedProxyHops = hops
-        }
-        if let text = values["LOGIN_ATTEMPTS_PER_MINUTE"], !text.isEmpty {
-            guard let attempts = Int(text), (1...10_000).contains(attempts) else {
-                throw ConfigurationError(variable: "LOGIN_ATTEMPTS_PER_MINUTE", problem: "must be a number from 1 to 10000")
-            }
-            options.loginAttemptsPerMinute = attempts
-        }
-        if let text = values["API_KEY_ENVIRONMENT"], !text.isEmpty {
+        if let hops = try integer("TRUSTED_PROXY_HOPS", in: 0...10, "a number of proxies") { options.trustedProxyHops = hops }
+        if let attempts = try integer("LOGIN_ATTEMPTS_PER_MINUTE", in: 1...10_000, "a number") { options.loginAttemptsPerMinute = attempts }
+        if let text = value("API_KEY_ENVIRONMENT") {
             guard let environment = APIKey.Environment(rawValue: text) else {
                 throw ConfigurationError(variable: "API_KEY_ENVIRONMENT", problem: "must be live or test")
             }
             options.apiKeyEnvironment = environment
         }
-        if let text = values["APP_URL"], !text.isEmpty {
+        if let text = value("APP_URL") {
             let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
             guard let url = URL(string: trimmed), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
                 url.query == nil, url.fragment == nil
@@ -104,19 +107,57 @@ extension EnvironmentConfiguration {
             }
             options.appURL = trimmed
         }
-        if let text = values["IDEMPOTENCY_KEY_TTL_HOURS"], !text.isEmpty {
-            guard let hours = Int(text), (1...720).contains(hours) else {
-                throw ConfigurationError(variable: "IDEMPOTENCY_KEY_TTL_HOURS", problem: "must be a number of hours from 1 to 720")
-            }
+        if let hours = try integer("IDEMPOTENCY_KEY_TTL_HOURS", in: 1...720, "a number of hours") {
             options.idempotencyKeyTTL = .seconds(hours * 3600)
         }
-        if let text = values["AUDIT_RETENTION_DAYS"], !text.isEmpty {
-            guard let days = Int(text), (1...3650).contains(days) else {
-                throw ConfigurationError(variable: "AUDIT_RETENTION_DAYS", problem: "must be a number of days from 1 to 3650")
-            }
-            options.auditRetention = .seconds(days * 86400)
+        if let days = try integer("AUDIT_RETENTION_DAYS", in: 1...3650, "a number of days") { options.auditRetention = .seconds(days * 86400) }
+        options.environment = try deploymentEnvironment()
+        if let limit = try integer("RATE_LIMIT_PER_MINUTE", in: 0...100_000_000, "a number of requests (0: no limit)") {
+            options.requestLimits.authenticatedPerMinute = limit
         }
+        if let limit = try integer("RATE_LIMIT_ANONYMOUS_PER_MINUTE", in: 0...100_000_000, "a number of requests (0: no limit)") {
+            options.requestLimits.anonymousPerMinute = limit
+        }
+        if let text = value("CORS_ORIGINS") {
+            do {
+                options.corsOrigins = try CORSOrigins(parsing: text, environment: options.environment)
+            } catch {
+                throw ConfigurationError(variable: "CORS_ORIGINS", problem: error.problem)
+            }
+        }
+        if let token = value("METRICS_TOKEN") {
+            guard token.utf8.count >= 16 else {
+                throw ConfigurationError(variable: "METRICS_TOKEN", problem: "must be at least 16 characters (use `openssl rand -hex 16`)")
+            }
+            options.metricsToken = token
+        }
+        if let seconds = try integer("SHUTDOWN_DELAY_SECONDS", in: 0...300, "a number of seconds") { options.shutdown.delay = .seconds(seconds) }
+        if let seconds = try integer("SHUTDOWN_GRACE_SECONDS", in: 1...3600, "a number of seconds") { options.shutdown.grace = .seconds(seconds) }
         return options
+    }
+
+    /// `TRELLIS_ENV`: `production` (the default) or `development`.
+    public func deploymentEnvironment() throws(ConfigurationError) -> DeploymentEnvironment {
+        guard let text = value("TRELLIS_ENV") else { return .production }
+        guard let environment = DeploymentEnvironment(rawValue: text) else {
+            throw ConfigurationError(variable: "TRELLIS_ENV", problem: "must be production or development")
+        }
+        return environment
+    }
+
+    /// The variable's value; nil when it is unset or empty.
+    func value(_ name: String) -> String? {
+        guard let text = values[name], !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// The variable as a whole number in `range`; nil when it is unset or empty.
+    func integer(_ name: String, in range: ClosedRange<Int>, _ what: String) throws(ConfigurationError) -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError(variable: name, problem: "must be \(what) from \(range.lowerBound) to \(range.upperBound), got '\(text)'")
+        }
+        return number
     }
 }
 
