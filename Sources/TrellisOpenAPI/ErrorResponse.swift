@@ -63,6 +63,14 @@ package enum ErrorResponse: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// Every `error.code` a response of this kind may carry (the first is its example's).
+    package var codes: [String] {
+        switch self {
+        case .unavailable: [code, "database_unavailable"]
+        default: [code]
+        }
+    }
+
     /// The response's description and its example's message.
     package var message: String {
         switch self {
@@ -81,7 +89,7 @@ package enum ErrorResponse: String, Sendable, Hashable, CaseIterable {
         case .idempotencyKeyReused: "This Idempotency-Key was sent with another request (method, path or body): use a new key for a new request."
         case .rateLimited: "Too many requests."
         case .internalError: "An unexpected error occurred."
-        case .unavailable: "The service is temporarily unavailable. Try again shortly."
+        case .unavailable: "The service or its database is temporarily unavailable (`unavailable`, `database_unavailable`). Try again shortly."
         }
     }
 

@@ -29,8 +29,9 @@ import Testing
                 ["serve", "--host", "127.0.0.1", "--port", String(port), "--log-level", "warning"], databaseURL: database.url,
                 environment: [
                     "JWT_SECRET": Self.secret,
-                    // The fuzzer signs in (and fails to) far more often than 5 times a minute.
-                    "LOGIN_ATTEMPTS_PER_MINUTE": "10000",
+                    // The fuzzer signs in (and fails to) far more often than 5 times a minute, and
+                    // sends thousands of requests a minute as one user and from one address.
+                    "LOGIN_ATTEMPTS_PER_MINUTE": "10000", "RATE_LIMIT_PER_MINUTE": "0", "RATE_LIMIT_ANONYMOUS_PER_MINUTE": "0",
                 ],
                 timeout: .seconds(15 * 60)
             )
@@ -211,7 +212,7 @@ enum Schemathesis {
             """
             The whole output: \(folder.appendingPathComponent("output.txt").path)
             To reproduce, serve a freshly seeded database with sign-in unthrottled, like this test does, e.g.
-                make db.reset && LOGIN_ATTEMPTS_PER_MINUTE=10000 make run
+                make db.reset && LOGIN_ATTEMPTS_PER_MINUTE=10000 RATE_LIMIT_PER_MINUTE=0 RATE_LIMIT_ANONYMOUS_PER_MINUTE=0 make run
             then run, in \(root.path):
                 \(command(base: "http://127.0.0.1:8080"))
             (this run: the same against \(base)/openapi.json). The hooks sign in as owner@acme.test (every request) \

@@ -26,6 +26,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         case rateLimited = "rate_limited"
         case internalError = "internal_error"
         case unavailable
+        /// 503: the database does not answer; retry after `Retry-After`.
+        case databaseUnavailable = "database_unavailable"
 
         /// The HTTP status each code is sent with.
         public var status: HTTPResponse.Status {
@@ -44,7 +46,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unsupportedMediaType: .unsupportedMediaType
             case .rateLimited: .tooManyRequests
             case .internalError: .internalServerError
-            case .unavailable: .serviceUnavailable
+            case .unavailable, .databaseUnavailable: .serviceUnavailable
             }
         }
     }
@@ -76,6 +78,11 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public static let unauthorized = APIError(
         .unauthorized, "Authentication is required.", headers: [.wwwAuthenticate: "Bearer"]
+    )
+
+    /// 503 `database_unavailable` with `Retry-After: 1`: the database is down or unreachable.
+    public static let databaseUnavailable = APIError(
+        .databaseUnavailable, "The database is unavailable. Try again shortly.", headers: [.retryAfter: "1"]
     )
 
     public static let forbidden = APIError(.forbidden, "You are not allowed to do this.")

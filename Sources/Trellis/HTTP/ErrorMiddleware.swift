@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PostgresNIO
+import _ConnectionPoolModule
 
 /// The one place where errors become responses: every error thrown below it is rendered as the
 /// error envelope, with the request id, and never with internals (SQL, stack traces, type names).
@@ -31,6 +32,13 @@ public struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as ErrorWithHeaders:
+            var translated = translate(error.underlying, logger: logger)
+            for field in error.headers where translated.headers[field.name] == nil { translated.headers.append(field) }
+            return translated
+        case is ConnectionPoolError:
+            logger.error("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            return .databaseUnavailable
         case let error as HTTPError:
             return translate(httpError: error)
         case is NIOTooManyBytesError:
@@ -69,7 +77,7 @@ public struct ErrorMiddleware: RouterMiddleware {
     private func translate(databaseError error: PSQLError, logger: Logger) -> APIError {
         guard error.code == .server, let info = error.serverInfo, let state = info[.sqlState] else {
             logger.error("database unavailable", metadata: ["error": "\(error.code)"])
-            return APIError(.unavailable, "The service is temporarily unavailable. Try again shortly.")
+            return .databaseUnavailable
         }
         let entry = info[.constraintName].flatMap { constraints[$0] }
         switch state {

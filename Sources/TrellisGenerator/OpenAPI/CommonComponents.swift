@@ -16,7 +16,7 @@ enum CommonComponents {
                         "required": ["code", "message", "request_id"],
                         "additionalProperties": false,
                         "properties": [
-                            "code": ["type": "string", "enum": .array(ErrorResponse.allCases.map { .string($0.code) })],
+                            "code": ["type": "string", "enum": .array(ErrorResponse.allCases.flatMap(\.codes).map { .string($0) })],
                             "message": ["type": "string", "description": "A human-readable explanation."],
                             "details": [
                                 "type": "object",
@@ -149,9 +149,12 @@ enum CommonComponents {
         .methodNotAllowed: ["Allow": [
             "description": "The methods the path serves, comma-separated.", "schema": ["type": "string"],
         ]],
-        .rateLimited: ["Retry-After": [
-            "description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1],
-        ]],
+        .rateLimited: [
+            "Retry-After": ["description": "Seconds to wait before trying again.", "schema": ["type": "integer", "minimum": 1]],
+            "RateLimit-Limit": ["description": "Requests allowed in the window (every `/api/v1` answer carries it).", "schema": ["type": "integer"]],
+            "RateLimit-Remaining": ["description": "Requests left in the window.", "schema": ["type": "integer", "minimum": 0]],
+            "RateLimit-Reset": ["description": "Seconds until the window ends.", "schema": ["type": "integer", "minimum": 1]],
+        ],
         .preconditionFailed: ["ETag": ["$ref": "#/components/headers/ETag"]],
     ]
 }

@@ -24,14 +24,33 @@ enum IdempotentOperations {
             let before = entries.firstIndex { $0.0 == "requestBody" || $0.0 == "responses" } ?? entries.endIndex
             entries.insert(("parameters", [parameter]), at: before)
         }
-        if let index = entries.firstIndex(where: { $0.0 == "responses" }), case .object(var codes) = entries[index].1,
-            !codes.contains(where: { $0.0 == "409" })
-        {
-            let error = ErrorResponse.idempotencyKeyInUse
-            let position = codes.firstIndex { $0.0 > error.status } ?? codes.endIndex
-            codes.insert((error.status, error.reference), at: position)
-            entries[index].1 = .object(codes)
+        return Document.object(entries).addingResponse(.idempotencyKeyInUse)
+    }
+}
+
+/// Every operation under `/api/v1` is rate limited (the runtime's `APIRateLimitMiddleware`): each
+/// lists the 429 with its `Retry-After` and `RateLimit-*` headers.
+enum RateLimitedOperations {
+    static func documenting(_ paths: [(String, Document)]) -> [(String, Document)] {
+        paths.map { path, item in
+            guard path.hasPrefix("/api/v1/"), case .object(let entries) = item else { return (path, item) }
+            return (path, .object(entries.map { method, operation in
+                method == "parameters" ? (method, operation) : (method, operation.addingResponse(.rateLimited))
+            }))
         }
+    }
+}
+
+extension Document {
+    /// An operation with `error` among its responses, in status order; a response it already has
+    /// for that status stands.
+    func addingResponse(_ error: ErrorResponse) -> Document {
+        guard case .object(var entries) = self, let index = entries.firstIndex(where: { $0.0 == "responses" }),
+            case .object(var codes) = entries[index].1, !codes.contains(where: { $0.0 == error.status })
+        else { return self }
+        let position = codes.firstIndex { $0.0 > error.status } ?? codes.endIndex
+        codes.insert((error.status, error.reference), at: position)
+        entries[index].1 = .object(codes)
         return .object(entries)
     }
 }

@@ -25,7 +25,7 @@ struct OpenAPIBuilder {
         }
         schemas += AccountsOpenAPI.schemas(groups: options.accountEndpoints)
         schemas += CommonComponents.schemas
-        paths = IdempotentOperations.documenting(OperationExamples(schemas: schemas).filling(paths))
+        paths = RateLimitedOperations.documenting(IdempotentOperations.documenting(OperationExamples(schemas: schemas).filling(paths)))
         return [
             "openapi": "3.1.0",
             "info": [

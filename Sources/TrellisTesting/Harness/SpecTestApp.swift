@@ -19,12 +19,13 @@ public protocol SpecTestApp {
     associatedtype API: TrellisAPI
     /// The app's API with its hand-written hooks, as its server mounts it.
     static func api() -> API
-    /// The server's options; the default is `ServerOptions()`.
+    /// The server's options; the default is `ServerOptions()` without the API rate limit
+    /// (``ServerOptions/unlimited``).
     static var serverOptions: ServerOptions { get }
 }
 
 extension SpecTestApp {
-    public static var serverOptions: ServerOptions { ServerOptions() }
+    public static var serverOptions: ServerOptions { .unlimited }
 }
 
 /// A test could not be set up (no database, a contract that names an unknown resource); the

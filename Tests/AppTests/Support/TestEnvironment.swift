@@ -92,17 +92,26 @@ enum Users {
 }
 
 /// Runs `body` against the example app (or `api`, the app with other hooks or actions) served on a
-/// real socket (`.router` skips the socket).
+/// real socket (`.router` skips the socket). `configure` changes the server's options; `logger`
+/// receives the app's log lines.
 func withApp(
-    _ setup: TestingSetup = .live, api: GeneratedAPI = App.api(), _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
+    _ setup: TestingSetup = .live, api: GeneratedAPI = App.api(), logger: Logger? = nil,
+    configure: (inout ServerOptions) -> Void = { _ in },
+    _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
 ) async throws {
     let (client, tokens) = try await TestEnvironment.shared.client()
     // One trusted proxy hop: tests name their client address with X-Forwarded-For, so the per-IP
-    // sign-in limit of one test does not spill into another.
-    let router = TrellisServer.makeRouter(
-        api: api, database: Database(client: client), tokens: tokens, options: ServerOptions(trustedProxyHops: 1, appURL: TestEnvironment.appURL)
+    // sign-in limit of one test does not spill into another. The API-wide limit is off: suites
+    // running at once send thousands of requests a minute as the same seeded users
+    // (RateLimitTests turns it on).
+    var options = ServerOptions.unlimited
+    options.trustedProxyHops = 1
+    options.appURL = TestEnvironment.appURL
+    configure(&options)
+    let router = TrellisServer.makeRouter(api: api, database: Database(client: client), tokens: tokens, options: options)
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger ?? TestEnvironment.shared.logger
     )
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: TestEnvironment.shared.logger)
     try await app.test(setup) { testClient in
         try await body(testClient, tokens)
     }
