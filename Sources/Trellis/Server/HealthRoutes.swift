@@ -2,10 +2,12 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `/health` (the process answers) and `/ready` (the database answers and is migrated).
+/// `/health` (the process answers) and `/ready` (the database answers and is migrated, and the
+/// server is not shutting down).
 struct HealthRoutes: Sendable {
     let database: Database
     let migrationIDs: Set<String>
+    let state: ServerState
 
     func add(to router: Router<TrellisRequestContext>) {
         router.get("/health") { _, _ in
@@ -17,6 +19,7 @@ struct HealthRoutes: Sendable {
     }
 
     private func ready(logger: Logger) async throws -> Response {
+        guard !state.isDraining else { throw APIError(.unavailable, "The server is shutting down.") }
         do {
             let applied = try await Migrator(client: database.client, logger: logger).appliedIDs()
             let missing = migrationIDs.subtracting(applied)

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 
 /// What a deployment tunes beyond the database and the signing keys.
 public struct ServerOptions: Sendable {
@@ -23,12 +24,27 @@ public struct ServerOptions: Sendable {
     public var idempotencyKeyTTL: Duration
     /// How long audit rows and change events are kept (`AUDIT_RETENTION_DAYS`, 90 days by default).
     public var auditRetention: Duration
+    /// `TRELLIS_ENV`: production unless told otherwise.
+    public var environment: DeploymentEnvironment
+    /// The API-wide request limits (`RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_ANONYMOUS_PER_MINUTE`).
+    public var requestLimits: RequestLimits
+    /// The browser origins allowed to call the API (`CORS_ORIGINS`); empty allows none.
+    public var corsOrigins: CORSOrigins
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN`); nil leaves `/metrics` unmounted.
+    public var metricsToken: String?
+    /// How the server drains on SIGTERM (`SHUTDOWN_DELAY_SECONDS`, `SHUTDOWN_GRACE_SECONDS`).
+    public var shutdown: ShutdownOptions
+    /// The connections of the pool the server runs on (`DATABASE_POOL_SIZE`): at most half of them
+    /// serve requests sent with an `Idempotency-Key` at once.
+    public var databasePoolSize: Int
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
         passwordHasher: PasswordHasher = PasswordHasher(),
         apiKeyEnvironment: APIKey.Environment = .test, appURL: String? = nil, idempotencyKeyTTL: Duration = .seconds(24 * 3600),
-        auditRetention: Duration = .seconds(90 * 86400)
+        auditRetention: Duration = .seconds(90 * 86400), environment: DeploymentEnvironment = .production,
+        requestLimits: RequestLimits = RequestLimits(), corsOrigins: CORSOrigins = CORSOrigins(), metricsToken: String? = nil,
+        shutdown: ShutdownOptions = ShutdownOptions(), databasePoolSize: Int = 20
     ) {
         self.trustedProxyHops = trustedProxyHops
         self.loginAttemptsPerMinute = loginAttemptsPerMinute
@@ -38,32 +54,53 @@ public struct ServerOptions: Sendable {
         self.appURL = appURL
         self.idempotencyKeyTTL = idempotencyKeyTTL
         self.auditRetention = auditRetention
+        self.environment = environment
+        self.requestLimits = requestLimits
+        self.corsOrigins = corsOrigins
+        self.metricsToken = metricsToken
+        self.shutdown = shutdown
+        self.databasePoolSize = databasePoolSize
     }
 }
 
 /// Builds the HTTP application around a generated API.
 ///
-/// Request flow: RequestID -> AccessLog -> errors -> security headers -> routes; `/api/v1` adds
-/// authentication and idempotency keys (``IdempotencyMiddleware``) and holds the account endpoints
-/// the API lists (``TrellisAPI/accountEndpoints``) and the generated routes. `/health`, `/ready` and `/openapi.json` need no token. A request that no route
-/// matches answers 405 when its path is served with other methods, else 404.
+/// Request flow: RequestID -> client IP -> AccessLog -> metrics (with `METRICS_TOKEN`) -> CORS ->
+/// security headers -> errors -> routes (so error answers carry the CORS and security headers too); `/api/v1` adds authentication, the API rate limit and
+/// idempotency keys (``IdempotencyMiddleware``) and holds the account endpoints the API lists
+/// (``TrellisAPI/accountEndpoints``) and the generated routes. `/health`, `/ready`,
+/// `/openapi.json`, `/docs` and `/metrics` (its own token) need no access token. A request that no
+/// route matches answers 405 when its path is served with other methods, else 404.
 public enum TrellisServer {
     /// The router with every route and middleware, for in-process tests and for ``makeApplication``.
+    /// `rateCounter` counts the API rate limit (a new one when nil); `state` says when the server drains.
     public static func makeRouter<API: TrellisAPI>(
-        api: API, database: Database, tokens: AccessTokens, options: ServerOptions = ServerOptions()
+        api: API, database: Database, tokens: AccessTokens, options: ServerOptions = ServerOptions(),
+        rateCounter: SharedRateCounter? = nil, state: ServerState = ServerState(), logger: Logger = Logger(label: "trellis")
     ) -> Router<TrellisRequestContext> {
         let router = Router(context: TrellisRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ClientIPMiddleware(trustedProxyHops: options.trustedProxyHops))
         router.add(middleware: AccessLogMiddleware())
+        if options.metricsToken != nil {
+            _ = TrellisMetrics.registry
+            router.add(middleware: MetricsMiddleware())
+        }
+        router.add(middleware: CORSMiddleware(origins: options.corsOrigins))
+        router.add(middleware: SecurityHeadersMiddleware(trustedProxyHops: options.trustedProxyHops))
         router.add(middleware: ErrorMiddleware(constraints: API.constraints))
-        router.add(middleware: SecurityHeadersMiddleware())
-        HealthRoutes(database: database, migrationIDs: Set(API.allMigrations.map(\.id))).add(to: router)
+        HealthRoutes(database: database, migrationIDs: Set(API.allMigrations.map(\.id)), state: state).add(to: router)
+        if let token = options.metricsToken { MetricsRoutes(token: token, database: database).add(to: router) }
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
+        DocsRoutes(assets: DocsAssets.installed).add(to: router)
+        let counter = rateCounter ?? SharedRateCounter(client: database.client, logger: logger)
         let group = router.group("/api/v1")
             .add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
-            .add(middleware: IdempotencyMiddleware(database: database, ttl: options.idempotencyKeyTTL))
+            .add(middleware: APIRateLimitMiddleware(counter: counter, limits: options.requestLimits))
+            .add(middleware: IdempotencyMiddleware(
+                database: database, ttl: options.idempotencyKeyTTL, maxInFlight: max(1, options.databasePoolSize / 2)
+            ))
         addAccountRoutes(API.accountEndpoints, to: group, database: database, tokens: tokens, options: options)
         api.addRoutes(to: group, database: database)
         // Last, so that it wraps only the not-found responder (see the middleware).
@@ -102,13 +139,19 @@ public enum TrellisServer {
         }
     }
 
-    /// The application: HTTP server plus the PostgreSQL pool and the rate-limit sweeper as services,
-    /// shut down gracefully on SIGTERM/SIGINT (in-flight requests finish, then the pool closes).
-    public static func makeApplication<API: TrellisAPI>(
+    /// The server as one service: the HTTP application (with the PostgreSQL pool and the sweepers as
+    /// its services) and the ``DrainingService``. Run it with
+    /// ``run(api:client:tokens:options:host:port:logger:)`` or in a service group of your own.
+    ///
+    /// On graceful shutdown (SIGTERM) the draining service stops first: `/ready` answers 503 at once
+    /// and the listener stays open for ``ShutdownOptions/delay``; then the listener closes, requests
+    /// in flight finish, and the pool closes last.
+    public static func makeServices<API: TrellisAPI>(
         api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
         logger: Logger
-    ) -> some ApplicationProtocol {
-        let router = makeRouter(api: api, database: Database(client: client), tokens: tokens, options: options)
+    ) -> [any Service] {
+        let state = ServerState()
+        let router = makeRouter(api: api, database: Database(client: client), tokens: tokens, options: options, state: state, logger: logger)
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),
@@ -118,6 +161,22 @@ public enum TrellisServer {
             client, RateLimitSweeper(client: client, logger: logger),
             RetentionSweeper(client: client, auditRetention: options.auditRetention, logger: logger)
         )
-        return application
+        return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains (``makeServices``): requests in flight get
+    /// ``ShutdownOptions/grace`` to finish after the listener closes; those still running then are
+    /// cancelled.
+    public static func run<API: TrellisAPI>(
+        api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
+        logger: Logger
+    ) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: makeServices(api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger),
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = options.shutdown.delay + options.shutdown.grace
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
