@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install what the project needs, idempotently. Fast (no network) when all is present.
-#   - apt packages: postgresql, libargon2-dev, pkg-config, wrk
-#   - Python venv in .venv with requirements-dev.txt
+#   - apt packages: postgresql, libargon2-dev, pkg-config, wrk, chromium (headless, for the /docs
+#     page test: Tests/AppTests/DocsPageTests.swift)
+#     and caddy (the proxy of deploy/Caddyfile, for Tests/AppTests/InstancesTests.swift)
+#   - Python venv in .venv with requirements-dev.txt (also the Swagger UI files /docs serves)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
-APT_PACKAGES=(postgresql libargon2-dev pkg-config wrk)
+APT_PACKAGES=(postgresql libargon2-dev pkg-config wrk chromium caddy)
 VENV="$ROOT/.venv"
 REQUIREMENTS="$ROOT/requirements-dev.txt"
 STAMP="$VENV/.installed"
@@ -53,6 +55,11 @@ if command -v dpkg >/dev/null 2>&1; then
     done
     if ((${#missing[@]})); then
         apt_install "${missing[@]}"
+        # Debian's package starts a system-wide Caddy on port 80; the tests run their own.
+        if [[ " ${missing[*]} " == *" caddy "* && -d /run/systemd/system ]]; then
+            say "stopping and disabling the caddy.service that the package started (deploy/Caddyfile explains a real setup)"
+            as_root systemctl disable --now caddy.service || true
+        fi
     fi
 else
     say "warning: not a Debian system; make sure these are installed: ${APT_PACKAGES[*]}"
