@@ -11,6 +11,8 @@
 #
 # Environment:
 #   TRELLIS_PG_PORT    TCP port on 127.0.0.1 (default 54329)
+#   TRELLIS_PG_DIR     the folder of a cluster of its own (data, socket, log) instead of the default
+#                      below; tests that stop their database use one (DatabaseOutageTests)
 #   DATABASE_URL       use this external database instead; start/stop do nothing
 #   TEST_DATABASE_URL  test database URL (default: DATABASE_URL if set, else local trellis_test)
 #
@@ -68,7 +70,11 @@ HASH="$(printf '%s' "$ROOT" | md5sum | cut -c1-8)"
 AS_ROOT=0
 [[ "$(id -u)" -eq 0 ]] && AS_ROOT=1
 
-if [[ "$AS_ROOT" -eq 1 ]]; then
+if [[ -n "${TRELLIS_PG_DIR:-}" ]]; then
+    BASE="$TRELLIS_PG_DIR"
+    DATA="$BASE/data"
+    SOCKDIR="$BASE"
+elif [[ "$AS_ROOT" -eq 1 ]]; then
     BASE="/tmp/trellis-pg-${HASH}"
     DATA="$BASE/data"
     SOCKDIR="$BASE"

@@ -55,9 +55,13 @@ import FoundationNetworking
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    static func send(_ method: String, _ url: String, bearer: String? = nil, json: String? = nil) async throws -> Reply {
-        var request = URLRequest(url: try #require(URL(string: url)))
+    static func send(
+        _ method: String, _ url: String, bearer: String? = nil, json: String? = nil, headers: [String: String] = [:],
+        timeout: TimeInterval = 60
+    ) async throws -> Reply {
+        var request = URLRequest(url: try #require(URL(string: url)), timeoutInterval: timeout)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let bearer { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
