@@ -44,14 +44,14 @@ import Testing
     @Test func poolAndTimeoutsComeFromTheEnvironment() throws {
         let environment = EnvironmentConfiguration([
             "DATABASE_URL": "postgres://trellis@127.0.0.1:5432/trellis", "DATABASE_POOL_SIZE": "12",
-            "DATABASE_CONNECT_TIMEOUT_SECONDS": "3", "DATABASE_STATEMENT_TIMEOUT_SECONDS": "0",
+            "DATABASE_LEASE_TIMEOUT_SECONDS": "3", "DATABASE_STATEMENT_TIMEOUT_SECONDS": "0",
         ])
         let serving = try environment.servingDatabase()
         #expect(serving.options.maximumConnections == 12)
         #expect(serving.options.minimumConnections == 12)
         #expect(serving.options.connectTimeout == .seconds(3))
         #expect(serving.options.additionalStartupParameters.first { $0.0 == "statement_timeout" }?.1 == "0s")
-        for (variable, value) in ["DATABASE_POOL_SIZE": "0", "DATABASE_CONNECT_TIMEOUT_SECONDS": "soon", "DATABASE_STATEMENT_TIMEOUT_SECONDS": "-1"] {
+        for (variable, value) in ["DATABASE_POOL_SIZE": "0", "DATABASE_LEASE_TIMEOUT_SECONDS": "soon", "DATABASE_STATEMENT_TIMEOUT_SECONDS": "-1"] {
             do {
                 _ = try EnvironmentConfiguration(["DATABASE_URL": "postgres://trellis@127.0.0.1/trellis", variable: value]).servingDatabase()
                 Issue.record("\(variable)=\(value) should be refused")

@@ -11,9 +11,12 @@ public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = TrellisRequestContext
 
     let constraints: ConstraintCatalog
+    /// Marked down when a request fails because the database is gone, so the next ones fail at once.
+    let availability: DatabaseAvailability?
 
-    public init(constraints: ConstraintCatalog = ConstraintCatalog()) {
+    public init(constraints: ConstraintCatalog = ConstraintCatalog(), availability: DatabaseAvailability? = nil) {
         self.constraints = constraints
+        self.availability = availability
     }
 
     public func handle(
@@ -38,6 +41,7 @@ public struct ErrorMiddleware: RouterMiddleware {
             return translated
         case is ConnectionPoolError:
             logger.error("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            availability?.markDown()
             return .databaseUnavailable
         case let error as HTTPError:
             return translate(httpError: error)
@@ -77,6 +81,13 @@ public struct ErrorMiddleware: RouterMiddleware {
     private func translate(databaseError error: PSQLError, logger: Logger) -> APIError {
         guard error.code == .server, let info = error.serverInfo, let state = info[.sqlState] else {
             logger.error("database unavailable", metadata: ["error": "\(error.code)"])
+            if error.code != .queryCancelled { availability?.markDown() }
+            return .databaseUnavailable
+        }
+        // Class 08 (connection exception) and 57P01-57P03 (the server shutting down, crashed, starting).
+        if state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state) {
+            logger.error("database unavailable", metadata: ["sqlstate": "\(state)"])
+            availability?.markDown()
             return .databaseUnavailable
         }
         let entry = info[.constraintName].flatMap { constraints[$0] }

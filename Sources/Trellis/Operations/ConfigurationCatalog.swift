@@ -31,7 +31,7 @@ extension ConfigurationVariable {
         .init("LOG_FORMAT", default: "json", "json (one object per line) or text (for a terminal)"),
         .init("LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error or critical"),
         .init("DATABASE_POOL_SIZE", default: "2 x processors", "PostgreSQL connections, all opened at start"),
-        .init("DATABASE_CONNECT_TIMEOUT_SECONDS", default: "5", "how long the pool tries to open a connection before failing waiting requests (503)"),
+        .init("DATABASE_LEASE_TIMEOUT_SECONDS", default: "5", "how long a request may wait for a connection before the database counts as down (503)"),
         .init("DATABASE_STATEMENT_TIMEOUT_SECONDS", default: "15", "statement_timeout of every session; 0 for none (a timed-out request answers 503)"),
         .init("TRUSTED_PROXY_HOPS", default: "0", "proxies in front that append X-Forwarded-For (1 behind one Caddy or load balancer)"),
         .init("CORS_ORIGINS", "browser origins allowed to call the API, comma-separated (https://app.example.com); none by default"),

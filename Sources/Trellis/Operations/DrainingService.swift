@@ -6,6 +6,8 @@ import Synchronization
 /// balancer sends no new requests.
 public final class ServerState: Sendable {
     private let draining = Atomic<Bool>(false)
+    /// Whether the database answers (``DatabaseAvailabilityMonitor`` keeps it current).
+    public let database = DatabaseAvailability()
 
     public init() {}
 

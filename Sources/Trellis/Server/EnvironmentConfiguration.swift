@@ -31,9 +31,8 @@ public struct EnvironmentConfiguration: Sendable {
     /// The pool `Server serve` runs: ``database()`` with `DATABASE_POOL_SIZE` connections (default
     /// twice the processor count), all opened at start and kept (`minimumConnections` equal to it) with
     /// no keep-alive query, so that a request schedules no pool timer; `DATABASE_STATEMENT_TIMEOUT_SECONDS`
-    /// (default 15) as every session's `statement_timeout`; `DATABASE_CONNECT_TIMEOUT_SECONDS` (default
-    /// 5) to open a connection. While the database is down, requests wait for a connection until the pool
-    /// has failed to open one for that long, then fail at once (503 `database_unavailable`) until it is back.
+    /// (default 15) as every session's `statement_timeout`; `DATABASE_LEASE_TIMEOUT_SECONDS` (default 5)
+    /// to open a connection (and, in ``serverOptions()``, to wait for one: ``DatabaseAvailability``).
     /// The sessions are named `trellis <host> <pid>` (`application_name`), which `/metrics` counts by.
     ///
     /// postgres-nio 1.33.2 arms two timers each time a released connection goes idle, which under load is
@@ -51,13 +50,18 @@ public struct EnvironmentConfiguration: Sendable {
         configuration.options.maximumConnections = pool
         configuration.options.minimumConnections = pool
         configuration.options.keepAliveBehavior = nil
-        configuration.options.connectTimeout = .seconds(try integer("DATABASE_CONNECT_TIMEOUT_SECONDS", in: 1...300, "a number of seconds") ?? 5)
+        configuration.options.connectTimeout = .seconds(try leaseTimeoutSeconds())
         let statementTimeout = try integer("DATABASE_STATEMENT_TIMEOUT_SECONDS", in: 0...3600, "a number of seconds (0: none)") ?? 15
         configuration.options.additionalStartupParameters += [
             ("statement_timeout", "\(statementTimeout)s"),
             ("application_name", "trellis \(ProcessInfo.processInfo.hostName.prefix(40)) \(ProcessInfo.processInfo.processIdentifier)"),
         ]
         return configuration
+    }
+
+    /// `DATABASE_LEASE_TIMEOUT_SECONDS`: 5 unless set.
+    func leaseTimeoutSeconds() throws(ConfigurationError) -> Int {
+        try integer("DATABASE_LEASE_TIMEOUT_SECONDS", in: 1...300, "a number of seconds") ?? 5
     }
 
     /// Twice the processor count: a request holds a connection only while its statements run.
@@ -132,6 +136,7 @@ extension EnvironmentConfiguration {
             options.metricsToken = token
         }
         if let seconds = try integer("SHUTDOWN_DELAY_SECONDS", in: 0...300, "a number of seconds") { options.shutdown.delay = .seconds(seconds) }
+        options.databaseLeaseTimeout = .seconds(try leaseTimeoutSeconds())
         if let seconds = try integer("SHUTDOWN_GRACE_SECONDS", in: 1...3600, "a number of seconds") { options.shutdown.grace = .seconds(seconds) }
         return options
     }

@@ -37,6 +37,9 @@ public struct ServerOptions: Sendable {
     /// The connections of the pool the server runs on (`DATABASE_POOL_SIZE`): at most half of them
     /// serve requests sent with an `Idempotency-Key` at once.
     public var databasePoolSize: Int
+    /// How long a request may wait for a database connection before the database counts as down
+    /// (`DATABASE_LEASE_TIMEOUT_SECONDS`, 5 s by default; ``DatabaseAvailability``).
+    public var databaseLeaseTimeout: Duration
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
@@ -44,7 +47,7 @@ public struct ServerOptions: Sendable {
         apiKeyEnvironment: APIKey.Environment = .test, appURL: String? = nil, idempotencyKeyTTL: Duration = .seconds(24 * 3600),
         auditRetention: Duration = .seconds(90 * 86400), environment: DeploymentEnvironment = .production,
         requestLimits: RequestLimits = RequestLimits(), corsOrigins: CORSOrigins = CORSOrigins(), metricsToken: String? = nil,
-        shutdown: ShutdownOptions = ShutdownOptions(), databasePoolSize: Int = 20
+        shutdown: ShutdownOptions = ShutdownOptions(), databasePoolSize: Int = 20, databaseLeaseTimeout: Duration = .seconds(5)
     ) {
         self.trustedProxyHops = trustedProxyHops
         self.loginAttemptsPerMinute = loginAttemptsPerMinute
@@ -60,6 +63,7 @@ public struct ServerOptions: Sendable {
         self.metricsToken = metricsToken
         self.shutdown = shutdown
         self.databasePoolSize = databasePoolSize
+        self.databaseLeaseTimeout = databaseLeaseTimeout
     }
 }
 
@@ -88,14 +92,17 @@ public enum TrellisServer {
         }
         router.add(middleware: CORSMiddleware(origins: options.corsOrigins))
         router.add(middleware: SecurityHeadersMiddleware(trustedProxyHops: options.trustedProxyHops))
-        router.add(middleware: ErrorMiddleware(constraints: API.constraints))
-        HealthRoutes(database: database, migrationIDs: Set(API.allMigrations.map(\.id)), state: state).add(to: router)
+        router.add(middleware: ErrorMiddleware(constraints: API.constraints, availability: state.database))
+        HealthRoutes(
+            database: database, migrationIDs: Set(API.allMigrations.map(\.id)), state: state, timeout: options.databaseLeaseTimeout
+        ).add(to: router)
         if let token = options.metricsToken { MetricsRoutes(token: token, database: database).add(to: router) }
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
         DocsRoutes(assets: DocsAssets.installed).add(to: router)
         let counter = rateCounter ?? SharedRateCounter(client: database.client, logger: logger)
         let group = router.group("/api/v1")
+            .add(middleware: DatabaseAvailabilityMiddleware(availability: state.database))
             .add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
             .add(middleware: APIRateLimitMiddleware(counter: counter, limits: options.requestLimits))
             .add(middleware: IdempotencyMiddleware(
@@ -159,7 +166,8 @@ public enum TrellisServer {
         )
         application.addServices(
             client, RateLimitSweeper(client: client, logger: logger),
-            RetentionSweeper(client: client, auditRetention: options.auditRetention, logger: logger)
+            RetentionSweeper(client: client, auditRetention: options.auditRetention, logger: logger),
+            DatabaseAvailabilityMonitor(availability: state.database, client: client, leaseTimeout: options.databaseLeaseTimeout, logger: logger)
         )
         return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]
     }
