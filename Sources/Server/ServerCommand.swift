@@ -22,7 +22,7 @@ struct CommonOptions: ParsableArguments {
     func logger(_ label: String) throws -> Logger {
         var options = try EnvironmentConfiguration().logOptions()
         if let logLevel { options.level = logLevel }
-        options.bootstrap()
+        options.bootstrap(metadataProvider: TrellisTracing.loggingMetadataProvider)
         return Logger(label: label)
     }
 }
@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = try common.logger("trellis")
         let environment = EnvironmentConfiguration()
+        let exporter = try TrellisTracing.bootstrap(environment: environment)
         let database = try environment.servingDatabase()
         var options = try environment.serverOptions()
         options.databasePoolSize = database.options.maximumConnections
@@ -51,7 +52,10 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("the database is behind: \(pending.count) migration(s) pending; run `Server migrate` first")
         }
         let client = PostgresClient(configuration: database, backgroundLogger: logger)
-        try await TrellisServer.run(api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger)
+        try await TrellisServer.run(
+            api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger,
+            services: exporter.map { [$0] } ?? []
+        )
     }
 }
 

@@ -35,7 +35,11 @@ public struct Database: Sendable {
         logger: Logger, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         if let request = Self.activeRequestTransaction { return try await request.inSavepoint(logger: logger, body) }
-        return try await client.withConnection { connection in
+        return try await TrellisTracing.databaseSpan("db transaction") { try await run(logger: logger, body) }
+    }
+
+    private func run<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             let result: Result
             do {

@@ -6,12 +6,14 @@ extension PostgresClient {
     public func first<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger
     ) async throws -> Statement.Row? {
-        // Read to the end so the connection is free for the next statement.
-        var first: Statement.Row?
-        for try await row in try await execute(statement, logger: logger) where first == nil {
-            first = row
+        try await TrellisTracing.databaseSpan("db \(Statement.self)", query: Statement.sql) {
+            // Read to the end so the connection is free for the next statement.
+            var first: Statement.Row?
+            for try await row in try await execute(statement, logger: logger) where first == nil {
+                first = row
+            }
+            return first
         }
-        return first
     }
 }
 
@@ -20,12 +22,14 @@ extension PostgresConnection {
     public func first<Statement: PostgresPreparedStatement>(
         _ statement: Statement, logger: Logger
     ) async throws -> Statement.Row? {
-        // Read to the end so the connection is free for the next statement.
-        var first: Statement.Row?
-        for try await row in try await execute(statement, logger: logger) where first == nil {
-            first = row
+        try await TrellisTracing.databaseSpan("db \(Statement.self)", query: Statement.sql) {
+            // Read to the end so the connection is free for the next statement.
+            var first: Statement.Row?
+            for try await row in try await execute(statement, logger: logger) where first == nil {
+                first = row
+            }
+            return first
         }
-        return first
     }
 }
 

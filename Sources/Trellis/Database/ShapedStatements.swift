@@ -24,6 +24,10 @@ public final class ShapedStatements: Sendable {
     public func rows(
         _ sql: String, bindings: PostgresBindings, on client: PostgresClient, logger: Logger
     ) async throws -> [PostgresRow] {
+        try await TrellisTracing.databaseSpan("db list", query: sql) { try await run(sql, bindings: bindings, on: client, logger: logger) }
+    }
+
+    private func run(_ sql: String, bindings: PostgresBindings, on client: PostgresClient, logger: Logger) async throws -> [PostgresRow] {
         guard let name = name(for: sql) else {
             var rows: [PostgresRow] = []
             for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger) {

@@ -45,6 +45,9 @@ extension ConfigurationVariable {
         .init("AUDIT_RETENTION_DAYS", default: "90", "how long audit rows and change events are kept"),
         .init("SHUTDOWN_DELAY_SECONDS", default: "0", "after SIGTERM, how long /ready answers 503 while requests are still accepted"),
         .init("SHUTDOWN_GRACE_SECONDS", default: "30", "after the listener closes, how long requests in flight may take to finish"),
+        .init("OTEL_EXPORTER_OTLP_ENDPOINT", "an OTLP/HTTP collector (http://localhost:4318): traces are exported there; off when unset"),
+        .init("OTEL_EXPORTER_OTLP_PROTOCOL", default: "http/protobuf", "http/protobuf or http/json"),
+        .init("OTEL_SERVICE_NAME", default: "trellis", "the service.name of the spans"),
         .init("DOCS_ASSETS_DIR", "the Swagger UI folder /docs serves; found in .venv when unset, else the page loads it from a CDN"),
     ]
 }

@@ -69,7 +69,7 @@ public struct ServerOptions: Sendable {
 
 /// Builds the HTTP application around a generated API.
 ///
-/// Request flow: RequestID -> client IP -> AccessLog -> metrics (with `METRICS_TOKEN`) -> CORS ->
+/// Request flow: (a span, with tracing on) -> RequestID -> client IP -> AccessLog -> metrics (with `METRICS_TOKEN`) -> CORS ->
 /// security headers -> errors -> routes (so error answers carry the CORS and security headers too); `/api/v1` adds authentication, the API rate limit and
 /// idempotency keys (``IdempotencyMiddleware``) and holds the account endpoints the API lists
 /// (``TrellisAPI/accountEndpoints``) and the generated routes. `/health`, `/ready`,
@@ -83,6 +83,7 @@ public enum TrellisServer {
         rateCounter: SharedRateCounter? = nil, state: ServerState = ServerState(), logger: Logger = Logger(label: "trellis")
     ) -> Router<TrellisRequestContext> {
         let router = Router(context: TrellisRequestContext.self)
+        if TrellisTracing.isEnabled { router.add(middleware: TracingMiddleware()) }
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ClientIPMiddleware(trustedProxyHops: options.trustedProxyHops))
         router.add(middleware: AccessLogMiddleware())
@@ -174,13 +175,13 @@ public enum TrellisServer {
 
     /// Serves until SIGTERM or SIGINT, then drains (``makeServices``): requests in flight get
     /// ``ShutdownOptions/grace`` to finish after the listener closes; those still running then are
-    /// cancelled.
+    /// cancelled. `services` (the trace exporter) start first and stop last.
     public static func run<API: TrellisAPI>(
         api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
-        logger: Logger
+        logger: Logger, services: [any Service] = []
     ) async throws {
         var configuration = ServiceGroupConfiguration(
-            services: makeServices(api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger),
+            services: services + makeServices(api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
