@@ -241,10 +241,14 @@ note_load() { LOAD_AVERAGES+=("$1: $(cut -d' ' -f1-3 /proc/loadavg)"); }
 
 # Both servers run side by side (the idle one costs nothing) and each workload runs on one right
 # after the other, A B B A, so that whatever else loads the machine weighs on both alike. Trellis
-# runs without the access log: the peer writes none either.
+# runs without the access log: the peer writes none either. Trellis gets the peer's pool (20
+# connections; its default is 2 x processors) and its API rate limit on, set too high to refuse:
+# every request is counted as in production. `trellis_unlimited` runs GET by id with it off.
+export DATABASE_POOL_SIZE=20
 refresh_token
 say "Trellis: $SERVER serve --port $PORT --log-level warning"
-LOGIN_ATTEMPTS_PER_MINUTE=10000 start_server trellis "$PORT" "$SERVER" serve --port "$PORT" --log-level warning
+LOGIN_ATTEMPTS_PER_MINUTE=10000 RATE_LIMIT_PER_MINUTE=100000000 RATE_LIMIT_ANONYMOUS_PER_MINUTE=100000000 \
+    start_server trellis "$PORT" "$SERVER" serve --port "$PORT" --log-level warning
 say "peer: $PEER --port $PEER_PORT"
 start_server peer "$PEER_PORT" "$PEER" --port "$PEER_PORT"
 for kind in "${KINDS[@]}"; do
@@ -256,6 +260,15 @@ for kind in "${KINDS[@]}"; do
 done
 HWM[trellis]="$(proc_kb trellis VmHWM)"
 HWM[peer]="$(proc_kb peer VmHWM)"
+# The rate limit's cost: GET by id again on Trellis with the limit counting, and with it off, A B.
+UNLIMITED_PORT="${BENCH_UNLIMITED_PORT:-8092}"
+LOGIN_ATTEMPTS_PER_MINUTE=10000 RATE_LIMIT_PER_MINUTE=0 RATE_LIMIT_ANONYMOUS_PER_MINUTE=0 \
+    start_server trellis_unlimited "$UNLIMITED_PORT" "$SERVER" serve --port "$UNLIMITED_PORT" --log-level warning
+LIMITED_BY_ID="${RATE[trellis,by_id]}"
+peak trellis by_id
+LIMITED_BY_ID_AGAIN="${RATE[trellis,by_id]}"
+RATE[trellis,by_id]="$LIMITED_BY_ID"
+peak trellis_unlimited by_id
 
 LOGIN_OUTPUT=""
 if [[ "${BENCH_LOGIN:-1}" != 0 ]]; then
@@ -400,6 +413,19 @@ report() {
         fi
         echo "| $(label "$kind") | ${STATEMENT_LABEL[$kind]} | ${STATEMENT_TPS[$kind]} | ${health} | $ceiling | $trellis_cell | $share | >= ${target}%$check |"
     done
+    echo
+    echo "## The API rate limit's cost (GET by id, Trellis alone, one run after the other)"
+    echo
+    echo "| rate limit | req/s | target |"
+    echo "|---|---|---|"
+    echo "| counting (RATE_LIMIT_PER_MINUTE=100000000) | ${LIMITED_BY_ID_AGAIN:-n/a} | |"
+    local unlimited="${RATE[trellis_unlimited,by_id]:-0}" drop="n/a" check=""
+    if ((unlimited > 0)) && [[ -n "${LIMITED_BY_ID_AGAIN:-}" ]]; then
+        drop="$(awk -v on="$LIMITED_BY_ID_AGAIN" -v off="$unlimited" 'BEGIN {printf "%.1f", (off - on) * 100 / off}')"
+        check=" $(awk -v d="$drop" 'BEGIN {print (d < 10) ? "met" : "MISSED"}')"
+    fi
+    echo "| off (RATE_LIMIT_PER_MINUTE=0) | $unlimited | |"
+    echo "| drop with the limit on | ${drop}% | < 10%$check |"
     echo
     echo "## Latency at half of each server's own peak (paced, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s)"
     echo

@@ -45,6 +45,18 @@ import FoundationNetworking
             let run = await server.finish()
             #expect(run.status == 0, "graceful shutdown exits 0: \(run.stderr)")
             #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("crashed"), "\(run.stderr)")
+
+            // Its log, as `make run` prints it: one JSON object per line, each request's with its id,
+            // a signed-in request's with the user and organization.
+            let lines = (run.stdout + run.stderr).split(separator: "\n")
+            let objects = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+            #expect(!lines.isEmpty && objects.count == lines.count, "lines that are not JSON: \(lines.filter { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) == nil })")
+            let requests = objects.filter { $0["message"] as? String == "request" }
+            #expect(requests.count >= 4 && requests.allSatisfy { ($0["request_id"] as? String)?.isEmpty == false })
+            let owner = Users.user(.owner, in: "acme")
+            let signedIn = requests.first { $0["route"] as? String == "/api/v1/projects" && $0["status"] as? Int == 200 }
+            #expect(signedIn?["user_id"] as? String == owner.id.uuidString.lowercased())
+            #expect(signedIn?["org_id"] as? String == owner.organization.uuidString.lowercased())
         }
     }
 
