@@ -177,9 +177,11 @@ import FoundationNetworking
         return (source, replies)
     }
 
-    /// One limit across the instances: of the burst, the limit's worth answered (100, or a hit or
-    /// two more while the instances sync), every other one refused with 429 and `Retry-After`; and
-    /// both instances refused some, so each counted the hits the other served.
+    /// One limit across the instances: of the burst, never more than the limit answered (each
+    /// instance alone would let 100 through), at most a few fewer (hits one instance took from the
+    /// shared count in a block and had not handed out when the burst ended: `SharedRateCounter`),
+    /// every other one refused with 429 and `Retry-After`; and both instances refused some, so each
+    /// counted the hits the other served.
     static func checkSharedLimit(_ sent: (source: String, replies: [BoundHTTP.Reply]), a: ChildProcess.Run, b: ChildProcess.Run) {
         let burst = sent.replies
         let windows = Set(burst.compactMap { $0.headers["x-ratelimit-reset"] })
@@ -187,7 +189,7 @@ import FoundationNetworking
         let allowed = burst.filter { $0.status != 429 }
         let refused = burst.filter { $0.status == 429 }
         #expect(
-            (anonymousLimit...anonymousLimit + 2).contains(allowed.count),
+            (anonymousLimit - 10...anonymousLimit).contains(allowed.count),
             """
             \(allowed.count) of \(burst.count) requests from one address got past the limit of \(anonymousLimit) a minute \
             (each instance alone would let \(anonymousLimit) through; fewer means something else counted against the address)
