@@ -43,6 +43,7 @@ struct Serve: AsyncParsableCommand {
         let database = try environment.servingDatabase()
         var options = try environment.serverOptions()
         options.databasePoolSize = database.options.maximumConnections
+        options.databaseEndpoint = database.host.map { DatabaseEndpoint(host: $0, port: database.port ?? 5432) }
         let tokens = await AccessTokens(configuration: try environment.auth())
         let api = App.api()
         let pending = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in

@@ -80,6 +80,47 @@ import Trellis
         }
     }
 
+    /// A made-up token is no way around the anonymous limit: its 401s count against the address
+    /// and carry the headers, and once the address is over, it gets 429 like any anonymous request.
+    @Test func aRefusedTokenCountsAgainstItsAddress() async throws {
+        try await Self.forget(keys: "api:ip:198.51.100.77")
+        let (router, tokens) = try await Self.instance(limits: RequestLimits(authenticatedPerMinute: 1000, anonymousPerMinute: 3))
+        try await Application(router: router).test(.router) { client in
+            let headers: HTTPFields = [.xForwardedFor: "198.51.100.77", .authorization: "Bearer not-a-token"]
+            for remaining in ["2", "1", "0"] {
+                let refused = try await client.request(.get, "/api/v1/projects", tokens: tokens, headers: headers)
+                #expect(refused.status == .unauthorized)
+                #expect(refused.headers[.init("RateLimit-Remaining")!] == remaining)
+            }
+            let limited = try await client.request(.get, "/api/v1/projects", tokens: tokens, headers: headers)
+            #expect(limited.status == .tooManyRequests)
+        }
+    }
+
+    /// Parallel requests of one user take one block of the shared count between them, not one each:
+    /// the rest of the minute stays available to the other instances.
+    @Test func aBurstOfParallelRequestsTakesOneBlock() async throws {
+        let member = Users.principal(.member, in: "globex")
+        let key = "api:user:\(member.userID.uuidString)"
+        try await Self.forget(keys: key)
+        let (router, tokens) = try await Self.instance(limits: RequestLimits(authenticatedPerMinute: 1000, anonymousPerMinute: 100))
+        let token = try await tokens.issue(for: member)
+        try await Application(router: router).test(.router) { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await client.request(.get, "/api/v1/projects?limit=1", bearer: token).status }
+                }
+                for try await status in group { #expect(status == .ok) }
+            }
+        }
+        let (client, _) = try await TestEnvironment.shared.client()
+        var shared = 0
+        for try await hits in try await client.query("SELECT hits FROM rate_limit_windows WHERE key = \(key)", logger: TestEnvironment.shared.logger)
+            .decode(Int32.self) { shared += Int(hits) }
+        // One block of 50 and single hits for the requests that came while it was being taken.
+        #expect(shared >= 20 && shared <= 50 + 19, "taken from the shared count: \(shared)")
+    }
+
     /// Two instances with counters of their own, taking turns: 100 of 150 requests get through,
     /// not 100 on each.
     @Test func twoInstancesShareOneLimit() async throws {

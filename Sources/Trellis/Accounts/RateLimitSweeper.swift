@@ -19,12 +19,14 @@ public struct RateLimitSweeper: Service {
         await sweepPeriodically(every: interval, what: "rate-limit", logger: logger) { try await sweep() }
     }
 
-    /// Deletes every window that started before the current minute; returns how many.
+    /// Deletes every window that ended a minute ago or more (by the database's clock: a minute's
+    /// grace for instances whose clocks run behind it, as they name windows by their own); returns
+    /// how many.
     @discardableResult
     public func sweep() async throws -> Int {
         let rows = try await client.query(
             """
-            WITH ended AS (DELETE FROM rate_limit_windows WHERE window_start < date_trunc('minute', now()) RETURNING 1)
+            WITH ended AS (DELETE FROM rate_limit_windows WHERE window_start < date_trunc('minute', now()) - interval '1 minute' RETURNING 1)
             SELECT count(*) FROM ended
             """,
             logger: logger

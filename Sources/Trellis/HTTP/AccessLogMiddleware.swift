@@ -16,6 +16,7 @@ public struct AccessLogMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        guard context.logger.logLevel <= .info else { return try await next(request, context) }
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let (seconds, attoseconds) = (ContinuousClock.now - start).components

@@ -39,9 +39,9 @@ public struct ErrorMiddleware: RouterMiddleware {
             var translated = translate(error.underlying, logger: logger)
             for field in error.headers where translated.headers[field.name] == nil { translated.headers.append(field) }
             return translated
-        case is ConnectionPoolError:
+        case let error as ConnectionPoolError:
             logger.error("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
-            availability?.markDown()
+            if error != .requestCancelled { availability?.markDown() }
             return .databaseUnavailable
         case let error as HTTPError:
             return translate(httpError: error)

@@ -12,6 +12,9 @@ public struct TrellisRequestContext: RequestContext, Sendable {
     public var principal: Principal?
     /// The peer's IP address (the socket's; a proxy's own address when behind one).
     public var clientIP: String?
+    /// The 401 an invalid `Authorization` header earned, until the rate limit has counted the
+    /// request (``AuthenticationMiddleware``, `defersRejection`).
+    public var rejectedCredential: APIError?
     /// What the access log reports about the request, filled in by the middleware that learns it.
     public let observation = RequestObservation()
 
@@ -19,6 +22,7 @@ public struct TrellisRequestContext: RequestContext, Sendable {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.principal = nil
+        self.rejectedCredential = nil
         self.clientIP = source.channel.remoteAddress?.ipAddress
     }
 

@@ -9,7 +9,8 @@ import Metrics
 /// Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds
 /// until the window ends), and the same as `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
 /// `X-RateLimit-Reset` (when it ends, in seconds since 1970); over the limit the answer is 429
-/// `rate_limited` with `Retry-After`. A limit of 0 turns that class off.
+/// `rate_limited` with `Retry-After`. A limit of 0 turns that class off. A request whose credentials
+/// were refused counts as anonymous, then gets its 401 (``AuthenticationMiddleware``).
 public struct APIRateLimitMiddleware: RouterMiddleware {
     public typealias Context = TrellisRequestContext
 
@@ -29,18 +30,25 @@ public struct APIRateLimitMiddleware: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        let key: String
+        let key: SharedRateCounter.Key
         let limit: Int
         if let principal = context.principal {
-            key = principal.apiKeyID.map { "api:key:\($0.uuidString)" } ?? "api:user:\(principal.userID.uuidString)"
+            key = principal.apiKeyID.map(SharedRateCounter.Key.apiKey) ?? .user(principal.userID)
             limit = limits.authenticatedPerMinute
         } else {
-            key = "api:ip:\(context.clientIP ?? "unknown")"
+            key = .address(context.clientIP ?? "unknown")
             limit = limits.anonymousPerMinute
         }
-        guard limit > 0 else { return try await next(request, context) }
+        guard limit > 0 else {
+            if let rejected = context.rejectedCredential { throw rejected }
+            return try await next(request, context)
+        }
         let decision = await counter.hit(key, limit: limit)
         let headers = Self.headers(decision)
+        if decision.allowed, var rejected = context.rejectedCredential {
+            rejected.headers.append(contentsOf: headers)
+            throw rejected
+        }
         guard decision.allowed else {
             (context.principal == nil ? rejections.anonymous : rejections.authenticated).increment()
             context.logger.notice("rate limited", metadata: ["limit": "\(limit)"])

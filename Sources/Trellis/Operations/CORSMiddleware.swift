@@ -82,7 +82,11 @@ public struct CORSMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard let origin = request.headers[.origin], origins.allows(origin) else {
-            return try await next(request, context)
+            // The answer depends on Origin whenever some origin is allowed: caches must key on it.
+            guard origins.allowsAny || !origins.allowed.isEmpty else { return try await next(request, context) }
+            var response = try await next(request, context)
+            response.headers[values: .vary].append("Origin")
+            return response
         }
         if request.method == .options, request.headers[.accessControlRequestMethod] != nil {
             return Response(

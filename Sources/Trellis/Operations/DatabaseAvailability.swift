@@ -70,22 +70,36 @@ private final class FirstAnswer<Value: Sendable>: Sendable {
 
 /// Probes the database through the pool: `SELECT 1` once a second, every half second while it is
 /// down, each given the lease timeout (`DATABASE_LEASE_TIMEOUT_SECONDS`, 5 s by default).
+///
+/// A probe that gets no connection in time marks the database down only when PostgreSQL does not
+/// accept a TCP connection either: when it does, every connection of the pool is busy (slow
+/// statements, lock waits), and answering 503 would turn a slow instance into a missing one.
 struct DatabaseAvailabilityMonitor: Service {
     let availability: DatabaseAvailability
     let client: PostgresClient
     let leaseTimeout: Duration
+    /// Where PostgreSQL listens, to tell a busy pool from a database that is gone; nil for a Unix
+    /// socket, where a failed probe alone marks it down.
+    let endpoint: DatabaseEndpoint?
     let logger: Logger
 
     func run() async throws {
+        var saturated = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let answered: Bool = await DatabaseAvailability.result(within: leaseTimeout) { [client, logger] in
                 for try await _ in try await client.query("SELECT 1", logger: logger) {}
                 return true
             } ?? false
-            if answered != availability.isAvailable {
-                if answered {
+            if answered {
+                saturated = false
+                if !availability.isAvailable {
                     logger.notice("the database answers again")
                     availability.markUp()
+                }
+            } else if availability.isAvailable {
+                if let endpoint, await endpoint.acceptsConnections(within: leaseTimeout) {
+                    if !saturated { logger.warning("every database connection stayed busy for \(leaseTimeout)", metadata: ["lease_timeout": "\(leaseTimeout)"]) }
+                    saturated = true
                 } else {
                     logger.error("the database does not answer: requests get 503 until it does", metadata: ["lease_timeout": "\(leaseTimeout)"])
                     availability.markDown()
@@ -93,6 +107,27 @@ struct DatabaseAvailabilityMonitor: Service {
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: answered ? .seconds(1) : .milliseconds(500)) }
         }
+    }
+}
+
+/// PostgreSQL's host and port (`DATABASE_URL`).
+public struct DatabaseEndpoint: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Whether a TCP connection to it opens within `timeout` (it is closed at once).
+    func acceptsConnections(within timeout: Duration) async -> Bool {
+        let (seconds, attoseconds) = timeout.components
+        let bootstrap = ClientBootstrap(group: NIOSingletons.posixEventLoopGroup)
+            .connectTimeout(.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        guard let channel = try? await bootstrap.connect(host: host, port: port).get() else { return false }
+        try? await channel.close()
+        return true
     }
 }
 

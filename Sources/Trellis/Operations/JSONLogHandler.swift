@@ -58,6 +58,7 @@ public struct JSONLogHandler: LogHandler {
         line.writeJSONString(label)
         line.writeStaticString(#","message":"#)
         line.writeJSONString(event.message.description)
+        if event.error != nil { merged["error"] = nil }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !Self.reserved.contains(key) {
             line.writeInteger(UInt8(ascii: ","))
             line.writeJSONString(key)

@@ -62,24 +62,29 @@ struct MetricsRoutes: Sendable {
     }
 
     /// `trellis_db_connections{state}`: this instance's connections as PostgreSQL sees them
-    /// (postgres-nio does not publish its pool's counters).
+    /// (postgres-nio does not publish its pool's counters), read within 2 s or skipped.
     private func recordConnections(logger: Logger) async {
-        do {
-            let rows = try await database.client.query(
-                """
-                SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity
-                WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid() GROUP BY 1
-                """,
-                logger: logger
-            )
-            var counts: [String: Int64] = ["active": 0, "idle": 0, "idle in transaction": 0]
-            for try await (state, count) in rows.decode((String, Int64).self) { counts[state] = count }
-            for (state, count) in counts {
-                Gauge(label: "trellis_db_connections", dimensions: [("state", state.replacingOccurrences(of: " ", with: "_"))]).record(count)
-            }
-        } catch {
-            logger.warning("metrics: reading the pool's connections failed", metadata: ["error": "\(String(reflecting: error))"])
+        let counted = await DatabaseAvailability.result(within: .seconds(2)) { [database] in try await Self.connections(database, logger: logger) }
+        guard let counted else {
+            logger.warning("metrics: the pool's connections could not be read within 2 s")
+            return
         }
+        for (state, count) in counted {
+            Gauge(label: "trellis_db_connections", dimensions: [("state", state.replacingOccurrences(of: " ", with: "_"))]).record(count)
+        }
+    }
+
+    private static func connections(_ database: Database, logger: Logger) async throws -> [String: Int64] {
+        let rows = try await database.client.query(
+            """
+            SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity
+            WHERE application_name = current_setting('application_name') AND pid <> pg_backend_pid() GROUP BY 1
+            """,
+            logger: logger
+        )
+        var counts: [String: Int64] = ["active": 0, "idle": 0, "idle in transaction": 0]
+        for try await (state, count) in rows.decode((String, Int64).self) { counts[state] = count }
+        return counts
     }
 }
 

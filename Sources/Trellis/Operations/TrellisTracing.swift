@@ -40,10 +40,12 @@ public enum TrellisTracing {
     /// Runs `body` in a client span named `name` when tracing is on; `query` is the statement's text
     /// (with placeholders, never values).
     static func databaseSpan<Result>(
-        _ name: String, query: String? = nil, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+        _ name: @autoclosure () -> String, query: @autoclosure () -> String? = nil, isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> Result
     ) async throws -> Result {
         guard isEnabled else { return try await body() }
-        return try await withSpan(name, ofKind: .client, isolation: isolation) { span in
+        let query = query()
+        return try await withSpan(name(), ofKind: .client, isolation: isolation) { span in
             span.attributes["db.system.name"] = "postgresql"
             if let query { span.attributes["db.query.text"] = query }
             return try await body()

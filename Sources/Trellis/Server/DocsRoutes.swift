@@ -219,9 +219,10 @@ struct DocsRoutes: Sendable {
             """
     }
 
-    /// The page's Content-Security-Policy; `cdn` also allows the CDN's scripts, style sheets and images.
+    /// The page's Content-Security-Policy; `cdn` also allows the scripts, style sheets and images of
+    /// the pinned Swagger UI folder on the CDN (that path only: the CDN serves every npm package).
     static func policy(cdn: Bool) -> String {
-        let cdnSource = cdn ? " \(DocsAssets.cdnOrigin)" : ""
+        let cdnSource = cdn ? " \(DocsAssets.cdnBase)/" : ""
         return [
             "default-src 'none'",
             "script-src 'self'\(cdnSource)",

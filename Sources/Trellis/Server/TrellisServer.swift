@@ -40,6 +40,8 @@ public struct ServerOptions: Sendable {
     /// How long a request may wait for a database connection before the database counts as down
     /// (`DATABASE_LEASE_TIMEOUT_SECONDS`, 5 s by default; ``DatabaseAvailability``).
     public var databaseLeaseTimeout: Duration
+    /// Where PostgreSQL listens (from `DATABASE_URL`), to tell a busy pool from a lost database.
+    public var databaseEndpoint: DatabaseEndpoint?
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
@@ -64,6 +66,7 @@ public struct ServerOptions: Sendable {
         self.shutdown = shutdown
         self.databasePoolSize = databasePoolSize
         self.databaseLeaseTimeout = databaseLeaseTimeout
+        self.databaseEndpoint = nil
     }
 }
 
@@ -104,7 +107,7 @@ public enum TrellisServer {
         let counter = rateCounter ?? SharedRateCounter(client: database.client, logger: logger)
         let group = router.group("/api/v1")
             .add(middleware: DatabaseAvailabilityMiddleware(availability: state.database))
-            .add(middleware: AuthenticationMiddleware(tokens: tokens, database: database))
+            .add(middleware: AuthenticationMiddleware(tokens: tokens, database: database, defersRejection: true))
             .add(middleware: APIRateLimitMiddleware(counter: counter, limits: options.requestLimits))
             .add(middleware: IdempotencyMiddleware(
                 database: database, ttl: options.idempotencyKeyTTL, maxInFlight: max(1, options.databasePoolSize / 2)
@@ -147,9 +150,10 @@ public enum TrellisServer {
         }
     }
 
-    /// The server as one service: the HTTP application (with the PostgreSQL pool and the sweepers as
-    /// its services) and the ``DrainingService``. Run it with
-    /// ``run(api:client:tokens:options:host:port:logger:)`` or in a service group of your own.
+    /// The server's services: the HTTP application (with the PostgreSQL pool, the sweepers and the
+    /// database monitor as its own services) and the ``DrainingService``. Run them with
+    /// ``run(api:client:tokens:options:host:port:logger:services:)`` or in a service group of your
+    /// own, in this order.
     ///
     /// On graceful shutdown (SIGTERM) the draining service stops first: `/ready` answers 503 at once
     /// and the listener stays open for ``ShutdownOptions/delay``; then the listener closes, requests
@@ -168,7 +172,10 @@ public enum TrellisServer {
         application.addServices(
             client, RateLimitSweeper(client: client, logger: logger),
             RetentionSweeper(client: client, auditRetention: options.auditRetention, logger: logger),
-            DatabaseAvailabilityMonitor(availability: state.database, client: client, leaseTimeout: options.databaseLeaseTimeout, logger: logger)
+            DatabaseAvailabilityMonitor(
+                availability: state.database, client: client, leaseTimeout: options.databaseLeaseTimeout, endpoint: options.databaseEndpoint,
+                logger: logger
+            )
         )
         return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]
     }
