@@ -39,10 +39,8 @@ extension DatabaseAvailability {
         return await withCheckedContinuation { continuation in
             answer.deliver(to: continuation)
             let work = Task { answer.resolve(try? await body()) }
-            // A NIO timer rather than a sleeping task: an unstructured task's `Task.sleep` started
-            // here did not wake up while the pool was failing (Swift 6.3, postgres-nio 1.33).
-            let (seconds, attoseconds) = timeout.components
-            NIOSingletons.posixEventLoopGroup.next().scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+            Task {
+                try? await Task.sleep(for: timeout)
                 answer.resolve(nil)
                 work.cancel()
             }
