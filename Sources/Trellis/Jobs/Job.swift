@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+
+/// Work done after a request, by a ``JobWorker``: a Codable value (its arguments, stored as JSON in
+/// `jobs.args`) with the code that does it.
+///
+/// Register each kind with a ``JobRegistry``; enqueue with ``JobQueue/enqueue(_:on:runAt:uniqueKey:logger:)``
+/// inside the transaction whose outcome it depends on. A job runs at least once and, unless its
+/// worker dies mid-run, exactly once: make `run` idempotent.
+public protocol Job: Codable, Sendable {
+    /// The job's stable name in `jobs.kind` (`"send_email"`): renaming it orphans queued jobs.
+    static var kind: String { get }
+    /// The queue that runs it (``JobQueueName/default`` unless it says otherwise).
+    static var queue: JobQueueName { get }
+    /// How many attempts before it is discarded (20 unless it says otherwise).
+    static var maxAttempts: Int { get }
+
+    /// Does the work; throwing schedules a retry with backoff, or discards the job after its last attempt.
+    func run(context: JobContext) async throws
+}
+
+extension Job {
+    public static var queue: JobQueueName { .default }
+    public static var maxAttempts: Int { 20 }
+}
+
+/// A named queue; each worker serves one, with its own concurrency.
+public struct JobQueueName: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral {
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public static let `default`: Self = "default"
+    public static let mailers: Self = "mailers"
+    public static let webhooks: Self = "webhooks"
+    public static let maintenance: Self = "maintenance"
+}
+
+/// What a running job knows about itself and where it runs.
+public struct JobContext: Sendable {
+    /// The job's row id.
+    public var id: Int64
+    /// This attempt's number, from 1.
+    public var attempt: Int
+    public var database: Database
+    public var logger: Logger
+}
+
+/// The job kinds a worker can run, by ``Job/kind``.
+public struct JobRegistry: Sendable {
+    typealias Runner = @Sendable (Data, JobContext) async throws -> Void
+    private(set) var runners: [String: Runner] = [:]
+
+    public init() {}
+
+    /// Lets workers run `job`'s kind.
+    public mutating func register<J: Job>(_ job: J.Type) {
+        runners[J.kind] = { arguments, context in
+            try await JSONDecoder().decode(J.self, from: arguments).run(context: context)
+        }
+    }
+
+    /// The registered kinds.
+    public var kinds: Set<String> { Set(runners.keys) }
+}
