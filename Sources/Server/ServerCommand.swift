@@ -18,11 +18,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: LOG_LEVEL, else info).")
     var logLevel: Logger.Level?
 
-    /// Sets up logging (`LOG_FORMAT`, `LOG_LEVEL`, `--log-level`) and returns a logger.
-    func logger(_ label: String) throws -> Logger {
+    /// Sets up logging (`LOG_FORMAT`, `LOG_LEVEL`, `--log-level`) and returns a logger. A server
+    /// logs to standard output; other commands to standard error, so their output stays theirs.
+    func logger(_ label: String, to stream: LogOptions.Stream = .standardError) throws -> Logger {
         var options = try EnvironmentConfiguration().logOptions()
         if let logLevel { options.level = logLevel }
-        options.bootstrap(metadataProvider: TrellisTracing.loggingMetadataProvider)
+        options.bootstrap(to: stream, metadataProvider: TrellisTracing.loggingMetadataProvider)
         return Logger(label: label)
     }
 }
@@ -37,7 +38,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on.") var port = 8080
 
     func run() async throws {
-        let logger = try common.logger("trellis")
+        let logger = try common.logger("trellis", to: .standardOutput)
         let environment = EnvironmentConfiguration()
         let exporter = try TrellisTracing.bootstrap(environment: environment)
         let database = try environment.servingDatabase()

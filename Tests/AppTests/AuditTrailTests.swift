@@ -226,9 +226,10 @@ import Trellis
                 let seen = try await ChangeEvents.committed(after: start, limit: 10000, on: database, logger: logger)
                 #expect(!seen.contains { $0.resourceID == id || $0.resourceID == late }, "an event passed one still pending")
                 try await open.query("COMMIT", logger: logger)
-                // Other tests' transactions still open hold both back in turn: wait for them to end.
+                // Other tests' transactions still open hold both back in turn (transaction ids are
+                // the whole cluster's, so a scratch database's count too): wait up to 30 s for them.
                 var after: [UUID] = []
-                for _ in 0..<100 where !after.contains(id) {
+                for _ in 0..<600 where !after.contains(id) {
                     after = try await ChangeEvents.committed(after: start, limit: 10000, on: database, logger: logger).map(\.resourceID)
                     if !after.contains(id) { try await Task.sleep(for: .milliseconds(50)) }
                 }

@@ -103,10 +103,25 @@ import Trellis
     }
 
     @Test func keysBelongToTheCaller() async throws {
+        // An organization of this test's own: Acme's and the empty organization's projects are
+        // counted by other tests running at the same time.
+        let organization = UUID(uuidString: "0193a5c8-0000-7000-8000-0f00000000a1")!
+        let user = UUID(uuidString: "0193a5c8-0000-7000-8000-0f00000000a2")!
+        let (pool, _) = try await TestEnvironment.shared.client()
+        let logger = TestEnvironment.shared.logger
+        try await pool.query(
+            "INSERT INTO organizations (id, name, slug) VALUES (\(organization), 'Keys', 'idempotency-keys') ON CONFLICT DO NOTHING", logger: logger
+        )
+        try await pool.query(
+            "INSERT INTO users (id, email, name) VALUES (\(user), 'keys@idempotency.test', 'Keys') ON CONFLICT DO NOTHING", logger: logger
+        )
+        try await pool.query(
+            "INSERT INTO memberships (org_id, user_id, role) VALUES (\(organization), \(user), 'owner') ON CONFLICT DO NOTHING", logger: logger
+        )
         try await withApp { client, tokens in
             let otherOrganization = try await client.request(
-                .post, "/api/v1/projects", as: Users.principal(.owner, in: "acme"), tokens: tokens,
-                json: #"{"name": "Acme's", "slug": "idempotent-acme"}"#, headers: Self.keyed("shared-key")
+                .post, "/api/v1/projects", as: Principal(userID: user, orgID: organization, role: .owner), tokens: tokens,
+                json: #"{"name": "Theirs too", "slug": "idempotent-keys-org"}"#, headers: Self.keyed("shared-key")
             )
             #expect(otherOrganization.status == .created)
             let admin = Users.principal(.admin, in: "globex")

@@ -23,9 +23,14 @@ public struct JSONLogHandler: LogHandler {
     private let label: String
     private let output: @Sendable (ByteBuffer) -> Void
 
-    /// A handler writing to standard output.
-    public init(label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.init(label: label, level: level, metadataProvider: metadataProvider, output: JSONLogHandler.writeToStandardOutput)
+    /// A handler writing to standard output (or standard error).
+    public init(
+        label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil, stream: LogOptions.Stream = .standardOutput
+    ) {
+        let descriptor = stream == .standardOutput ? STDOUT_FILENO : STDERR_FILENO
+        self.init(label: label, level: level, metadataProvider: metadataProvider) { line in
+            line.withUnsafeReadableBytes { writeFully(descriptor, $0) }
+        }
     }
 
     /// A handler giving each line (newline included) to `output`; tests read what it writes.
@@ -104,10 +109,6 @@ public struct JSONLogHandler: LogHandler {
             }
             buffer.writeInteger(UInt8(ascii: "]"))
         }
-    }
-
-    private static let writeToStandardOutput: @Sendable (ByteBuffer) -> Void = { line in
-        line.withUnsafeReadableBytes { writeFully(STDOUT_FILENO, $0) }
     }
 }
 

@@ -16,17 +16,27 @@ public struct LogOptions: Sendable, Equatable {
         self.level = level
     }
 
-    /// Makes every `Logger` of the process log this way. Call once, first thing in `main`.
-    public func bootstrap(metadataProvider: Logger.MetadataProvider? = nil) {
+    /// Where log lines go: standard output for a server (its output is its log), standard error for
+    /// a command whose standard output is its result (`Server migrate status`).
+    public enum Stream: Sendable {
+        case standardOutput
+        case standardError
+    }
+
+    /// Makes every `Logger` of the process log this way, to `stream`. Call once, first thing in `main`.
+    public func bootstrap(to stream: Stream = .standardOutput, metadataProvider: Logger.MetadataProvider? = nil) {
         let format = format
         let level = level
         LoggingSystem.bootstrap(
             { label, provider in
                 switch format {
                 case .json:
-                    return JSONLogHandler(label: label, level: level, metadataProvider: provider)
+                    return JSONLogHandler(label: label, level: level, metadataProvider: provider, stream: stream)
                 case .text:
-                    var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+                    var handler =
+                        stream == .standardOutput
+                        ? StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+                        : StreamLogHandler.standardError(label: label, metadataProvider: provider)
                     handler.logLevel = level
                     return handler
                 }
