@@ -117,6 +117,7 @@ import Testing
         #expect(text.contains("DATABASE_URL=postgres://app:********@db.internal:5432/main"))
         #expect(text.contains("RATE_LIMIT_PER_MINUTE=500"))
         #expect(lines.first { $0.name == "SHUTDOWN_GRACE_SECONDS" }.map { ($0.value, $0.source) } ?? ("", "") == ("30", "default"))
+        #expect(lines.first { $0.name == "DATABASE_POOL_SIZE" }?.value == "\(EnvironmentConfiguration.defaultPoolSize) (2 x processors)")
         do {
             _ = try EnvironmentConfiguration(["DATABASE_URL": "postgres://app@db/main"]).describe()
             Issue.record("a missing JWT_SECRET should be refused")

@@ -63,6 +63,7 @@ extension EnvironmentConfiguration {
         _ = try logOptions()
         return ConfigurationVariable.all.map { variable in
             guard let text = value(variable.name) else {
+                if variable.name == "DATABASE_POOL_SIZE" { return (variable.name, "\(Self.defaultPoolSize) (2 x processors)", "default") }
                 return (variable.name, variable.defaultValue ?? "(unset)", "default")
             }
             if variable.isSecret { return (variable.name, "******** (\(text.utf8.count) bytes)", "environment") }
