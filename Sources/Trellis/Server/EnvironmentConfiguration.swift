@@ -2,14 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// Reads the server's configuration from environment variables, failing with the variable's name.
-///
-/// | variable | meaning | default |
-/// |---|---|---|
-/// | `DATABASE_URL` | `postgres://user:password@host:5432/database` | required |
-/// | `JWT_SECRET` | HS256 signing secret, at least 32 bytes | required |
-/// | `JWT_KEY_ID` | the `kid` of `JWT_SECRET` | `main` |
-/// | `JWT_PREVIOUS_KEYS` | older keys still accepted: `kid=secret,kid=secret` | none |
-/// | `JWT_ISSUER` / `JWT_AUDIENCE` | expected `iss` / `aud` | `trellis` / `trellis-api` |
+/// ``ConfigurationVariable/all`` lists every variable with its default and meaning (as
+/// `.env.example` does).
 public struct EnvironmentConfiguration: Sendable {
     public var values: [String: String]
 

@@ -72,14 +72,15 @@ public struct ServerOptions: Sendable {
 
 /// Builds the HTTP application around a generated API.
 ///
-/// Request flow: (a span, with tracing on) -> RequestID -> client IP -> AccessLog -> metrics (with `METRICS_TOKEN`) -> CORS ->
-/// security headers -> errors -> routes (so error answers carry the CORS and security headers too); `/api/v1` adds authentication, the API rate limit and
-/// idempotency keys (``IdempotencyMiddleware``) and holds the account endpoints the API lists
+/// Request flow: (a span, with tracing on) -> RequestID -> client IP -> AccessLog -> metrics (with
+/// `METRICS_TOKEN`) -> CORS -> security headers -> errors -> routes, so error answers carry the CORS
+/// and security headers too. `/api/v1` adds the database gate, authentication, the API rate limit
+/// and idempotency keys (``IdempotencyMiddleware``) and holds the account endpoints the API lists
 /// (``TrellisAPI/accountEndpoints``) and the generated routes. `/health`, `/ready`,
 /// `/openapi.json`, `/docs` and `/metrics` (its own token) need no access token. A request that no
 /// route matches answers 405 when its path is served with other methods, else 404.
 public enum TrellisServer {
-    /// The router with every route and middleware, for in-process tests and for ``makeApplication``.
+    /// The router with every route and middleware, for in-process tests and for ``makeServices``.
     /// `rateCounter` counts the API rate limit (a new one when nil); `state` says when the server drains.
     public static func makeRouter<API: TrellisAPI>(
         api: API, database: Database, tokens: AccessTokens, options: ServerOptions = ServerOptions(),
