@@ -161,9 +161,16 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["TrellisTestPlugin"]
         ),
+        // A job worker process for AppTests' multi-process job-queue tests.
+        .executableTarget(
+            name: "JobProbe",
+            dependencies: ["Trellis", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Tests/JobProbe",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "Server", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["App", "Server", "JobProbe", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
     ]

@@ -14,6 +14,12 @@ public enum App {
         return hooks
     }
 
+    /// The app's background jobs (``JobRegistry``); `Server serve` and `Server worker` add the
+    /// maintenance jobs every Trellis server runs.
+    public static var jobs: JobRegistry {
+        JobRegistry()
+    }
+
     /// The hand-written custom actions of the specs.
     public static let actions = GeneratedAPI.Actions(project: ProjectArchiving())
 }

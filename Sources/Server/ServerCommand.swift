@@ -9,7 +9,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Server",
         abstract: "The example Trellis app: serve the API, migrate the database, load demo data, mint tokens.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Token.self, PlatformAdmin.self, Config.self]
+        subcommands: [Serve.self, Worker.self, Migrate.self, Seed.self, Token.self, PlatformAdmin.self, Config.self]
     )
 }
 
@@ -55,8 +55,37 @@ struct Serve: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: database, backgroundLogger: logger)
         try await TrellisServer.run(
-            api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger,
-            services: exporter.map { [$0] } ?? []
+            api: api, client: client, tokens: tokens, options: options, jobs: App.jobs, jobOptions: try environment.jobOptions(), host: host,
+            port: port, logger: logger, services: exporter.map { [$0] } ?? []
+        )
+    }
+}
+
+/// `Server worker`: runs jobs without serving HTTP, for deployments that keep them apart
+/// (`SERVE_RUNS_JOBS=false` on the servers).
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run background jobs only (the queues of JOB_CONCURRENCY); refuses to start while migrations are pending."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = try common.logger("trellis.worker", to: .standardOutput)
+        let environment = EnvironmentConfiguration()
+        let exporter = try TrellisTracing.bootstrap(environment: environment)
+        let database = try environment.servingDatabase()
+        let options = try environment.serverOptions()
+        let jobOptions = try environment.jobOptions()
+        let pending = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in
+            try await Migrator(client: client, logger: logger).pending(type(of: App.api()).allMigrations)
+        }
+        guard pending.isEmpty else {
+            throw ValidationError("the database is behind: \(pending.count) migration(s) pending; run `Server migrate` first")
+        }
+        try await TrellisServer.runWorker(
+            client: PostgresClient(configuration: database, backgroundLogger: logger), options: options, jobs: App.jobs,
+            jobOptions: jobOptions, logger: logger, services: exporter.map { [$0] } ?? []
         )
     }
 }

@@ -140,6 +140,8 @@ import FoundationNetworking
             print("DatabaseOutageTests: down noticed after \(noticed) (slowest 503 then: \(slowest)), serving again \(recovered) after the restart; load: \(statuses)")
         } catch {
             server.terminate()
+            let run = await server.finish()
+            print("DatabaseOutageTests: the server's last output:\n\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))")
             try? await Self.cluster("stop", folder: folder, port: port)
             throw error
         }

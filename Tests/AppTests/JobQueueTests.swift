@@ -138,4 +138,74 @@ import Trellis
         let other = try await JobQueue.enqueue(RecordRun(batch: UUID(), number: 3), in: database, uniqueKey: "another", logger: logger)
         #expect(other != nil)
     }
+
+    @Test func aRecurringJobIsEnqueuedOncePerTickWithTwoInstances() async throws {
+        let database = try await Self.prepare()
+        let batch = UUID()
+        var registry = JobRegistry()
+        let name = "test.every_other_minute.\(batch.uuidString.lowercased())"
+        registry.schedule(RecordRun(batch: batch, number: 0), cron: try CronExpression("*/2 * * * *"), name: name)
+        let instances = (0..<2).map { _ in
+            JobScheduler(schedules: registry.schedules, client: database.client, logger: TestEnvironment.shared.logger)
+        }
+        // Six simulated minutes from 2030-01-01 00:00 UTC, each seen by both instances at once:
+        // minutes 0, 2 and 4 match.
+        let start = Date(timeIntervalSince1970: 1_893_456_000)
+        var enqueued = 0
+        for minute in 0..<6 {
+            let tick = start.addingTimeInterval(Double(minute * 60) + 0.25)
+            let names = try await withThrowingTaskGroup(of: [String].self) { group in
+                for instance in instances { group.addTask { try await instance.enqueueDue(at: tick) } }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(names == (minute.isMultiple(of: 2) ? [name] : []), "minute \(minute)")
+            enqueued += names.count
+        }
+        // A tick seen again (a late instance, a clock behind) enqueues nothing.
+        #expect(try await instances[0].enqueueDue(at: start.addingTimeInterval(4 * 60)).isEmpty)
+        try await Self.work(database, workers: 2, concurrency: 2) {
+            try await Self.count("SELECT count(*) FROM jobs WHERE queue = 'test_jobs' AND state = 'completed'", in: database) == 3
+        }
+        #expect(enqueued == 3)
+        #expect(try await Self.count("SELECT count(*) FROM job_test_runs WHERE batch = \(batch)", in: database) == 3)
+    }
+
+    @Test func aNotificationStartsAJobWithoutWaitingForThePoll() async throws {
+        let database = try await Self.prepare()
+        let batch = UUID()
+        let options = JobOptions(concurrency: [RecordRun.queue: 1], pollInterval: .seconds(60))
+        let runner = JobRunner(registry: Self.registry, database: database, options: options, logger: TestEnvironment.shared.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await runner.run() }
+            // Until the runner listens (its first look finds nothing), then one job.
+            try await Task.sleep(for: .seconds(1))
+            let enqueued = ContinuousClock.now
+            try await JobQueue.enqueue(RecordRun(batch: batch, number: 1), in: database, logger: TestEnvironment.shared.logger)
+            while try await Self.count("SELECT count(*) FROM job_test_runs WHERE batch = \(batch)", in: database) == 0 {
+                guard ContinuousClock.now - enqueued < .seconds(20) else { throw TestSetupError("the job did not start within 20 s") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            // Well before the 60 s poll.
+            #expect(ContinuousClock.now - enqueued < .seconds(10))
+            group.cancelAll()
+        }
+    }
+
+    @Test func finishedJobsArePrunedAfterTheRetention() async throws {
+        let database = try await Self.prepare()
+        let logger = TestEnvironment.shared.logger
+        try await database.client.query(
+            """
+            INSERT INTO jobs (queue, kind, args, max_attempts, state, finished_at) VALUES
+                ('test_jobs', 'test.record_run', '{}', 1, 'completed', now() - interval '8 days'),
+                ('test_jobs', 'test.record_run', '{}', 1, 'discarded', now() - interval '8 days'),
+                ('test_jobs', 'test.record_run', '{}', 1, 'completed', now() - interval '6 days'),
+                ('test_jobs', 'test.record_run', '{}', 1, 'pending', NULL)
+            """,
+            logger: logger
+        )
+        let pruned = try await MaintenanceJobs.PruneJobs.prune(olderThan: .seconds(7 * 86400), client: database.client, logger: logger)
+        #expect(pruned >= 2)
+        #expect(try await Self.count("SELECT count(*) FROM jobs WHERE queue = 'test_jobs'", in: database) == 2)
+    }
 }

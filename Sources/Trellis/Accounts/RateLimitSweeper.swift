@@ -1,22 +1,15 @@
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 
-/// Deletes the rate-limit windows that have ended, once a minute, so keys seen once (a client IP,
-/// an email tried once) do not pile up. Stops at graceful shutdown.
-public struct RateLimitSweeper: Service {
+/// Deletes the rate-limit windows that have ended, so keys seen once (a client IP, an email tried
+/// once) do not pile up: the `trellis.sweep_rate_limits` job, every minute (``MaintenanceJobs``).
+public struct RateLimitSweeper: Sendable {
     public let client: PostgresClient
-    public let interval: Duration
     public let logger: Logger
 
-    public init(client: PostgresClient, interval: Duration = .seconds(60), logger: Logger) {
+    public init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.interval = interval
         self.logger = logger
-    }
-
-    public func run() async throws {
-        await sweepPeriodically(every: interval, what: "rate-limit", logger: logger) { try await sweep() }
     }
 
     /// Deletes every window that ended a minute ago or more (by the database's clock: a minute's

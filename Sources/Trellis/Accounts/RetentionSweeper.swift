@@ -1,34 +1,26 @@
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 
-/// Deletes what has outlived its retention, once an hour: idempotency keys past `expires_at`,
+/// Deletes what has outlived its retention (the `trellis.sweep_retention` job, hourly; ``MaintenanceJobs``): idempotency keys past `expires_at`,
 /// and audit rows (resource mutations and account events alike) and change events older than the
 /// audit retention. Deletes in batches of 10,000 rows, so a large backlog never holds one long
-/// transaction, skipping rows another instance's sweep holds. Stops at graceful shutdown.
+/// transaction, skipping rows another instance's sweep holds.
 ///
 /// Change events go whether or not a consumer has read them: a consumer further behind than the
 /// retention loses the oldest.
-public struct RetentionSweeper: Service {
+public struct RetentionSweeper: Sendable {
     /// The pool the sweeps run on.
     public let client: PostgresClient
     /// How long audit rows and change events are kept (``ServerOptions/auditRetention``).
     public let auditRetention: Duration
-    /// Time between sweeps (an hour).
-    public let interval: Duration
     public let logger: Logger
 
     static let batchSize = 10_000
 
-    public init(client: PostgresClient, auditRetention: Duration, interval: Duration = .seconds(3600), logger: Logger) {
+    public init(client: PostgresClient, auditRetention: Duration, logger: Logger) {
         self.client = client
         self.auditRetention = auditRetention
-        self.interval = interval
         self.logger = logger
-    }
-
-    public func run() async throws {
-        await sweepPeriodically(every: interval, what: "retention", logger: logger) { try await sweep() }
     }
 
     /// What one sweep deleted.
@@ -67,15 +59,21 @@ public struct RetentionSweeper: Service {
         return swept
     }
 
-    /// Runs a batched DELETE (answering the count it deleted) until a batch comes back short;
-    /// returns the rows deleted.
     private func deleteAll(_ statement: PostgresQuery) async throws -> Int {
+        try await client.deleteInBatches(statement, batchSize: Self.batchSize, logger: logger)
+    }
+}
+
+extension PostgresClient {
+    /// Runs a batched DELETE (answering the count it deleted) until a batch comes back short of
+    /// `batchSize`; returns the rows deleted.
+    func deleteInBatches(_ statement: PostgresQuery, batchSize: Int, logger: Logger) async throws -> Int {
         var total = 0
         while true {
             var count = 0
-            for try await deleted in try await client.query(statement, logger: logger).decode(Int64.self) { count = Int(deleted) }
+            for try await deleted in try await query(statement, logger: logger).decode(Int64.self) { count = Int(deleted) }
             total += count
-            if count < Self.batchSize { return total }
+            if count < batchSize { return total }
         }
     }
 }

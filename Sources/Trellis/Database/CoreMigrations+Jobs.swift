@@ -35,3 +35,24 @@ extension CoreMigrations {
             """
     )
 }
+
+extension CoreMigrations {
+    /// `trellis_0007_job_schedules`: the last minute each recurring job was enqueued for
+    /// (``JobScheduler``), so that several instances enqueue each minute's job once.
+    static let jobSchedules = Migration(
+        id: "trellis_0007_job_schedules",
+        sql: """
+            -- Migration trellis_0007_job_schedules: creates job_schedules, one row per recurring job.
+            -- Safe to run: a new, empty table.
+            SET LOCAL lock_timeout = '5s';
+            SET LOCAL statement_timeout = '1min';
+
+            -- A scheduler enqueues a recurring job for a minute only by moving last_run_at forward
+            -- to that minute, in the transaction that enqueues it: whoever moves it first enqueues.
+            CREATE TABLE job_schedules (
+                name text PRIMARY KEY,
+                last_run_at timestamptz NOT NULL
+            );
+            """
+    )
+}

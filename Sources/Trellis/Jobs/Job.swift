@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 
 /// Work done after a request, by a ``JobWorker``: a Codable value (its arguments, stored as JSON in
 /// `jobs.args`) with the code that does it.
@@ -46,10 +47,12 @@ public struct JobContext: Sendable {
     public var logger: Logger
 }
 
-/// The job kinds a worker can run, by ``Job/kind``.
+/// The job kinds a worker can run, by ``Job/kind``, and the recurring jobs (``schedule(_:cron:)``).
 public struct JobRegistry: Sendable {
     typealias Runner = @Sendable (Data, JobContext) async throws -> Void
     private(set) var runners: [String: Runner] = [:]
+    /// The recurring jobs, by ``JobSchedule/name``.
+    public private(set) var schedules: [JobSchedule] = []
 
     public init() {}
 
@@ -60,6 +63,34 @@ public struct JobRegistry: Sendable {
         }
     }
 
+    /// Registers `job`'s kind and enqueues `job` at each minute `cron` names (UTC), once per minute
+    /// however many instances run a ``JobScheduler``. `name` (the kind unless given) keys the
+    /// schedule: one job per name and minute.
+    public mutating func schedule<J: Job>(_ job: J, cron: CronExpression, name: String? = nil) {
+        register(J.self)
+        let name = name ?? J.kind
+        schedules.removeAll { $0.name == name }
+        schedules.append(JobSchedule(name: name, cron: cron) { connection, logger in
+            try await JobQueue.enqueue(job, on: connection, logger: logger)
+        })
+    }
+
+    /// Everything `other` registers, added to this registry (its schedules replace ours of the same name).
+    public mutating func merge(_ other: JobRegistry) {
+        runners.merge(other.runners) { _, theirs in theirs }
+        for schedule in other.schedules {
+            schedules.removeAll { $0.name == schedule.name }
+            schedules.append(schedule)
+        }
+    }
+
     /// The registered kinds.
     public var kinds: Set<String> { Set(runners.keys) }
+}
+
+/// A recurring job: a name, when it runs, and how it is enqueued.
+public struct JobSchedule: Sendable {
+    public let name: String
+    public let cron: CronExpression
+    let enqueue: @Sendable (PostgresConnection, Logger) async throws -> Void
 }

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// Enqueues jobs in PostgreSQL (`jobs`), inside the caller's transaction: a job exists only if the
-/// work that enqueued it commits.
+/// work that enqueued it commits, and idle workers are woken (NOTIFY) when it does.
 public enum JobQueue {
     /// Adds `job` to its queue as part of the transaction on `connection`; returns its id, or nil
     /// when a job of the same kind with the same `uniqueKey` is still pending or running.
@@ -25,6 +25,10 @@ public enum JobQueue {
         )
         var id: Int64?
         for try await value in rows.decode(Int64.self) { id = value }
+        if id != nil {
+            // Delivered when the transaction commits (never if it rolls back): wakes idle workers.
+            try await connection.query("SELECT pg_notify(\(JobNotifications.channel), \(J.queue.rawValue))", logger: logger)
+        }
         return id
     }
 

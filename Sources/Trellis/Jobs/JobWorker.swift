@@ -4,12 +4,17 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// Runs the jobs of one queue, up to `concurrency` at a time, as a ServiceLifecycle service.
+/// Runs the jobs of one queue, up to `concurrency` at a time, as a ServiceLifecycle service
+/// (``JobRunner`` runs one per queue).
 ///
 /// A worker claims due jobs with `FOR UPDATE SKIP LOCKED`, so any number of workers, in any number
-/// of processes, run each job once. A job that throws is retried after ``backoff`` (exponential,
-/// with jitter) until its ``Job/maxAttempts``, then discarded with its last error kept. At graceful
-/// shutdown the worker claims nothing more and lets the jobs it runs finish.
+/// of processes, run each job once. It looks again when one of its jobs ends, when ``wake`` is
+/// signalled (a NOTIFY), or after ``pollInterval``. While jobs run it records a
+/// heartbeat for them every ``heartbeatInterval``, so the lifeline (``JobLifeline``) rescues only
+/// the jobs of workers that died. A job that throws is retried after ``backoff`` (exponential,
+/// with jitter) until its ``Job/maxAttempts``, then discarded with its last error kept. At
+/// graceful shutdown the worker claims nothing more and lets its jobs finish; a job cancelled
+/// meanwhile (the grace period ran out) is released, pending again without the attempt counted.
 public struct JobWorker: Service {
     public let queue: JobQueueName
     public let concurrency: Int
@@ -17,25 +22,46 @@ public struct JobWorker: Service {
     public let database: Database
     /// Names this worker in `jobs.locked_by`.
     public let workerID: String
-    /// How often an idle worker looks for due jobs.
+    /// How often an idle worker looks for due jobs when nothing wakes it.
     public let pollInterval: Duration
+    /// How often the worker records that its running jobs are alive.
+    public let heartbeatInterval: Duration
     /// The wait before attempt `n + 1` after attempt `n` failed.
     public let backoff: @Sendable (Int) -> Duration
     public let logger: Logger
+    /// Signalled when a job of the queue may be due (``JobNotifications``).
+    let wake: WakeSignal
 
     public init(
         queue: JobQueueName, concurrency: Int, registry: JobRegistry, database: Database, workerID: String? = nil,
-        pollInterval: Duration = .seconds(1), backoff: @escaping @Sendable (Int) -> Duration = JobWorker.defaultBackoff, logger: Logger
+        pollInterval: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(15),
+        backoff: @escaping @Sendable (Int) -> Duration = JobWorker.defaultBackoff, logger: Logger
+    ) {
+        self.init(
+            queue: queue, concurrency: concurrency, registry: registry, database: database, workerID: workerID, pollInterval: pollInterval,
+            heartbeatInterval: heartbeatInterval, backoff: backoff, wake: WakeSignal(), logger: logger
+        )
+    }
+
+    init(
+        queue: JobQueueName, concurrency: Int, registry: JobRegistry, database: Database, workerID: String?, pollInterval: Duration,
+        heartbeatInterval: Duration, backoff: @escaping @Sendable (Int) -> Duration, wake: WakeSignal, logger: Logger
     ) {
         self.queue = queue
         self.concurrency = max(1, concurrency)
         self.registry = registry
         self.database = database
-        self.workerID = workerID ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        self.workerID = workerID ?? Self.processWorkerID + ":" + queue.rawValue
         self.pollInterval = pollInterval
+        self.heartbeatInterval = heartbeatInterval
         self.backoff = backoff
+        self.wake = wake
         self.logger = logger
     }
+
+    /// `host:pid:random`: what names this process's workers in `jobs.locked_by`.
+    static let processWorkerID =
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
 
     /// Oban's: attempt^4 + 15 seconds, plus up to 30 x attempt seconds of jitter.
     public static let defaultBackoff: @Sendable (Int) -> Duration = { attempt in
@@ -55,6 +81,7 @@ public struct JobWorker: Service {
     public func run() async throws {
         let running = RunningJobs()
         await withDiscardingTaskGroup { group in
+            group.addTask { await beatWhileRunning(running) }
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let free = concurrency - running.count.load(ordering: .relaxed)
                 var claimed: [Claimed] = []
@@ -62,6 +89,7 @@ public struct JobWorker: Service {
                     do {
                         claimed = try await claim(free)
                     } catch {
+                        if Task.isCancelled { break }
                         logger.warning("job claim failed", metadata: ["queue": "\(queue.rawValue)", "error": "\(String(reflecting: error))"])
                     }
                 }
@@ -70,15 +98,43 @@ public struct JobWorker: Service {
                     group.addTask {
                         await perform(job)
                         running.count.subtract(1, ordering: .relaxed)
+                        wake.signal()  // room for another
                     }
                 }
-                // Claim again at once while there is work and room; else wait a little.
-                if claimed.isEmpty || claimed.count == free {
-                    let pause = claimed.isEmpty ? pollInterval : min(pollInterval, .milliseconds(20))
-                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                // Until a job ends (room again), a NOTIFY, or the poll interval.
+                await cancelWhenGracefulShutdown { await wake.wait(upTo: pollInterval) }
+            }
+            running.claiming.store(false, ordering: .relaxed)
+        }
+    }
+
+    /// Records a heartbeat for this worker's running jobs every ``heartbeatInterval`` until it has
+    /// stopped claiming and its last job has ended.
+    private func beatWhileRunning(_ running: RunningJobs) async {
+        let step = min(heartbeatInterval, .milliseconds(250))
+        var sinceBeat = Duration.zero
+        while running.claiming.load(ordering: .relaxed) || running.count.load(ordering: .relaxed) > 0 {
+            try? await Task.sleep(for: step)
+            if Task.isCancelled { return }
+            sinceBeat += step
+            guard sinceBeat >= heartbeatInterval, running.count.load(ordering: .relaxed) > 0 else { continue }
+            sinceBeat = .zero
+            do {
+                _ = try await Self.detached {
+                    try await database.client.query(
+                        "UPDATE jobs SET heartbeat_at = now() WHERE state = 'running' AND locked_by = \(workerID)", logger: logger
+                    )
                 }
+            } catch {
+                logger.warning("job heartbeat failed", metadata: ["queue": "\(queue.rawValue)", "error": "\(String(reflecting: error))"])
             }
         }
+    }
+
+    /// Runs `body` in a task of its own, so the database work that records a job's end still
+    /// happens when the worker's task is being cancelled.
+    static func detached<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 
     /// Marks up to `count` due jobs of the queue as running by this worker.
@@ -118,21 +174,38 @@ public struct JobWorker: Service {
         } else {
             failure = "no job of kind \(job.kind) is registered with this worker"
         }
+        let cancelled = Task.isCancelled
         do {
-            if let failure {
-                try await recordFailure(job, failure, logger: logger)
-            } else {
-                try await database.client.query(
-                    """
-                    UPDATE jobs SET state = 'completed', finished_at = now(), locked_by = NULL, heartbeat_at = NULL
-                    WHERE id = \(job.id) AND locked_by = \(workerID)
-                    """,
-                    logger: logger
-                )
+            try await Self.detached { [logger] in
+                if failure != nil, cancelled {
+                    try await release(job, logger: logger)
+                } else if let failure {
+                    try await recordFailure(job, failure, logger: logger)
+                } else {
+                    try await database.client.query(
+                        """
+                        UPDATE jobs SET state = 'completed', finished_at = now(), locked_by = NULL, heartbeat_at = NULL
+                        WHERE id = \(job.id) AND locked_by = \(workerID)
+                        """,
+                        logger: logger
+                    )
+                }
             }
         } catch {
-            logger.error("recording a job's end failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error("recording a job's end failed; the lifeline will rescue it", metadata: ["error": "\(String(reflecting: error))"])
         }
+    }
+
+    /// Puts a job cancelled by shutdown back in its queue, its attempt not counted.
+    private func release(_ job: Claimed, logger: Logger) async throws {
+        logger.notice("job released at shutdown")
+        try await database.client.query(
+            """
+            UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = now(), locked_by = NULL, heartbeat_at = NULL
+            WHERE id = \(job.id) AND locked_by = \(workerID)
+            """,
+            logger: logger
+        )
     }
 
     private func recordFailure(_ job: Claimed, _ failure: String, logger: Logger) async throws {
@@ -163,7 +236,8 @@ public struct JobWorker: Service {
     }
 }
 
-/// How many jobs a worker is running.
+/// How many jobs a worker is running, and whether it still claims more.
 private final class RunningJobs: Sendable {
     let count = Atomic<Int>(0)
+    let claiming = Atomic<Bool>(true)
 }

@@ -45,6 +45,10 @@ extension ConfigurationVariable {
         .init("AUDIT_RETENTION_DAYS", default: "90", "how long audit rows and change events are kept"),
         .init("SHUTDOWN_DELAY_SECONDS", default: "0", "after SIGTERM, how long /ready answers 503 while requests are still accepted"),
         .init("SHUTDOWN_GRACE_SECONDS", default: "30", "after the listener closes, how long requests in flight may take to finish"),
+        .init("SERVE_RUNS_JOBS", default: "true", "whether Server serve runs the job workers too; false leaves them to Server worker"),
+        .init("JOB_CONCURRENCY", default: "default=10,mailers=5,webhooks=10,maintenance=1", "the queues a process serves and how many jobs of each run at once"),
+        .init("JOB_RESCUE_AFTER_SECONDS", default: "60", "a running job whose worker sent no heartbeat this long is run again"),
+        .init("JOB_RETENTION_DAYS", default: "7", "how long completed and discarded jobs are kept"),
         .init("OTEL_EXPORTER_OTLP_ENDPOINT", "an OTLP/HTTP collector (http://localhost:4318): traces are exported there; off when unset"),
         .init("OTEL_EXPORTER_OTLP_PROTOCOL", default: "http/protobuf", "http/protobuf or http/json"),
         .init("OTEL_SERVICE_NAME", default: "trellis", "the service.name of the spans"),
@@ -61,6 +65,7 @@ extension EnvironmentConfiguration {
         _ = try auth()
         _ = try serverOptions()
         _ = try logOptions()
+        _ = try jobOptions()
         return ConfigurationVariable.all.map { variable in
             guard let text = value(variable.name) else {
                 if variable.name == "DATABASE_POOL_SIZE" { return (variable.name, "\(Self.defaultPoolSize) (2 x processors)", "default") }

@@ -151,45 +151,76 @@ public enum TrellisServer {
         }
     }
 
-    /// The server's services: the HTTP application (with the PostgreSQL pool, the sweepers and the
-    /// database monitor as its own services) and the ``DrainingService``. Run them with
-    /// ``run(api:client:tokens:options:host:port:logger:services:)`` or in a service group of your
-    /// own, in this order.
+    /// The server's services: the HTTP application (with the PostgreSQL pool, the database monitor
+    /// and, unless ``JobOptions/runsInServe`` is false, the ``JobRunner`` as its own services) and
+    /// the ``DrainingService``. Run them with ``run(api:client:tokens:options:jobs:jobOptions:host:port:logger:services:)``
+    /// or in a service group of your own, in this order.
     ///
     /// On graceful shutdown (SIGTERM) the draining service stops first: `/ready` answers 503 at once
     /// and the listener stays open for ``ShutdownOptions/delay``; then the listener closes, requests
-    /// in flight finish, and the pool closes last.
+    /// in flight and running jobs finish, and the pool closes last.
     public static func makeServices<API: TrellisAPI>(
-        api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
-        logger: Logger
+        api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), jobs: JobRegistry = JobRegistry(),
+        jobOptions: JobOptions = JobOptions(), host: String, port: Int, logger: Logger
     ) -> [any Service] {
         let state = ServerState()
-        let router = makeRouter(api: api, database: Database(client: client), tokens: tokens, options: options, state: state, logger: logger)
+        let database = Database(client: client)
+        let router = makeRouter(api: api, database: database, tokens: tokens, options: options, state: state, logger: logger)
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),
             logger: logger
         )
         application.addServices(
-            client, RateLimitSweeper(client: client, logger: logger),
-            RetentionSweeper(client: client, auditRetention: options.auditRetention, logger: logger),
+            client,
             DatabaseAvailabilityMonitor(
                 availability: state.database, client: client, leaseTimeout: options.databaseLeaseTimeout, endpoint: options.databaseEndpoint,
                 logger: logger
             )
         )
+        if jobOptions.runsInServe {
+            application.addServices(
+                JobRunner(registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: database, options: jobOptions, logger: logger)
+            )
+        }
         return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains (``makeServices``): requests in flight get
-    /// ``ShutdownOptions/grace`` to finish after the listener closes; those still running then are
-    /// cancelled. `services` (the trace exporter) start first and stop last.
-    public static func run<API: TrellisAPI>(
-        api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), host: String, port: Int,
-        logger: Logger, services: [any Service] = []
+    /// `jobs` with the maintenance jobs every server runs (``MaintenanceJobs``).
+    public static func jobRegistry(_ jobs: JobRegistry, options: ServerOptions, jobOptions: JobOptions) -> JobRegistry {
+        var registry = MaintenanceJobs.registry(auditRetention: options.auditRetention, jobRetention: jobOptions.retention)
+        registry.merge(jobs)
+        return registry
+    }
+
+    /// Runs jobs only (`Server worker`), until SIGTERM or SIGINT: the pool and a ``JobRunner``.
+    /// Running jobs get ``ShutdownOptions/grace`` to finish; those still running then are released.
+    public static func runWorker(
+        client: PostgresClient, options: ServerOptions = ServerOptions(), jobs: JobRegistry, jobOptions: JobOptions, logger: Logger,
+        services: [any Service] = []
     ) async throws {
+        let runner = JobRunner(
+            registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: Database(client: client), options: jobOptions, logger: logger
+        )
         var configuration = ServiceGroupConfiguration(
-            services: services + makeServices(api: api, client: client, tokens: tokens, options: options, host: host, port: port, logger: logger),
+            services: services + [client, runner], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = options.shutdown.grace
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains (``makeServices``): requests in flight and
+    /// running jobs get ``ShutdownOptions/grace`` to finish after the listener closes; requests
+    /// still running then are cancelled, jobs released. `services` (the trace exporter) start first and stop last.
+    public static func run<API: TrellisAPI>(
+        api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), jobs: JobRegistry = JobRegistry(),
+        jobOptions: JobOptions = JobOptions(), host: String, port: Int, logger: Logger, services: [any Service] = []
+    ) async throws {
+        let served = makeServices(
+            api: api, client: client, tokens: tokens, options: options, jobs: jobs, jobOptions: jobOptions, host: host, port: port, logger: logger
+        )
+        var configuration = ServiceGroupConfiguration(
+            services: services + served,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -69,6 +69,14 @@ struct ChildProcess {
         if process.isRunning { process.terminate() }
     }
 
+    /// Sends SIGKILL: the process dies at once, without cleaning up.
+    func kill() {
+        if process.isRunning { _ = Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// The child's process id.
+    var processIdentifier: Int32 { process.processIdentifier }
+
     /// Waits for the process to exit and returns its status and output; cancelling the waiting task
     /// (a test's time limit) terminates the process.
     func finish() async -> Run {
