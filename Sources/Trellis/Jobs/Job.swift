@@ -63,6 +63,12 @@ public struct JobRegistry: Sendable {
         }
     }
 
+    /// Lets workers run jobs of `kind` with `runner`, which decodes their arguments itself: for
+    /// jobs whose code comes from the app at run time (a handler it registered).
+    mutating func register(kind: String, _ runner: @escaping Runner) {
+        runners[kind] = runner
+    }
+
     /// Registers `job`'s kind and enqueues `job` at each minute `cron` names (UTC), once per minute
     /// however many instances run a ``JobScheduler``. `name` (the kind unless given) keys the
     /// schedule: one job per name and minute.
