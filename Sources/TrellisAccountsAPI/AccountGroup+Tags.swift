@@ -10,6 +10,7 @@ extension AccountGroup {
         case .invitations: "Invitations"
         case .apiKeys: "API keys"
         case .auditLogs: "Audit logs"
+        case .webhookEndpoints: "Webhooks"
         }
     }
 
@@ -21,6 +22,7 @@ extension AccountGroup {
         case .invitations: "Invitations to join the current organization."
         case .apiKeys: "Scoped API keys of the current organization."
         case .auditLogs: "Who changed what in the current organization, and from where."
+        case .webhookEndpoints: "Where the current organization's change events are sent, signed, and how each delivery went."
         }
     }
 }

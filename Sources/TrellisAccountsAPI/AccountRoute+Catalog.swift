@@ -46,6 +46,28 @@ extension AccountRoute {
 
     package static let listAuditLogs = AccountRoute("listAuditLogs", .auditLogs, .get, ["audit-logs"])
 
+    // MARK: - Webhook endpoints
+
+    package static let listWebhookEndpoints = AccountRoute("listWebhookEndpoints", .webhookEndpoints, .get, ["webhook-endpoints"])
+    package static let createWebhookEndpoint = AccountRoute("createWebhookEndpoint", .webhookEndpoints, .post, ["webhook-endpoints"])
+    package static let getWebhookEndpoint = AccountRoute("getWebhookEndpoint", .webhookEndpoints, .get, ["webhook-endpoints", .parameter("id")])
+    package static let updateWebhookEndpoint = AccountRoute(
+        "updateWebhookEndpoint", .webhookEndpoints, .patch, ["webhook-endpoints", .parameter("id")]
+    )
+    package static let deleteWebhookEndpoint = AccountRoute(
+        "deleteWebhookEndpoint", .webhookEndpoints, .delete, ["webhook-endpoints", .parameter("id")]
+    )
+    package static let listWebhookDeliveries = AccountRoute(
+        "listWebhookDeliveries", .webhookEndpoints, .get, ["webhook-endpoints", .parameter("id"), "deliveries"]
+    )
+    package static let redeliverWebhook = AccountRoute(
+        "redeliverWebhook", .webhookEndpoints, .post,
+        ["webhook-endpoints", .parameter("id"), "deliveries", .parameter("delivery_id"), "redeliver"]
+    )
+    package static let testWebhookEndpoint = AccountRoute(
+        "testWebhookEndpoint", .webhookEndpoints, .post, ["webhook-endpoints", .parameter("id"), "test"]
+    )
+
     /// Every account route.
     package static let all: [AccountRoute] = [
         authSignup, authLogin, authRefresh, authLogout, authLogoutAll, authSwitchOrg, authChangePassword,
@@ -54,6 +76,8 @@ extension AccountRoute {
         listInvitations, createInvitation, getInvitationByToken, revokeInvitation, acceptInvitation, declineInvitation,
         listAPIKeys, createAPIKey, revokeAPIKey,
         listAuditLogs,
+        listWebhookEndpoints, createWebhookEndpoint, getWebhookEndpoint, updateWebhookEndpoint, deleteWebhookEndpoint,
+        listWebhookDeliveries, redeliverWebhook, testWebhookEndpoint,
     ]
 
     /// The routes of `groups`.

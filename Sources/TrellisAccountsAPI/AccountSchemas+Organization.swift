@@ -159,3 +159,69 @@ extension AccountSchemas {
         ]
     }
 }
+
+// MARK: - Webhook endpoints
+
+extension AccountSchemas {
+    static var webhookSchemas: [Entry] {
+        let url = string("Where deliveries are POSTed: https, resolving to a public address.", minLength: 1, maxLength: 2048, example: "https://example.com/webhooks/trellis")
+        let description = string("What the endpoint is for.", minLength: 0, maxLength: 500, example: "Sync tasks to our warehouse")
+        let eventTypes: Document = [
+            "type": "array", "minItems": 1, "maxItems": 100, "uniqueItems": true,
+            "description": "The event types sent (`task.created`, `task.updated`, `task.deleted`, `task.restored`, `project.archive`, ...), or `[\"*\"]` for all.",
+            "items": ["type": "string", "pattern": "^(\\*|[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*)$"],
+            "examples": [["task.updated", "task.created"]],
+        ]
+        let endpointProperties: [(String, Document)] = [
+            ("id", uuid(readOnly: true)), ("url", url), ("description", description), ("event_types", eventTypes),
+            ("enabled", ["type": "boolean", "description": "Whether events are sent to it."]),
+            ("disabled_reason", ["type": ["string", "null"], "readOnly": true, "description": "Why the server disabled it (failing for three days); null otherwise."]),
+            ("failing_since", timestamp("The first failure since the last success; null when the last delivery succeeded.", nullable: true)),
+            ("created_at", timestamp()), ("updated_at", timestamp()),
+        ]
+        let nullableInteger: (String) -> Document = { ["type": ["integer", "null"], "description": .string($0)] }
+        let nullableText: (String) -> Document = { ["type": ["string", "null"], "description": .string($0)] }
+        return [
+            ("WebhookEndpoint", [.webhookEndpoints], object("A webhook endpoint; its secret is never shown again after creation.", endpointProperties)),
+            ("WebhookEndpointCreate", [.webhookEndpoints], object(
+                "The body of a request that creates a webhook endpoint.",
+                [("url", url), ("description", description), ("event_types", eventTypes), ("enabled", ["type": "boolean", "default": true])],
+                required: ["url"], example: ["url": "https://example.com/webhooks/trellis", "event_types": ["task.updated"]]
+            )),
+            ("WebhookEndpointUpdate", [.webhookEndpoints], object(
+                "The fields to change; the others stay as they are.",
+                [("url", url), ("description", description), ("event_types", eventTypes), ("enabled", ["type": "boolean"])],
+                required: [], example: ["enabled": true]
+            )),
+            ("WebhookEndpointCreated", [.webhookEndpoints], object(
+                "A new webhook endpoint, with its signing secret.",
+                endpointProperties + [
+                    ("secret", string("Signs every delivery (HMAC-SHA256). Shown only in this response.", readOnly: true, example: "whsec_Hq3wXo1m5RZb8y0dKf7TtAvL2cN9pE4sJ6gU1iO0aBk"))
+                ]
+            )),
+            ("WebhookEndpointCreatedResponse", [.webhookEndpoints], envelope("WebhookEndpointCreated")),
+            ("WebhookEndpointResponse", [.webhookEndpoints], envelope("WebhookEndpoint")),
+            ("WebhookEndpointList", [.webhookEndpoints], list("WebhookEndpoint")),
+            ("WebhookDelivery", [.webhookEndpoints], object(
+                "One event sent to one endpoint, and how its latest attempt went.",
+                [
+                    ("id", uuid(readOnly: true)), ("endpoint_id", uuid(readOnly: true)), ("event_id", uuid("The event's id, sent as `X-Webhook-Id`.", readOnly: true)),
+                    ("event_type", string("Sent as `X-Webhook-Event`.", readOnly: true, example: "task.updated")),
+                    ("status", ["type": "string", "enum": ["pending", "succeeded", "failed"], "readOnly": true,
+                                "description": "pending while attempts remain (retried 1 min, 5 min, 30 min, 2 h and 24 h after failures), then succeeded or failed."]),
+                    ("attempts", ["type": "integer", "minimum": 0, "readOnly": true]),
+                    ("response_status", nullableInteger("The HTTP status of the latest answer; null before the first, or when none came.")),
+                    ("response_body", nullableText("The first 1 KB of the latest answer.")),
+                    ("error", nullableText("Why the latest attempt got no answer (timeout, refused URL), if so.")),
+                    ("next_attempt_at", timestamp("When it is tried next; null once it succeeded or failed.", nullable: true)),
+                    ("created_at", timestamp()), ("completed_at", timestamp("When it succeeded or failed for good.", nullable: true)),
+                ]
+            )),
+            ("WebhookDeliveryResponse", [.webhookEndpoints], envelope("WebhookDelivery")),
+            ("WebhookDeliveryList", [.webhookEndpoints], [
+                "type": "object", "required": ["data", "meta"], "additionalProperties": false,
+                "properties": ["data": ["type": "array", "items": AccountPaths.ref("WebhookDelivery")], "meta": AccountPaths.ref("PageMeta")],
+            ]),
+        ]
+    }
+}

@@ -15,7 +15,7 @@ enum AccountSchemas {
     typealias Entry = (name: String, usedBy: Set<AccountGroup>, schema: Document)
 
     static var catalog: [Entry] {
-        sessionSchemas + callerSchemas + memberSchemas + invitationSchemas + apiKeySchemas + auditLogSchemas
+        sessionSchemas + callerSchemas + memberSchemas + invitationSchemas + apiKeySchemas + auditLogSchemas + webhookSchemas
     }
 
     // MARK: - Auth

@@ -17,6 +17,7 @@ package enum AccountsOpenAPI {
             case .invitations: AccountPaths.invitationPaths()
             case .apiKeys: AccountPaths.apiKeyPaths()
             case .auditLogs: AccountPaths.auditLogPaths()
+            case .webhookEndpoints: AccountPaths.webhookPaths()
             }
         }
     }

@@ -14,4 +14,7 @@ public enum AccountGroup: String, Sendable, Hashable, CaseIterable {
     case apiKeys = "api-keys"
     /// `GET /audit-logs`: the organization's audit trail, for owners and admins.
     case auditLogs = "audit-logs"
+    /// `/webhook-endpoints`: where the organization's change events are sent, signed, with a
+    /// delivery log; for owners and admins.
+    case webhookEndpoints = "webhook-endpoints"
 }

@@ -2,27 +2,36 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Work done after a request, by a ``JobWorker``: a Codable value (its arguments, stored as JSON in
-/// `jobs.args`) with the code that does it.
+/// A kind of work done after a request, by a ``JobWorker``: a Codable value (its arguments, stored
+/// as JSON in `jobs.args`) with its kind's name, queue and retry policy. A ``Job`` also carries
+/// the code that does it; a definition alone is run by code registered with
+/// ``JobRegistry/register(_:run:)`` (code that needs what only the server has, such as an HTTP client).
 ///
-/// Register each kind with a ``JobRegistry``; enqueue with ``JobQueue/enqueue(_:on:runAt:uniqueKey:logger:)``
-/// inside the transaction whose outcome it depends on. A job runs at least once and, unless its
-/// worker dies mid-run, exactly once: make `run` idempotent.
-public protocol Job: Codable, Sendable {
+/// Enqueue with ``JobQueue/enqueue(_:on:runAt:uniqueKey:logger:)`` inside the transaction whose
+/// outcome it depends on. A job runs at least once and, unless its worker dies mid-run, exactly
+/// once: make its code idempotent.
+public protocol JobDefinition: Codable, Sendable {
     /// The job's stable name in `jobs.kind` (`"send_email"`): renaming it orphans queued jobs.
     static var kind: String { get }
     /// The queue that runs it (``JobQueueName/default`` unless it says otherwise).
     static var queue: JobQueueName { get }
     /// How many attempts before it is discarded (20 unless it says otherwise).
     static var maxAttempts: Int { get }
-
-    /// Does the work; throwing schedules a retry with backoff, or discards the job after its last attempt.
-    func run(context: JobContext) async throws
+    /// The wait before the next attempt after attempt `attempt` failed; nil (the default) leaves
+    /// it to the worker's backoff (exponential, with jitter).
+    static func retryDelay(afterAttempt attempt: Int) -> Duration?
 }
 
-extension Job {
+extension JobDefinition {
     public static var queue: JobQueueName { .default }
     public static var maxAttempts: Int { 20 }
+    public static func retryDelay(afterAttempt attempt: Int) -> Duration? { nil }
+}
+
+/// A ``JobDefinition`` with the code that does it; register its type with ``JobRegistry/register(_:)``.
+public protocol Job: JobDefinition {
+    /// Does the work; throwing schedules a retry with backoff, or discards the job after its last attempt.
+    func run(context: JobContext) async throws
 }
 
 /// A named queue; each worker serves one, with its own concurrency.
@@ -43,6 +52,10 @@ public struct JobContext: Sendable {
     public var id: Int64
     /// This attempt's number, from 1.
     public var attempt: Int
+    /// The job's ``Job/maxAttempts``: `attempt == maxAttempts` is the last one.
+    public var maxAttempts: Int
+    /// When the attempt started, by the worker's ``JobClock``.
+    public var now: Date
     public var database: Database
     public var logger: Logger
 }
@@ -51,6 +64,7 @@ public struct JobContext: Sendable {
 public struct JobRegistry: Sendable {
     typealias Runner = @Sendable (Data, JobContext) async throws -> Void
     private(set) var runners: [String: Runner] = [:]
+    private(set) var retryDelays: [String: @Sendable (Int) -> Duration?] = [:]
     /// The recurring jobs, by ``JobSchedule/name``.
     public private(set) var schedules: [JobSchedule] = []
 
@@ -58,9 +72,15 @@ public struct JobRegistry: Sendable {
 
     /// Lets workers run `job`'s kind.
     public mutating func register<J: Job>(_ job: J.Type) {
+        register(J.self) { job, context in try await job.run(context: context) }
+    }
+
+    /// Lets workers run `definition`'s kind with `run`.
+    public mutating func register<J: JobDefinition>(_ definition: J.Type, run: @escaping @Sendable (J, JobContext) async throws -> Void) {
         runners[J.kind] = { arguments, context in
-            try await JSONDecoder().decode(J.self, from: arguments).run(context: context)
+            try await run(try JSONDecoder().decode(J.self, from: arguments), context)
         }
+        retryDelays[J.kind] = { J.retryDelay(afterAttempt: $0) }
     }
 
     /// Lets workers run jobs of `kind` with `runner`, which decodes their arguments itself: for
@@ -84,6 +104,7 @@ public struct JobRegistry: Sendable {
     /// Everything `other` registers, added to this registry (its schedules replace ours of the same name).
     public mutating func merge(_ other: JobRegistry) {
         runners.merge(other.runners) { _, theirs in theirs }
+        retryDelays.merge(other.retryDelays) { _, theirs in theirs }
         for schedule in other.schedules {
             schedules.removeAll { $0.name == schedule.name }
             schedules.append(schedule)
@@ -99,4 +120,16 @@ public struct JobSchedule: Sendable {
     public let name: String
     public let cron: CronExpression
     let enqueue: @Sendable (PostgresConnection, Logger) async throws -> Void
+}
+
+/// Whose time decides when a job is due and when a retry runs: the database's `now()` (every
+/// instance agrees), or a simulated clock in tests.
+public struct JobClock: Sendable {
+    /// The current time, or nil for the database's.
+    public let now: (@Sendable () -> Date)?
+
+    public static let database = JobClock(now: nil)
+
+    /// A clock the caller moves (tests of schedules).
+    public static func simulated(_ now: @escaping @Sendable () -> Date) -> JobClock { JobClock(now: now) }
 }

@@ -10,7 +10,7 @@ public enum JobQueue {
     ///
     /// `runAt` schedules it (now when nil).
     @discardableResult
-    public static func enqueue<J: Job>(
+    public static func enqueue<J: JobDefinition>(
         _ job: J, on connection: PostgresConnection, runAt: Date? = nil, uniqueKey: String? = nil, logger: Logger
     ) async throws -> Int64? {
         let arguments = String(decoding: try JSONEncoder().encode(job), as: UTF8.self)
@@ -35,7 +35,7 @@ public enum JobQueue {
     /// ``enqueue(_:on:runAt:uniqueKey:logger:)`` on the request's transaction when there is one
     /// (so the job commits with the request's change), else on a connection of its own.
     @discardableResult
-    public static func enqueue<J: Job>(
+    public static func enqueue<J: JobDefinition>(
         _ job: J, in database: Database, runAt: Date? = nil, uniqueKey: String? = nil, logger: Logger
     ) async throws -> Int64? {
         try await database.withConnection(logger: logger) { connection in

@@ -35,7 +35,7 @@ public struct JobRunner: Service {
                 let worker = JobWorker(
                     queue: queue, concurrency: concurrency, registry: registry, database: database, workerID: nil,
                     pollInterval: options.pollInterval, heartbeatInterval: options.heartbeatInterval, backoff: JobWorker.defaultBackoff,
-                    wake: signals[queue]!, logger: logger
+                    clock: .database, wake: signals[queue]!, logger: logger
                 )
                 group.addTask { try? await worker.run() }
             }

@@ -11,8 +11,8 @@ import Synchronization
 /// of processes, run each job once. It looks again when one of its jobs ends, when ``wake`` is
 /// signalled (a NOTIFY), or after ``pollInterval``. While jobs run it records a
 /// heartbeat for them every ``heartbeatInterval``, so the lifeline (``JobLifeline``) rescues only
-/// the jobs of workers that died. A job that throws is retried after ``backoff`` (exponential,
-/// with jitter) until its ``Job/maxAttempts``, then discarded with its last error kept. At
+/// the jobs of workers that died. A job that throws is retried after its kind's
+/// ``Job/retryDelay(afterAttempt:)``, else ``backoff`` (exponential, with jitter), until its ``Job/maxAttempts``, then discarded with its last error kept. At
 /// graceful shutdown the worker claims nothing more and lets its jobs finish; a job cancelled
 /// meanwhile (the grace period ran out) is released, pending again without the attempt counted.
 public struct JobWorker: Service {
@@ -26,8 +26,11 @@ public struct JobWorker: Service {
     public let pollInterval: Duration
     /// How often the worker records that its running jobs are alive.
     public let heartbeatInterval: Duration
-    /// The wait before attempt `n + 1` after attempt `n` failed.
+    /// The wait before attempt `n + 1` after attempt `n` failed, for kinds without a
+    /// ``Job/retryDelay(afterAttempt:)`` of their own.
     public let backoff: @Sendable (Int) -> Duration
+    /// Whose time decides which jobs are due: the database's, or a simulated one in tests.
+    public let clock: JobClock
     public let logger: Logger
     /// Signalled when a job of the queue may be due (``JobNotifications``).
     let wake: WakeSignal
@@ -35,17 +38,17 @@ public struct JobWorker: Service {
     public init(
         queue: JobQueueName, concurrency: Int, registry: JobRegistry, database: Database, workerID: String? = nil,
         pollInterval: Duration = .seconds(1), heartbeatInterval: Duration = .seconds(15),
-        backoff: @escaping @Sendable (Int) -> Duration = JobWorker.defaultBackoff, logger: Logger
+        backoff: @escaping @Sendable (Int) -> Duration = JobWorker.defaultBackoff, clock: JobClock = .database, logger: Logger
     ) {
         self.init(
             queue: queue, concurrency: concurrency, registry: registry, database: database, workerID: workerID, pollInterval: pollInterval,
-            heartbeatInterval: heartbeatInterval, backoff: backoff, wake: WakeSignal(), logger: logger
+            heartbeatInterval: heartbeatInterval, backoff: backoff, clock: clock, wake: WakeSignal(), logger: logger
         )
     }
 
     init(
         queue: JobQueueName, concurrency: Int, registry: JobRegistry, database: Database, workerID: String?, pollInterval: Duration,
-        heartbeatInterval: Duration, backoff: @escaping @Sendable (Int) -> Duration, wake: WakeSignal, logger: Logger
+        heartbeatInterval: Duration, backoff: @escaping @Sendable (Int) -> Duration, clock: JobClock, wake: WakeSignal, logger: Logger
     ) {
         self.queue = queue
         self.concurrency = max(1, concurrency)
@@ -55,6 +58,7 @@ public struct JobWorker: Service {
         self.pollInterval = pollInterval
         self.heartbeatInterval = heartbeatInterval
         self.backoff = backoff
+        self.clock = clock
         self.wake = wake
         self.logger = logger
     }
@@ -143,7 +147,7 @@ public struct JobWorker: Service {
             """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = \(workerID), heartbeat_at = now()
             WHERE id IN (
-                SELECT id FROM jobs WHERE state = 'pending' AND queue = \(queue.rawValue) AND run_at <= now()
+                SELECT id FROM jobs WHERE state = 'pending' AND queue = \(queue.rawValue) AND run_at <= coalesce(\(clock.now?())::timestamptz, now())
                 ORDER BY run_at, id LIMIT \(count) FOR UPDATE SKIP LOCKED
             )
             RETURNING id, kind, args::text, attempts, max_attempts
@@ -162,7 +166,9 @@ public struct JobWorker: Service {
         var logger = logger
         logger[metadataKey: "job_id"] = "\(job.id)"
         logger[metadataKey: "job_kind"] = .string(job.kind)
-        let context = JobContext(id: job.id, attempt: job.attempt, database: database, logger: logger)
+        let context = JobContext(
+            id: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts, now: clock.now?() ?? Date(), database: database, logger: logger
+        )
         let failure: String?
         if let runner = registry.runners[job.kind] {
             do {
@@ -220,13 +226,14 @@ public struct JobWorker: Service {
                 logger: logger
             )
         } else {
-            let wait = backoff(job.attempt)
+            let wait = registry.retryDelays[job.kind]?(job.attempt) ?? backoff(job.attempt)
             let (seconds, attoseconds) = wait.components
             let interval = Double(seconds) + Double(attoseconds) / 1e18
             logger.warning("job failed; retrying", metadata: ["attempt": "\(job.attempt)", "retry_in_s": "\(interval)", "error": .string(error)])
             try await database.client.query(
                 """
-                UPDATE jobs SET state = 'pending', run_at = now() + make_interval(secs => \(interval)), last_error = \(error),
+                UPDATE jobs SET state = 'pending', run_at = coalesce(\(clock.now?())::timestamptz, now()) + make_interval(secs => \(interval)),
+                    last_error = \(error),
                     locked_by = NULL, heartbeat_at = NULL
                 WHERE id = \(job.id) AND locked_by = \(workerID)
                 """,

@@ -49,6 +49,7 @@ extension ConfigurationVariable {
         .init("JOB_CONCURRENCY", default: "default=10,mailers=5,webhooks=10,maintenance=1", "the queues a process serves and how many jobs of each run at once"),
         .init("JOB_RESCUE_AFTER_SECONDS", default: "60", "a running job whose worker sent no heartbeat this long is run again"),
         .init("JOB_RETENTION_DAYS", default: "7", "how long completed and discarded jobs are kept"),
+        .init("WEBHOOK_ALLOW_PRIVATE_URLS", default: "false (true in development)", "let webhook endpoints use http and private, loopback or link-local addresses"),
         .init("OTEL_EXPORTER_OTLP_ENDPOINT", "an OTLP/HTTP collector (http://localhost:4318): traces are exported there; off when unset"),
         .init("OTEL_EXPORTER_OTLP_PROTOCOL", default: "http/protobuf", "http/protobuf or http/json"),
         .init("OTEL_SERVICE_NAME", default: "trellis", "the service.name of the spans"),

@@ -51,17 +51,26 @@ public enum ChangeEvents {
 
     /// Up to `limit` events after `position` whose transactions have ended, oldest first.
     public static func committed(after position: Position, limit: Int, on client: PostgresClient, logger: Logger) async throws -> [ChangeEvent] {
-        let rows = try await client.query(
-            """
-            SELECT xid::text, id, event_id, type, org_id, resource_type, resource_id, data, user_id, api_key_id, request_id, created_at
-            FROM change_events
-            WHERE (xid, id) > (\(String(position.transaction))::xid8, \(position.id))
-              AND xid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY xid, id
-            LIMIT \(Int64(limit))
-            """,
-            logger: logger
-        )
+        try await decode(try await client.query(query(after: position, limit: limit), logger: logger))
+    }
+
+    /// ``committed(after:limit:on:logger:)`` on `connection` (inside the caller's transaction).
+    public static func committed(after position: Position, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [ChangeEvent] {
+        try await decode(try await connection.query(query(after: position, limit: limit), logger: logger))
+    }
+
+    private static func query(after position: Position, limit: Int) -> PostgresQuery {
+        """
+        SELECT xid::text, id, event_id, type, org_id, resource_type, resource_id, data, user_id, api_key_id, request_id, created_at
+        FROM change_events
+        WHERE (xid, id) > (\(String(position.transaction))::xid8, \(position.id))
+          AND xid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY xid, id
+        LIMIT \(Int64(limit))
+        """
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [ChangeEvent] {
         var events: [ChangeEvent] = []
         for try await row in rows {
             let cells = row.makeRandomAccess()

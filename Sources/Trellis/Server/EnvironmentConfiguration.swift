@@ -110,6 +110,14 @@ extension EnvironmentConfiguration {
         }
         if let days = try integer("AUDIT_RETENTION_DAYS", in: 1...3650, "a number of days") { options.auditRetention = .seconds(days * 86400) }
         options.environment = try deploymentEnvironment()
+        options.webhookURLPolicy = WebhookURLPolicy(allowsPrivateURLs: options.environment == .development)
+        if let text = value("WEBHOOK_ALLOW_PRIVATE_URLS") {
+            switch text.lowercased() {
+            case "true", "1", "yes": options.webhookURLPolicy.allowsPrivateURLs = true
+            case "false", "0", "no": options.webhookURLPolicy.allowsPrivateURLs = false
+            default: throw ConfigurationError(variable: "WEBHOOK_ALLOW_PRIVATE_URLS", problem: "must be true or false, got '\(text)'")
+            }
+        }
         if let limit = try integer("RATE_LIMIT_PER_MINUTE", in: 0...100_000_000, "a number of requests (0: no limit)") {
             options.requestLimits.authenticatedPerMinute = limit
         }

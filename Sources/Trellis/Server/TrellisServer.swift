@@ -42,6 +42,8 @@ public struct ServerOptions: Sendable {
     public var databaseLeaseTimeout: Duration
     /// Where PostgreSQL listens (from `DATABASE_URL`), to tell a busy pool from a lost database.
     public var databaseEndpoint: DatabaseEndpoint?
+    /// Which URLs webhook endpoints may have (`WEBHOOK_ALLOW_PRIVATE_URLS`; allowed in development).
+    public var webhookURLPolicy: WebhookURLPolicy
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
@@ -67,6 +69,7 @@ public struct ServerOptions: Sendable {
         self.databasePoolSize = databasePoolSize
         self.databaseLeaseTimeout = databaseLeaseTimeout
         self.databaseEndpoint = nil
+        self.webhookURLPolicy = WebhookURLPolicy(allowsPrivateURLs: environment == .development)
     }
 }
 
@@ -142,6 +145,8 @@ public enum TrellisServer {
                 ).add(to: group)
             case .auditLogs:
                 AuditLogRoutes(database: database).add(to: group)
+            case .webhookEndpoints:
+                WebhookEndpointRoutes(database: database, policy: options.webhookURLPolicy).add(to: group)
             case .apiKeys:
                 APIKeyRoutes(
                     database: database, environment: options.apiKeyEnvironment,
@@ -180,20 +185,24 @@ public enum TrellisServer {
         )
         if jobOptions.runsInServe {
             application.addServices(
-                JobRunner(registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: database, options: jobOptions, logger: logger)
+                JobRunner(registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: database, options: jobOptions, logger: logger),
+                WebhookDispatcher(client: client, logger: logger)
             )
         }
         return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]
     }
 
-    /// `jobs` with the maintenance jobs every server runs (``MaintenanceJobs``).
+    /// `jobs` with the jobs every server runs: maintenance (``MaintenanceJobs``) and webhook
+    /// deliveries (``WebhookDelivery``).
     public static func jobRegistry(_ jobs: JobRegistry, options: ServerOptions, jobOptions: JobOptions) -> JobRegistry {
         var registry = MaintenanceJobs.registry(auditRetention: options.auditRetention, jobRetention: jobOptions.retention)
+        registry.merge(WebhookDelivery(policy: options.webhookURLPolicy, appURL: options.appURL).jobs)
         registry.merge(jobs)
         return registry
     }
 
-    /// Runs jobs only (`Server worker`), until SIGTERM or SIGINT: the pool and a ``JobRunner``.
+    /// Runs jobs only (`Server worker`), until SIGTERM or SIGINT: the pool, a ``JobRunner`` and the
+    /// ``WebhookDispatcher``.
     /// Running jobs get ``ShutdownOptions/grace`` to finish; those still running then are released.
     public static func runWorker(
         client: PostgresClient, options: ServerOptions = ServerOptions(), jobs: JobRegistry, jobOptions: JobOptions, logger: Logger,
@@ -203,7 +212,8 @@ public enum TrellisServer {
             registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: Database(client: client), options: jobOptions, logger: logger
         )
         var configuration = ServiceGroupConfiguration(
-            services: services + [client, runner], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            services: services + [client, runner, WebhookDispatcher(client: client, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
         )
         configuration.maximumGracefulShutdownDuration = options.shutdown.grace
         try await ServiceGroup(configuration: configuration).run()
