@@ -20,11 +20,15 @@ import argparse
 import http.server
 import json
 import os
+import signal
 import sys
 import threading
 
 
 def main():
+    # A parent may start us with SIGTERM blocked (the mask is inherited: Swift's test runner does),
+    # and then could never stop us: take SIGTERM and SIGINT back.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)

@@ -9,7 +9,8 @@ import Foundation
 /// A test peer (a server script of scripts/) run as a child process with the project's
 /// `.venv/bin/python`: its output goes to files in its own temporary folder (Foundation's pipes
 /// would leak into anything it starts), it says it listens by writing a ready file, and it is
-/// terminated when the test's closure ends, however it ends.
+/// stopped when the test's closure ends, however it ends (SIGTERM, then SIGKILL: the test runner
+/// starts children with SIGTERM blocked, which the scripts unblock).
 struct PeerProcess: Sendable {
     /// Why a peer could not be started.
     struct SetupError: Error, CustomStringConvertible {
@@ -33,16 +34,22 @@ struct PeerProcess: Sendable {
 
     /// Runs `scripts/<script>` with `arguments` (`{dir}` in them is replaced by the peer's folder),
     /// plus `--ready-file`, waits (up to `timeout`) for the ready file, gives the peer to `body`,
-    /// and terminates it afterwards.
+    /// and stops it afterwards.
     static func with<Result>(
         script: String, arguments: [String], in directory: URL? = nil, timeout: Duration = .seconds(20),
         _ body: (PeerProcess) async throws -> Result
     ) async throws -> Result {
         let directory = try directory ?? temporaryDirectory(named: script)
-        let peer = try await launch(
-            script: script, arguments: arguments, directory: directory, timeout: timeout)
-        defer { peer.terminate() }
-        return try await body(peer)
+        let peer = try await launch(script: script, arguments: arguments, directory: directory, timeout: timeout)
+        let result: Result
+        do {
+            result = try await body(peer)
+        } catch {
+            await peer.stop()
+            throw error
+        }
+        await peer.stop()
+        return result
     }
 
     /// A new empty folder under the temporary directory.
@@ -90,13 +97,19 @@ struct PeerProcess: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        box.terminate()
+        box.signal(SIGKILL)
         let log = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
         throw SetupError("\(script) did not get ready in \(timeout): \(log.suffix(2000))")
     }
 
-    /// Stops the peer (SIGTERM, then SIGKILL if it is still there a second later).
-    func terminate() { process.terminate() }
+    /// Stops the peer: SIGTERM, then SIGKILL if it is still there after two seconds.
+    func stop() async {
+        process.signal(SIGTERM)
+        for _ in 0..<40 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        process.signal(SIGKILL)
+    }
 
     /// The JSON lines the peer recorded in `file` (of its folder), parsed.
     func records(in file: String) -> [[String: Any]] {
@@ -119,13 +132,11 @@ private final class ProcessBox: @unchecked Sendable {
 
     init(_ process: Process) { self.process = process }
 
-    func terminate() {
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
-        process.terminate()
-        DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
-            if self.process.isRunning { kill(pid, SIGKILL) }
-        }
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` while the process runs (it has not been reaped, so the id is still its own).
+    func signal(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
     }
 }
 
