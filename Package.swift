@@ -180,7 +180,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "Server", "JobProbe", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "App", "Server", "JobProbe", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
     ]
