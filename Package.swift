@@ -143,9 +143,13 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        // Test peers run as child processes (scripts/*.py servers), for TrellisTests and AppTests.
+        .target(name: "TestPeers", path: "Tests/TestPeers", swiftSettings: strict),
         .testTarget(
             name: "TrellisTests",
-            dependencies: ["Trellis", "TrellisAccountsAPI", "TrellisGenerator", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "Trellis", "TrellisAccountsAPI", "TrellisGenerator", "TestPeers", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strict
         ),
         // The tests the generator emits from specs/, run against the example app.
@@ -181,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Server", "JobProbe", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "App", "Server", "JobProbe", "TestPeers", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -75,6 +75,46 @@ extension AccountPaths {
                     failure(.rateLimited, "Too many password attempts; retry after `Retry-After` seconds."),
                 ]
             )),
+            item(operation(
+                .authRequestPasswordReset, summary: "Email a link that sets a new password.",
+                description: "The link (`APP_URL/reset-password?token=...`) works once, for one hour. The answer is the same "
+                    + "whether or not an account has this email; an account is sent at most 3 links an hour.",
+                authenticated: false, body: "PasswordResetRequest",
+                success: ("202", json("MessageResponse", "If an account has this email, the link is on its way.")),
+                failures: [
+                    failure(.validationFailed, "`details.email` when the email is missing or malformed."),
+                    failure(.rateLimited, "Too many requests from this address; retry after `Retry-After` seconds."),
+                ]
+            )),
+            item(operation(
+                .authResetPassword, summary: "Set a new password with the token from a reset email.",
+                description: "The token works once. Every session of the account ends; the account is told by email.",
+                authenticated: false, body: "PasswordResetConfirmRequest",
+                success: ("204", noContent("The password is set; sign in with it.")),
+                failures: [
+                    failure(
+                        .validationFailed,
+                        "`details.token` when the token is invalid, used or expired; `details.new_password` when the password is refused."
+                    ),
+                    failure(.rateLimited, "Too many attempts from this address; retry after `Retry-After` seconds."),
+                ]
+            )),
+            item(operation(
+                .authVerifyEmail, summary: "Confirm the account's email address with the token from the verification email.",
+                description: "Sign-up emails the link (`APP_URL/verify-email?token=...`); it works once, for 24 hours.",
+                authenticated: false, body: "VerifyEmailRequest",
+                success: ("200", json("EmailVerifiedResponse", "The email address is verified.")),
+                failures: [failure(.validationFailed, "`details.token` when the token is invalid, used or expired.")]
+            )),
+            item(operation(
+                .authResendVerification, summary: "Email a new verification link to the signed-in user.",
+                description: "At most 3 links an hour.",
+                success: ("202", noContent("The link is on its way.")),
+                failures: [
+                    notASession, failure(.conflict, "The email address is already verified."),
+                    failure(.rateLimited, "3 links were sent in the last hour; retry after `Retry-After` seconds."),
+                ]
+            )),
         ]
     }
 

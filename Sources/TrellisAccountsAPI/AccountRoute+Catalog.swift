@@ -11,6 +11,10 @@ extension AccountRoute {
     package static let authLogoutAll = AccountRoute("authLogoutAll", .auth, .post, ["auth", "logout-all"])
     package static let authSwitchOrg = AccountRoute("authSwitchOrg", .auth, .post, ["auth", "switch-org"])
     package static let authChangePassword = AccountRoute("authChangePassword", .auth, .post, ["auth", "password"])
+    package static let authRequestPasswordReset = AccountRoute("authRequestPasswordReset", .auth, .post, ["auth", "password-reset"])
+    package static let authResetPassword = AccountRoute("authResetPassword", .auth, .post, ["auth", "password-reset", "confirm"])
+    package static let authVerifyEmail = AccountRoute("authVerifyEmail", .auth, .post, ["auth", "verify-email"])
+    package static let authResendVerification = AccountRoute("authResendVerification", .auth, .post, ["auth", "verify-email", "resend"])
 
     // MARK: - Me
 
@@ -71,6 +75,7 @@ extension AccountRoute {
     /// Every account route.
     package static let all: [AccountRoute] = [
         authSignup, authLogin, authRefresh, authLogout, authLogoutAll, authSwitchOrg, authChangePassword,
+        authRequestPasswordReset, authResetPassword, authVerifyEmail, authResendVerification,
         getMe,
         listMembers, updateMember, removeMember,
         listInvitations, createInvitation, getInvitationByToken, revokeInvitation, acceptInvitation, declineInvitation,

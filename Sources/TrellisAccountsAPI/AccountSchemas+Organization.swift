@@ -164,7 +164,11 @@ extension AccountSchemas {
 
 extension AccountSchemas {
     static var webhookSchemas: [Entry] {
-        let url = string("Where deliveries are POSTed: https, resolving to a public address.", minLength: 1, maxLength: 2048, example: "https://example.com/webhooks/trellis")
+        let url: Document = [
+            "type": "string", "format": "uri", "minLength": 1, "maxLength": 2048, "pattern": "^https?://[^/?#@\\s]+([/?#][^\\s]*)?$",
+            "description": "Where deliveries are POSTed: https, resolving to a public address (http and private addresses only in development).",
+            "examples": ["https://example.com/webhooks/trellis"],
+        ]
         let description = string("What the endpoint is for.", minLength: 0, maxLength: 500, example: "Sync tasks to our warehouse")
         let eventTypes: Document = [
             "type": "array", "minItems": 1, "maxItems": 100, "uniqueItems": true,

@@ -60,6 +60,20 @@ enum AccountSchemas {
                 "The body of a password change.",
                 [("current_password", currentPassword("The password in use now.")), ("new_password", newPassword)]
             )),
+            ("PasswordResetRequest", [.auth], object("The body of a password-reset request.", [("email", email)], example: ["email": "ada@example.com"])),
+            ("PasswordResetConfirmRequest", [.auth], object(
+                "The body of a password reset.",
+                [("token", string("The token from the reset email's link.", minLength: 1, maxLength: 512)), ("new_password", newPassword)]
+            )),
+            ("VerifyEmailRequest", [.auth], object(
+                "The body of an email verification.", [("token", string("The token from the verification email's link.", minLength: 1, maxLength: 512))]
+            )),
+            ("EmailVerified", [.auth], object(
+                "A verified email address.", [("email_verified_at", timestamp("When the address was first verified."))]
+            )),
+            ("EmailVerifiedResponse", [.auth], envelope("EmailVerified")),
+            ("Message", [.auth], object("A message for the user.", [("message", string())])),
+            ("MessageResponse", [.auth], envelope("Message")),
         ]
     }
 

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import NIOConcurrencyHelpers
+import TestPeers
 import Testing
 
 #if canImport(FoundationNetworking)

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import PostgresNIO
+import TestPeers
 import Testing
 
 #if canImport(FoundationNetworking)

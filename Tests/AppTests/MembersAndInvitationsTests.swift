@@ -233,10 +233,10 @@ import Trellis
             #expect(token.count == 43)
             #expect(!created.text.contains(token))
             let subjects = try await Self.column("SELECT subject FROM email_outbox WHERE recipient = 'inv-new@example.test'", as: String.self)
-            #expect(subjects == ["You are invited to Inv Admin"])
+            #expect(subjects == ["Member admin invited you to join Inv Admin on Trellis"])
             let body = try #require(try await Self.column("SELECT body FROM email_outbox WHERE recipient = 'inv-new@example.test'", as: String.self).first)
-            #expect(body.contains("Member admin invited you") && body.contains("expires at"))
-            #expect(body.contains("Accept the invitation: \(TestEnvironment.appURL)/invitations/\(token)\n"))
+            #expect(body.contains("Member admin invited you") && body.contains("expires on"))
+            #expect(body.contains("\(TestEnvironment.appURL)/invitations/\(token)\n"))
             let digests = try await Self.column(
                 "SELECT count(*)::int4 FROM invitations WHERE token_hash = sha256(convert_to(\(token), 'UTF8'))", as: Int32.self
             )

@@ -1,5 +1,6 @@
 import App
 import Foundation
+import TestPeers
 import Testing
 
 /// schemathesis, an outside judge of the whole API: a live `Server serve` on a freshly seeded

@@ -1,5 +1,6 @@
 import App
 import Foundation
+import TestPeers
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -90,24 +91,5 @@ import FoundationNetworking
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSetupError("no 200 from \(base)/health within 30 s")
-    }
-}
-
-/// A TCP port nothing listens on right now: the kernel picks it for a socket bound to port 0.
-enum FreePort {
-    static func find() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw TestSetupError("socket() failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw TestSetupError("could not bind a probe socket") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,5 +1,6 @@
 import App
 import Foundation
+import TestPeers
 import Testing
 
 #if canImport(FoundationNetworking)

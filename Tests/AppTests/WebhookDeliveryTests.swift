@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import PostgresNIO
 import Synchronization
+import TestPeers
 import Testing
 import Trellis
 
@@ -94,9 +95,12 @@ import Trellis
                 let dispatcher = WebhookDispatcher(client: database.client, logger: logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await Self.worker(database).run() }
-                    try await Self.waitUntil("the delivery arrived") {
-                        try await dispatcher.dispatch()
-                        return try !received().isEmpty
+                    try await Self.waitUntil("the delivery arrived and was recorded", limit: .seconds(60)) {
+                        while try await dispatcher.dispatch() == WebhookDispatcher.batch {}
+                        return try await JobQueueTests.count(
+                            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = \(UUID(uuidString: endpointID)!) AND status <> 'pending'",
+                            in: database
+                        ) == 1
                     }
                     group.cancelAll()
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestPeers
 import Testing
 
 @testable import Trellis

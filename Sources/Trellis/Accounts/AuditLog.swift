@@ -19,6 +19,11 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case orgSwitched = "org.switched"
     case passwordChanged = "password.changed"
     case passwordChangeFailed = "password.change_failed"
+    /// A password-reset link was asked for (sent, unless the hourly limit was reached).
+    case passwordResetRequested = "password.reset_requested"
+    /// The password was set with a reset link; every session ended.
+    case passwordReset = "password.reset"
+    case emailVerified = "email.verified"
     case memberRoleChanged = "member.role_changed"
     case memberRemoved = "member.removed"
     case invitationCreated = "invitation.created"

@@ -6,7 +6,7 @@ import PostgresNIO
 extension AuthRoutes {
     /// Needs the current password (attempts are throttled per user like sign-in, and failures are
     /// audited) and a session that is still active; API keys cannot change passwords. Every other
-    /// session of the user ends.
+    /// session of the user ends, and the user is told by email.
     func changePassword(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try request.rejectUnknownQueryParameters()
@@ -57,6 +57,7 @@ extension AuthRoutes {
             try await AuditLog.record(
                 .passwordChanged, in: scope, userID: principal.userID, origin: origin, on: connection, logger: context.logger
             )
+            try await EmailOutbox.enqueue(emails.passwordChanged(to: email, at: Date()), on: connection, logger: context.logger)
         }
         return Response(status: .noContent)
     }

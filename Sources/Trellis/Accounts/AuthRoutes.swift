@@ -4,24 +4,27 @@ import Logging
 import PostgresNIO
 import TrellisAccountsAPI
 
-/// `/auth/...`: sign-up, sign-in, refresh-token rotation, logout, organization switch and
-/// password change.
+/// `/auth/...`: sign-up, sign-in, refresh-token rotation, logout, organization switch, password
+/// change, password reset by email and email verification.
 ///
 /// Passwords are hashed with argon2id on a thread pool. Unknown email and wrong password answer
 /// alike, after the same work (a dummy hash is verified for unknown emails). Sign-in is throttled
 /// per IP and per account. Every event lands in the audit trail; no password or token is ever
-/// logged or stored in clear.
+/// logged or stored in clear. Sign-up emails a verification link and a welcome; a sign-in from a
+/// device the account has not used before is emailed to it.
 public struct AuthRoutes: Sendable {
     public let database: Database
     public let sessions: SessionTokens
     public let hasher: PasswordHasher
     public let throttle: RateLimiter
+    public let emails: AccountEmails
 
-    public init(database: Database, sessions: SessionTokens, hasher: PasswordHasher, throttle: RateLimiter) {
+    public init(database: Database, sessions: SessionTokens, hasher: PasswordHasher, throttle: RateLimiter, emails: AccountEmails) {
         self.database = database
         self.sessions = sessions
         self.hasher = hasher
         self.throttle = throttle
+        self.emails = emails
     }
 
     public func add(to group: RouterGroup<TrellisRequestContext>) {
@@ -32,6 +35,10 @@ public struct AuthRoutes: Sendable {
         group.on(.authLogoutAll) { request, context in try await logout(request, context, all: true) }
         group.on(.authSwitchOrg) { request, context in try await switchOrganization(request, context) }
         group.on(.authChangePassword) { request, context in try await changePassword(request, context) }
+        group.on(.authRequestPasswordReset) { request, context in try await requestPasswordReset(request, context) }
+        group.on(.authResetPassword) { request, context in try await resetPassword(request, context) }
+        group.on(.authVerifyEmail) { request, context in try await verifyEmail(request, context) }
+        group.on(.authResendVerification) { request, context in try await resendVerification(request, context) }
     }
 
     // MARK: - Sign-up and sign-in
@@ -75,6 +82,11 @@ public struct AuthRoutes: Sendable {
                 "INSERT INTO memberships (org_id, user_id, role) VALUES (\(orgID), \(userID), 'owner')", logger: context.logger
             )
             try await AuditLog.record(.signup, userID: userID, orgID: orgID, origin: origin, on: connection, logger: context.logger)
+            _ = try await KnownDevices.record(userID: userID, origin: origin, on: connection, logger: context.logger)
+            if let token = try await AccountTokens.issue(.verifyEmail, userID: userID, email: email.value, on: connection, logger: context.logger) {
+                try await EmailOutbox.enqueue(emails.emailVerification(to: email.value, token: token.value), on: connection, logger: context.logger)
+            }
+            try await EmailOutbox.enqueue(emails.welcome(to: email.value, name: name), on: connection, logger: context.logger)
             return try await sessions.start(userID: userID, orgID: orgID, role: .owner, origin: origin, on: connection, logger: context.logger)
         }
         return Response.credentials(pair, status: .created)
@@ -137,6 +149,10 @@ public struct AuthRoutes: Sendable {
                 try await connection.query("UPDATE users SET password_hash = \(upgraded) WHERE id = \(userID)", logger: context.logger)
             }
             try await AuditLog.record(.loginSucceeded, userID: userID, orgID: orgID, origin: origin, on: connection, logger: context.logger)
+            if try await KnownDevices.record(userID: userID, origin: origin, on: connection, logger: context.logger) {
+                let notice = emails.newSignIn(to: email, at: Date(), ip: origin.ip ?? "unknown", userAgent: origin.userAgent ?? "unknown")
+                try await EmailOutbox.enqueue(notice, on: connection, logger: context.logger)
+            }
             return try await sessions.start(userID: userID, orgID: orgID, role: role, origin: origin, on: connection, logger: context.logger)
         }
         return Response.credentials(pair)

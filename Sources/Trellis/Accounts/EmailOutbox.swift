@@ -2,59 +2,63 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// An email to send: who to, the subject and the plain-text body.
+/// An email to send: who to, the subject, the plain-text body and, usually, an HTML body.
 public struct OutgoingEmail: Sendable, Hashable {
     public var recipient: String
     public var subject: String
     public var body: String
+    public var html: String?
 
     /// The subject is kept on one line (CR and LF become spaces), so no value put in it can add
-    /// a header when a worker renders the message.
-    public init(recipient: String, subject: String, body: String) {
+    /// a header when the message is rendered.
+    public init(recipient: String, subject: String, body: String, html: String? = nil) {
         self.recipient = recipient
         self.subject = subject.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
         self.body = body
+        self.html = html
+    }
+
+    /// A message of ``MailTemplates``.
+    public init(recipient: String, content: MailContent) {
+        self.init(recipient: recipient, subject: content.subject, body: content.text, html: content.html)
     }
 }
 
-/// An `email_outbox` row just written: what a transport may say about it. No body: bodies may
-/// hold secrets (invitation links), so they never leave the database except to the recipient.
+/// An `email_outbox` row just written: what may be logged about it. No body: bodies may hold
+/// secrets (invitation and reset links), so they never leave the database except to the recipient.
 public struct QueuedEmail: Sendable, Hashable {
     public var id: UUID
     public var recipient: String
     public var subject: String
 }
 
-/// Outgoing email, written to `email_outbox` in the transaction of the change that sends it, so
-/// an email is queued exactly when that change commits. A worker delivers the rows later.
+/// Outgoing email, written to `email_outbox` with the ``SendEmail`` job that delivers it, in the
+/// transaction of the change that sends it: an email is sent exactly when that change commits.
 public enum EmailOutbox {
     /// Queues `email` on `connection` (inside the caller's transaction, if any).
+    @discardableResult
     public static func enqueue(_ email: OutgoingEmail, on connection: PostgresConnection, logger: Logger) async throws -> QueuedEmail {
         let id = UUID.v7()
         try await connection.query(
-            "INSERT INTO email_outbox (id, recipient, subject, body) VALUES (\(id), \(email.recipient), \(email.subject), \(email.body))",
+            """
+            INSERT INTO email_outbox (id, recipient, subject, body, html)
+            VALUES (\(id), \(email.recipient), \(email.subject), \(email.body), \(email.html))
+            """,
             logger: logger
+        )
+        try await JobQueue.enqueue(SendEmail(outboxID: id), on: connection, logger: logger)
+        logger.info(
+            "email queued", metadata: ["outbox_id": "\(id.uuidString.lowercased())", "recipient": "\(email.recipient)", "subject": "\(email.subject)"]
         )
         return QueuedEmail(id: id, recipient: email.recipient, subject: email.subject)
     }
 }
 
-/// Told about each email once the transaction that queued it has committed.
-public protocol EmailTransport: Sendable {
-    func queued(_ email: QueuedEmail, logger: Logger) async
-}
+/// The job that delivers one `email_outbox` row, on the `mailers` queue (``EmailDelivery``).
+public struct SendEmail: JobDefinition {
+    public static let kind = "trellis.send_email"
+    public static let queue = JobQueueName.mailers
+    public static let maxAttempts = 10
 
-/// The development transport: logs that an email was queued (outbox id, recipient and subject;
-/// never the body) and leaves the row for a real worker.
-public struct LoggingEmailTransport: EmailTransport {
-    public init() {}
-
-    public func queued(_ email: QueuedEmail, logger: Logger) async {
-        logger.info(
-            "email queued",
-            metadata: [
-                "outbox_id": "\(email.id.uuidString.lowercased())", "recipient": "\(email.recipient)", "subject": "\(email.subject)",
-            ]
-        )
-    }
+    public var outboxID: UUID
 }

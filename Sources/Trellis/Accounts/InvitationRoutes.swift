@@ -14,22 +14,17 @@ public struct InvitationRoutes: Sendable {
     public let database: Database
     public let sessions: SessionTokens
     public let hasher: PasswordHasher
-    public let email: any EmailTransport
-    /// Where the accept links in invitation emails point (`APP_URL`); nil writes a relative link.
-    public let appURL: String?
+    /// The invitation email, linking to `APP_URL` (relative links without it).
+    public let emails: AccountEmails
 
     static let read = Permission(roles: [.owner, .admin], scope: "read:invitations")
     static let manage = Permission(roles: [.owner, .admin], scope: "write:invitations")
 
-    public init(
-        database: Database, sessions: SessionTokens, hasher: PasswordHasher, email: any EmailTransport = LoggingEmailTransport(),
-        appURL: String? = nil
-    ) {
+    public init(database: Database, sessions: SessionTokens, hasher: PasswordHasher, emails: AccountEmails) {
         self.database = database
         self.sessions = sessions
         self.hasher = hasher
-        self.email = email
-        self.appURL = appURL
+        self.emails = emails
     }
 
     /// `GET` and `DELETE invitations/:id` share one route node, so the token routes name their
@@ -71,7 +66,7 @@ public struct InvitationRoutes: Sendable {
         let token = SecretToken.generate()
         let origin = RequestOrigin(request, context: context)
         let logger = context.logger
-        let (invitation, queued) = try await database.transaction(logger: logger) { connection in
+        let invitation = try await database.transaction(logger: logger) { connection in
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: logger)
             let callerRole = try await MemberAccess.currentRole(of: principal, among: Self.manage.roles, on: connection, logger: logger)
             guard callerRole.grantableRoles.contains(role) else { throw APIError(.forbidden, "Only owners can invite owners.") }
@@ -91,17 +86,14 @@ public struct InvitationRoutes: Sendable {
             let invitation = InvitationRecord(
                 id: id, email: address.value, role: role, invitedBy: principal.userID, expiresAt: expiresAt, createdAt: createdAt
             )
-            let message = try await Self.email(
-                for: invitation, link: "\(appURL ?? "")/invitations/\(token.value)", in: scope, on: connection, logger: logger
-            )
-            let queued = try await EmailOutbox.enqueue(message, on: connection, logger: logger)
+            let message = try await email(for: invitation, token: token.value, in: scope, on: connection, logger: logger)
+            try await EmailOutbox.enqueue(message, on: connection, logger: logger)
             try await AuditLog.record(
                 .invitationCreated, in: scope, userID: principal.userID, apiKeyID: principal.apiKeyID, subjectID: id,
                 origin: origin, on: connection, logger: logger
             )
-            return (invitation, queued)
+            return invitation
         }
-        await email.queued(queued, logger: logger)
         return Response.data(invitation.json, status: .created)
     }
 
@@ -164,8 +156,8 @@ public struct InvitationRoutes: Sendable {
 
     /// The invitation email: who invited whom to the caller's organization, the accept link (which
     /// carries the token) and when it expires.
-    static func email(
-        for invitation: InvitationRecord, link: String, in scope: TenantScope, on connection: PostgresConnection, logger: Logger
+    func email(
+        for invitation: InvitationRecord, token: String, in scope: TenantScope, on connection: PostgresConnection, logger: Logger
     ) async throws -> OutgoingEmail {
         let names = try await first(
             connection.query(
@@ -174,16 +166,8 @@ public struct InvitationRoutes: Sendable {
             ).decode((String, String).self)
         )
         let (inviter, organization) = names ?? ("A member", "an organization")
-        return OutgoingEmail(
-            recipient: invitation.email,
-            subject: "You are invited to \(organization)",
-            body: """
-                \(inviter) invited you to join \(organization) as \(invitation.role.rawValue).
-
-                Accept the invitation: \(link)
-
-                The invitation expires at \(invitation.expiresAt.description). If you did not expect it, ignore this email.
-                """
+        return emails.invitation(
+            to: invitation.email, organization: organization, inviter: inviter, token: token, expiresAt: invitation.expiresAt.date
         )
     }
 }

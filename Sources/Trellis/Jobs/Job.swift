@@ -28,6 +28,14 @@ extension JobDefinition {
     public static func retryDelay(afterAttempt attempt: Int) -> Duration? { nil }
 }
 
+/// Thrown by a job's code when retrying cannot help (a permanent failure): the job is discarded
+/// at once, with `reason` as its last error.
+public struct JobDiscarded: Error, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
 /// A ``JobDefinition`` with the code that does it; register its type with ``JobRegistry/register(_:)``.
 public protocol Job: JobDefinition {
     /// Does the work; throwing schedules a retry with backoff, or discards the job after its last attempt.

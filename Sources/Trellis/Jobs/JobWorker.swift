@@ -141,13 +141,17 @@ public struct JobWorker: Service {
         try await Task { try await body() }.value
     }
 
-    /// Marks up to `count` due jobs of the queue as running by this worker.
+    /// Marks up to `count` due jobs of the queue as running by this worker: only kinds it can run,
+    /// so workers of different versions (a rolling deploy) or of different registries share a
+    /// queue without failing each other's jobs.
     func claim(_ count: Int) async throws -> [Claimed] {
+        let kinds = registry.kinds.sorted()
         let rows = try await database.client.query(
             """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = \(workerID), heartbeat_at = now()
             WHERE id IN (
-                SELECT id FROM jobs WHERE state = 'pending' AND queue = \(queue.rawValue) AND run_at <= coalesce(\(clock.now?())::timestamptz, now())
+                SELECT id FROM jobs WHERE state = 'pending' AND queue = \(queue.rawValue) AND kind = ANY(\(kinds))
+                    AND run_at <= coalesce(\(clock.now?())::timestamptz, now())
                 ORDER BY run_at, id LIMIT \(count) FOR UPDATE SKIP LOCKED
             )
             RETURNING id, kind, args::text, attempts, max_attempts
@@ -170,23 +174,25 @@ public struct JobWorker: Service {
             id: job.id, attempt: job.attempt, maxAttempts: job.maxAttempts, now: clock.now?() ?? Date(), database: database, logger: logger
         )
         let failure: String?
+        var discard = false
         if let runner = registry.runners[job.kind] {
             do {
                 try await runner(job.arguments, context)
                 failure = nil
             } catch {
                 failure = String(describing: error)
+                discard = error is JobDiscarded
             }
         } else {
             failure = "no job of kind \(job.kind) is registered with this worker"
         }
         let cancelled = Task.isCancelled
         do {
-            try await Self.detached { [logger] in
+            try await Self.detached { [logger, discard] in
                 if failure != nil, cancelled {
                     try await release(job, logger: logger)
                 } else if let failure {
-                    try await recordFailure(job, failure, logger: logger)
+                    try await recordFailure(job, failure, discard: discard, logger: logger)
                 } else {
                     try await database.client.query(
                         """
@@ -214,10 +220,10 @@ public struct JobWorker: Service {
         )
     }
 
-    private func recordFailure(_ job: Claimed, _ failure: String, logger: Logger) async throws {
+    private func recordFailure(_ job: Claimed, _ failure: String, discard: Bool, logger: Logger) async throws {
         let error = String(failure.prefix(2000))
-        if job.attempt >= job.maxAttempts {
-            logger.error("job discarded after its last attempt", metadata: ["attempt": "\(job.attempt)", "error": .string(error)])
+        if job.attempt >= job.maxAttempts || discard {
+            logger.error(discard ? "job discarded: it cannot succeed" : "job discarded after its last attempt", metadata: ["attempt": "\(job.attempt)", "error": .string(error)])
             try await database.client.query(
                 """
                 UPDATE jobs SET state = 'discarded', finished_at = now(), last_error = \(error), locked_by = NULL, heartbeat_at = NULL

@@ -132,7 +132,15 @@ struct SMTPSession {
         }
         defer { timer.cancel() }
         do {
-            if let bytes { try await outbound.write(ByteBuffer(bytes: bytes)) }
+            if let bytes {
+                do {
+                    try await outbound.write(ByteBuffer(bytes: bytes))
+                } catch {
+                    // The connection broke; its inbound side knows why (a failed TLS handshake).
+                    _ = try await replies.next()
+                    throw error
+                }
+            }
             guard let reply = try await replies.next() else {
                 throw MailDeliveryError(
                     .transient,

@@ -139,6 +139,7 @@ extension EnvironmentConfiguration {
         }
         if let seconds = try integer("SHUTDOWN_DELAY_SECONDS", in: 0...300, "a number of seconds") { options.shutdown.delay = .seconds(seconds) }
         options.databaseLeaseTimeout = .seconds(try leaseTimeoutSeconds())
+        options.mail = try mailOptions()
         if let seconds = try integer("SHUTDOWN_GRACE_SECONDS", in: 1...3600, "a number of seconds") { options.shutdown.grace = .seconds(seconds) }
         return options
     }

@@ -44,6 +44,8 @@ public struct ServerOptions: Sendable {
     public var databaseEndpoint: DatabaseEndpoint?
     /// Which URLs webhook endpoints may have (`WEBHOOK_ALLOW_PRIVATE_URLS`; allowed in development).
     public var webhookURLPolicy: WebhookURLPolicy
+    /// How email is sent (`MAIL_FROM`, `SMTP_URL`, `POSTMARK_SERVER_TOKEN`); the mailbox by default.
+    public var mail: MailOptions
 
     public init(
         trustedProxyHops: Int = 0, loginAttemptsPerMinute: Int = 5, apiKeysPerMinute: Int = 10,
@@ -70,7 +72,11 @@ public struct ServerOptions: Sendable {
         self.databaseLeaseTimeout = databaseLeaseTimeout
         self.databaseEndpoint = nil
         self.webhookURLPolicy = WebhookURLPolicy(allowsPrivateURLs: environment == .development)
+        self.mail = MailOptions()
     }
+
+    /// The account emails, linking to ``appURL``.
+    public var accountEmails: AccountEmails { AccountEmails(templates: mail.templates, appURL: appURL) }
 }
 
 /// Builds the HTTP application around a generated API.
@@ -108,6 +114,7 @@ public enum TrellisServer {
         let document = ByteBuffer(string: API.openAPIJSON)
         router.get("/openapi.json") { _, _ in Response.json(document) }
         DocsRoutes(assets: DocsAssets.installed).add(to: router)
+        if options.environment == .development { MailboxRoutes(database: database).add(to: router) }
         let counter = rateCounter ?? SharedRateCounter(client: database.client, logger: logger)
         let group = router.group("/api/v1")
             .add(middleware: DatabaseAvailabilityMiddleware(availability: state.database))
@@ -133,7 +140,7 @@ public enum TrellisServer {
             case .auth:
                 AuthRoutes(
                     database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher,
-                    throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute)
+                    throttle: RateLimiter(client: database.client, limit: options.loginAttemptsPerMinute), emails: options.accountEmails
                 ).add(to: group)
             case .me:
                 MeRoutes(database: database).add(to: group)
@@ -141,7 +148,7 @@ public enum TrellisServer {
                 MembersRoutes(database: database).add(to: group)
             case .invitations:
                 InvitationRoutes(
-                    database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, appURL: options.appURL
+                    database: database, sessions: SessionTokens(tokens: tokens), hasher: options.passwordHasher, emails: options.accountEmails
                 ).add(to: group)
             case .auditLogs:
                 AuditLogRoutes(database: database).add(to: group)
@@ -192,10 +199,11 @@ public enum TrellisServer {
         return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]
     }
 
-    /// `jobs` with the jobs every server runs: maintenance (``MaintenanceJobs``) and webhook
-    /// deliveries (``WebhookDelivery``).
+    /// `jobs` with the jobs every server runs: maintenance (``MaintenanceJobs``), email
+    /// (``EmailDelivery``) and webhook deliveries (``WebhookDelivery``).
     public static func jobRegistry(_ jobs: JobRegistry, options: ServerOptions, jobOptions: JobOptions) -> JobRegistry {
         var registry = MaintenanceJobs.registry(auditRetention: options.auditRetention, jobRetention: jobOptions.retention)
+        registry.merge(EmailDelivery(options: options.mail).jobs)
         registry.merge(WebhookDelivery(policy: options.webhookURLPolicy, appURL: options.appURL).jobs)
         registry.merge(jobs)
         return registry

@@ -17,7 +17,7 @@ public struct WebhookDispatcher: Service {
     public let interval: Duration
     public let logger: Logger
     /// Events read per transaction.
-    static let batch = 500
+    public static let batch = 500
 
     public init(client: PostgresClient, interval: Duration = .seconds(1), logger: Logger) {
         self.client = client

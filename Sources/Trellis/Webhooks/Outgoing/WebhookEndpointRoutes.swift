@@ -124,10 +124,10 @@ public struct WebhookEndpointRoutes: Sendable {
         // Enabling again starts a new run: failures before it no longer count.
         let rows = try await database.client.query(
             """
-            UPDATE webhook_endpoints SET url = coalesce(\(url), url), description = coalesce(\(description), description),
-                event_types = coalesce(\(eventTypes), event_types), enabled = coalesce(\(enabled), enabled),
-                disabled_reason = CASE WHEN \(enabled) IS NOT NULL THEN NULL ELSE disabled_reason END,
-                failing_since = CASE WHEN \(enabled) = true AND NOT enabled THEN NULL ELSE failing_since END,
+            UPDATE webhook_endpoints SET url = coalesce(\(url)::text, url), description = coalesce(\(description)::text, description),
+                event_types = coalesce(\(eventTypes)::text[], event_types), enabled = coalesce(\(enabled)::boolean, enabled),
+                disabled_reason = CASE WHEN \(enabled)::boolean IS NOT NULL THEN NULL ELSE disabled_reason END,
+                failing_since = CASE WHEN \(enabled)::boolean AND NOT enabled THEN NULL ELSE failing_since END,
                 updated_at = now()
             WHERE id = \(id) AND org_id = \(scope.orgID)
             RETURNING \(unescaped: Self.columns)

@@ -31,7 +31,7 @@ public struct WebhookURLPolicy: Sendable, Equatable {
             throw Refusal(description: "must be an absolute URL such as https://example.com/webhooks")
         }
         guard url.user == nil, url.password == nil else { throw Refusal(description: "must not carry a user name or password") }
-        guard text.utf8.count <= 2048 else { throw Refusal(description: "must be at most 2048 characters") }
+        guard text.unicodeScalars.count <= 2048 else { throw Refusal(description: "must be at most 2048 characters") }
         if allowsPrivateURLs {
             guard scheme == "https" || scheme == "http" else { throw Refusal(description: "must be an http or https URL") }
             return

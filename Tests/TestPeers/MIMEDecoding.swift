@@ -2,19 +2,19 @@ import Foundation
 
 /// Reads back what the mail layer writes, independently of it: header unfolding, RFC 2047 `B`
 /// and `Q` encoded words, `multipart/*` parts and quoted-printable bodies.
-enum MIMEDecoding {
+public enum MIMEDecoding {
     /// A part (or a whole message): its headers (names lowercased, values unfolded) and raw body.
-    struct Part {
-        var headers: [(name: String, value: String)]
-        var body: String
+    public struct Part {
+        public var headers: [(name: String, value: String)]
+        public var body: String
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.name == name.lowercased() }?.value
         }
     }
 
     /// Splits `raw` (CRLF line endings) at its first empty line.
-    static func parse(_ raw: String) -> Part {
+    public static func parse(_ raw: String) -> Part {
         let text = raw.replacingOccurrences(of: "\r\n", with: "\n")
         let split = text.range(of: "\n\n")
         let head = split.map { String(text[..<$0.lowerBound]) } ?? text
@@ -35,7 +35,7 @@ enum MIMEDecoding {
     }
 
     /// The parts of a multipart body, by the `boundary` parameter of its Content-Type.
-    static func parts(of message: Part) -> [Part] {
+    public static func parts(of message: Part) -> [Part] {
         guard let type = message.header("content-type"), let range = type.range(of: "boundary=") else {
             return []
         }
@@ -49,7 +49,7 @@ enum MIMEDecoding {
     }
 
     /// The UTF-8 text a quoted-printable body (LF line endings) encodes; lines end in LF.
-    static func quotedPrintable(_ body: String) -> String {
+    public static func quotedPrintable(_ body: String) -> String {
         var bytes: [UInt8] = []
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
@@ -79,7 +79,7 @@ enum MIMEDecoding {
 
     /// A header value with its RFC 2047 encoded words decoded (whitespace between two encoded
     /// words dropped, as RFC 2047 says).
-    static func decodeWords(_ value: String) -> String {
+    public static func decodeWords(_ value: String) -> String {
         let pattern = try! NSRegularExpression(pattern: #"=\?([^?]+)\?([BbQq])\?([^?]*)\?="#)
         var output = ""
         var rest = value

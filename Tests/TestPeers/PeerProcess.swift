@@ -11,31 +11,30 @@ import Foundation
 /// would leak into anything it starts), it says it listens by writing a ready file, and it is
 /// stopped when the test's closure ends, however it ends (SIGTERM, then SIGKILL: the test runner
 /// starts children with SIGTERM blocked, which the scripts unblock).
-struct PeerProcess: Sendable {
+public struct PeerProcess: Sendable {
     /// Why a peer could not be started.
-    struct SetupError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    public struct SetupError: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ description: String) { self.description = description }
     }
 
-    /// The repository's root (this file is Tests/TrellisTests/Support/PeerProcess.swift).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    /// The repository's root (this file is Tests/TestPeers/PeerProcess.swift).
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
 
     /// The project's Python, which has the test requirements (scripts/setup.sh makes it).
-    static var python: URL { root.appendingPathComponent(".venv/bin/python") }
+    public static var python: URL { root.appendingPathComponent(".venv/bin/python") }
 
     /// The folder the peer's files go in (its output, its records, its ready file).
-    let directory: URL
+    public let directory: URL
     /// The port it listens on, as its ready file says.
-    let port: Int
+    public let port: Int
     private let process: ProcessBox
 
     /// Runs `scripts/<script>` with `arguments` (`{dir}` in them is replaced by the peer's folder),
     /// plus `--ready-file`, waits (up to `timeout`) for the ready file, gives the peer to `body`,
     /// and stops it afterwards.
-    static func with<Result>(
+    public static func with<Result>(
         script: String, arguments: [String], in directory: URL? = nil, timeout: Duration = .seconds(20),
         _ body: (PeerProcess) async throws -> Result
     ) async throws -> Result {
@@ -53,7 +52,7 @@ struct PeerProcess: Sendable {
     }
 
     /// A new empty folder under the temporary directory.
-    static func temporaryDirectory(named name: String) throws -> URL {
+    public static func temporaryDirectory(named name: String) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "trellis-\(name.replacingOccurrences(of: ".py", with: ""))-\(UUID().uuidString.prefix(8))"
         )
@@ -103,7 +102,7 @@ struct PeerProcess: Sendable {
     }
 
     /// Stops the peer: SIGTERM, then SIGKILL if it is still there after two seconds.
-    func stop() async {
+    public func stop() async {
         process.signal(SIGTERM)
         for _ in 0..<40 where process.isRunning {
             try? await Task.sleep(for: .milliseconds(50))
@@ -112,7 +111,7 @@ struct PeerProcess: Sendable {
     }
 
     /// The JSON lines the peer recorded in `file` (of its folder), parsed.
-    func records(in file: String) -> [[String: Any]] {
+    public func records(in file: String) -> [[String: Any]] {
         let text =
             (try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
@@ -121,7 +120,7 @@ struct PeerProcess: Sendable {
     }
 
     /// The peer's standard error so far (for failure messages).
-    var stderr: String {
+    public var stderr: String {
         (try? String(contentsOf: directory.appendingPathComponent("stderr.log"), encoding: .utf8)) ?? ""
     }
 }
@@ -141,8 +140,8 @@ private final class ProcessBox: @unchecked Sendable {
 }
 
 /// A TCP port nobody listens on right now (bound to port 0, then released).
-enum FreePort {
-    static func find() throws -> Int {
+public enum FreePort {
+    public static func find() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw PeerProcess.SetupError("socket() failed") }
         defer { close(descriptor) }

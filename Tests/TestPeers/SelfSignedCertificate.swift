@@ -2,14 +2,14 @@ import Foundation
 
 /// A self-signed certificate for `localhost` and `127.0.0.1`, made with the `openssl` command in a
 /// temporary folder: the test SMTP server's certificate, and the CA the client is told to trust.
-struct SelfSignedCertificate {
+public struct SelfSignedCertificate: Sendable {
     /// The certificate (PEM).
-    let certificate: URL
+    public let certificate: URL
     /// Its private key (PEM, unencrypted).
-    let key: URL
+    public let key: URL
 
     /// A new certificate and key in `directory`.
-    static func make(in directory: URL) throws -> SelfSignedCertificate {
+    public static func make(in directory: URL) throws -> SelfSignedCertificate {
         let certificate = directory.appendingPathComponent("cert.pem")
         let key = directory.appendingPathComponent("key.pem")
         let process = Process()
