@@ -326,7 +326,8 @@ struct MigratorTests {
             try await url.withClient { client in
                 #expect(try await Migrator(client: client, logger: logger).migrate(CoreMigrations.all) == [
                     "trellis_0001_core", "trellis_0002_accounts", "trellis_0003_platform_admins", "trellis_0004_mutation_log",
-                    "trellis_0005_audit_log_indexes", "trellis_0006_jobs", "trellis_0007_job_schedules", "trellis_0008_webhooks", "trellis_0010_account_email",
+                    "trellis_0005_audit_log_indexes", "trellis_0006_jobs", "trellis_0007_job_schedules", "trellis_0008_webhooks",
+                    "trellis_0009_webhook_events", "trellis_0010_account_email",
                 ])
                 let org = UUID(uuidString: "0193a5c8-0000-7000-8000-000000000001") ?? UUID()
                 let user = UUID(uuidString: "0193a5c8-0000-7000-8000-000000000002") ?? UUID()

@@ -1,7 +1,9 @@
 /// The runtime's own migrations, applied before a project's (see ``TrellisAPI/allMigrations``).
 public enum CoreMigrations {
     /// All built-in migrations, oldest first. Never edit one that has shipped: add a new one.
-    public static let all: [Migration] = [core, accounts, platformAdmins, mutationLog, auditLogIndexes, jobs, jobSchedules, webhooks, accountEmail]
+    public static let all: [Migration] = [
+        core, accounts, platformAdmins, mutationLog, auditLogIndexes, jobs, jobSchedules, webhooks, webhookEvents, accountEmail,
+    ]
 
     /// `trellis_0001_core`: the organizations, users and memberships every generated tenant table
     /// and every principal refers to.
