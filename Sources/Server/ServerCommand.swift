@@ -55,8 +55,8 @@ struct Serve: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: database, backgroundLogger: logger)
         try await TrellisServer.run(
-            api: api, client: client, tokens: tokens, options: options, jobs: App.jobs, jobOptions: try environment.jobOptions(), host: host,
-            port: port, logger: logger, services: exporter.map { [$0] } ?? []
+            api: api, client: client, tokens: tokens, options: options, jobs: App.jobs, webhooks: App.webhooks(),
+            jobOptions: try environment.jobOptions(), host: host, port: port, logger: logger, services: exporter.map { [$0] } ?? []
         )
     }
 }
@@ -85,7 +85,7 @@ struct Worker: AsyncParsableCommand {
         }
         try await TrellisServer.runWorker(
             client: PostgresClient(configuration: database, backgroundLogger: logger), options: options, jobs: App.jobs,
-            jobOptions: jobOptions, logger: logger, services: exporter.map { [$0] } ?? []
+            webhooks: App.webhooks(), jobOptions: jobOptions, logger: logger, services: exporter.map { [$0] } ?? []
         )
     }
 }

@@ -11,6 +11,7 @@ extension AccountGroup {
         case .apiKeys: "API keys"
         case .auditLogs: "Audit logs"
         case .webhookEndpoints: "Webhooks"
+        case .admin: "Administration"
         }
     }
 
@@ -23,6 +24,7 @@ extension AccountGroup {
         case .apiKeys: "Scoped API keys of the current organization."
         case .auditLogs: "Who changed what in the current organization, and from where."
         case .webhookEndpoints: "Where the current organization's change events are sent, signed, and how each delivery went."
+        case .admin: "Background jobs and received webhooks across every organization, for platform administrators."
         }
     }
 }

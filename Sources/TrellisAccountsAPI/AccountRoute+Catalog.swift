@@ -72,6 +72,16 @@ extension AccountRoute {
         "testWebhookEndpoint", .webhookEndpoints, .post, ["webhook-endpoints", .parameter("id"), "test"]
     )
 
+    // MARK: - Platform administration
+
+    package static let listJobs = AccountRoute("listJobs", .admin, .get, ["admin", "jobs"])
+    package static let retryJob = AccountRoute("retryJob", .admin, .post, ["admin", "jobs", .parameter("job_id"), "retry"])
+    package static let discardJob = AccountRoute("discardJob", .admin, .post, ["admin", "jobs", .parameter("job_id"), "discard"])
+    package static let listWebhookEvents = AccountRoute("listWebhookEvents", .admin, .get, ["admin", "webhook-events"])
+    package static let retryWebhookEvent = AccountRoute(
+        "retryWebhookEvent", .admin, .post, ["admin", "webhook-events", .parameter("event_id"), "retry"]
+    )
+
     /// Every account route.
     package static let all: [AccountRoute] = [
         authSignup, authLogin, authRefresh, authLogout, authLogoutAll, authSwitchOrg, authChangePassword,
@@ -83,6 +93,7 @@ extension AccountRoute {
         listAuditLogs,
         listWebhookEndpoints, createWebhookEndpoint, getWebhookEndpoint, updateWebhookEndpoint, deleteWebhookEndpoint,
         listWebhookDeliveries, redeliverWebhook, testWebhookEndpoint,
+        listJobs, retryJob, discardJob, listWebhookEvents, retryWebhookEvent,
     ]
 
     /// The routes of `groups`.

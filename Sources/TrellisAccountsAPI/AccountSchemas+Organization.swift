@@ -229,3 +229,39 @@ extension AccountSchemas {
         ]
     }
 }
+
+// MARK: - Platform administration
+
+extension AccountSchemas {
+    static var adminSchemas: [Entry] {
+        let nullableText: (String) -> Document = { ["type": ["string", "null"], "description": .string($0)] }
+        return [
+            ("Job", [.admin], object(
+                "A background job.",
+                [
+                    ("id", ["type": "integer", "readOnly": true]), ("queue", string(example: "mailers")), ("kind", string(example: "trellis.send_email")),
+                    ("state", ["type": "string", "enum": ["pending", "running", "completed", "discarded"]]),
+                    ("attempts", ["type": "integer", "minimum": 0]), ("max_attempts", ["type": "integer", "minimum": 1]),
+                    ("run_at", timestamp("When it runs (next).")), ("last_error", nullableText("Why its last attempt failed.")),
+                    ("args", ["type": "object", "description": "Its arguments."]),
+                    ("created_at", timestamp()), ("finished_at", timestamp("When it completed or was discarded.", nullable: true)),
+                ]
+            )),
+            ("JobResponse", [.admin], envelope("Job")),
+            ("JobList", [.admin], list("Job")),
+            ("WebhookEvent", [.admin], object(
+                "A webhook received from another service (`POST /webhooks/{source}`).",
+                [
+                    ("id", ["type": "integer", "readOnly": true]), ("source", string(example: "stripe")), ("event_id", string(example: "evt_1N2b3C")),
+                    ("event_type", nullableText("The event's type, when the source says it.")),
+                    ("status", ["type": "string", "enum": ["received", "processed", "failed"]]),
+                    ("attempts", ["type": "integer", "minimum": 0]), ("last_error", nullableText("Why its processing last failed.")),
+                    ("received_at", timestamp()), ("processed_at", timestamp("When its handler succeeded.", nullable: true)),
+                    ("payload", string("The body as received.")),
+                ]
+            )),
+            ("WebhookEventResponse", [.admin], envelope("WebhookEvent")),
+            ("WebhookEventList", [.admin], list("WebhookEvent")),
+        ]
+    }
+}

@@ -15,7 +15,7 @@ enum AccountSchemas {
     typealias Entry = (name: String, usedBy: Set<AccountGroup>, schema: Document)
 
     static var catalog: [Entry] {
-        sessionSchemas + callerSchemas + memberSchemas + invitationSchemas + apiKeySchemas + auditLogSchemas + webhookSchemas
+        sessionSchemas + callerSchemas + memberSchemas + invitationSchemas + apiKeySchemas + auditLogSchemas + webhookSchemas + adminSchemas
     }
 
     // MARK: - Auth

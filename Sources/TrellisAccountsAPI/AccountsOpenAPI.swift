@@ -18,6 +18,7 @@ package enum AccountsOpenAPI {
             case .apiKeys: AccountPaths.apiKeyPaths()
             case .auditLogs: AccountPaths.auditLogPaths()
             case .webhookEndpoints: AccountPaths.webhookPaths()
+            case .admin: AccountPaths.adminPaths()
             }
         }
     }

@@ -17,4 +17,6 @@ public enum AccountGroup: String, Sendable, Hashable, CaseIterable {
     /// `/webhook-endpoints`: where the organization's change events are sent, signed, with a
     /// delivery log; for owners and admins.
     case webhookEndpoints = "webhook-endpoints"
+    /// `/admin/...`: failed jobs and received webhooks, for platform administrators.
+    case admin
 }

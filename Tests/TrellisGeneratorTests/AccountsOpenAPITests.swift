@@ -31,6 +31,7 @@ import TrellisSpec
             "listWebhookEndpoints", "createWebhookEndpoint", "getWebhookEndpoint", "updateWebhookEndpoint", "deleteWebhookEndpoint",
             "listWebhookDeliveries", "redeliverWebhook", "testWebhookEndpoint",
         ],
+        .admin: ["listJobs", "retryJob", "discardJob", "listWebhookEvents", "retryWebhookEvent"],
     ]
 
     /// The operations that take no credentials.
@@ -94,7 +95,7 @@ import TrellisSpec
         let accountPaths = Self.operations(document).filter { $0.path.hasPrefix("/api/v1/") }
         #expect(accountPaths.count == expected.count)
         let tags = (document["tags"] as? [Object] ?? []).compactMap { $0["name"] as? String }
-        #expect(tags == ["Auth", "Account", "Members", "Invitations", "API keys", "Audit logs", "Webhooks"])
+        #expect(tags == ["Auth", "Account", "Members", "Invitations", "API keys", "Audit logs", "Webhooks", "Administration"])
     }
 
     /// The document is written from the routes the runtime mounts: each account operation sits at

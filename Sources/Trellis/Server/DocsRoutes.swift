@@ -237,7 +237,10 @@ struct DocsRoutes: Sendable {
 }
 
 extension TrellisServer {
-    /// The routes for people rather than API clients, which the OpenAPI document leaves out, as
-    /// `METHOD /path` with parameters in braces (`Router.routes`' form): the `/docs` page and its files.
-    public static let undocumentedRoutes: Set<String> = ["GET /docs", "GET /docs/assets/{file}"]
+    /// The routes that are not the API clients build on, which the OpenAPI document leaves out, as
+    /// `METHOD /path` with parameters in braces (`Router.routes`' form): the `/docs` page and its
+    /// files, the development mailbox, and the webhooks other services send (``IncomingWebhooks``).
+    public static let undocumentedRoutes: Set<String> = [
+        "GET /docs", "GET /docs/assets/{file}", "GET /dev/mailbox", "GET /dev/mailbox/{id}", "POST /webhooks/{source}",
+    ]
 }

@@ -93,7 +93,8 @@ public enum TrellisServer {
     /// `rateCounter` counts the API rate limit (a new one when nil); `state` says when the server drains.
     public static func makeRouter<API: TrellisAPI>(
         api: API, database: Database, tokens: AccessTokens, options: ServerOptions = ServerOptions(),
-        rateCounter: SharedRateCounter? = nil, state: ServerState = ServerState(), logger: Logger = Logger(label: "trellis")
+        webhooks: IncomingWebhooks = IncomingWebhooks([]), rateCounter: SharedRateCounter? = nil, state: ServerState = ServerState(),
+        logger: Logger = Logger(label: "trellis")
     ) -> Router<TrellisRequestContext> {
         let router = Router(context: TrellisRequestContext.self)
         if TrellisTracing.isEnabled { router.add(middleware: TracingMiddleware()) }
@@ -115,6 +116,7 @@ public enum TrellisServer {
         router.get("/openapi.json") { _, _ in Response.json(document) }
         DocsRoutes(assets: DocsAssets.installed).add(to: router)
         if options.environment == .development { MailboxRoutes(database: database).add(to: router) }
+        webhooks.addRoutes(to: router, database: database)
         let counter = rateCounter ?? SharedRateCounter(client: database.client, logger: logger)
         let group = router.group("/api/v1")
             .add(middleware: DatabaseAvailabilityMiddleware(availability: state.database))
@@ -154,6 +156,8 @@ public enum TrellisServer {
                 AuditLogRoutes(database: database).add(to: group)
             case .webhookEndpoints:
                 WebhookEndpointRoutes(database: database, policy: options.webhookURLPolicy).add(to: group)
+            case .admin:
+                AdminRoutes(database: database).add(to: group)
             case .apiKeys:
                 APIKeyRoutes(
                     database: database, environment: options.apiKeyEnvironment,
@@ -165,7 +169,7 @@ public enum TrellisServer {
 
     /// The server's services: the HTTP application (with the PostgreSQL pool, the database monitor
     /// and, unless ``JobOptions/runsInServe`` is false, the ``JobRunner`` as its own services) and
-    /// the ``DrainingService``. Run them with ``run(api:client:tokens:options:jobs:jobOptions:host:port:logger:services:)``
+    /// the ``DrainingService``. Run them with ``run(api:client:tokens:options:jobs:webhooks:jobOptions:host:port:logger:services:)``
     /// or in a service group of your own, in this order.
     ///
     /// On graceful shutdown (SIGTERM) the draining service stops first: `/ready` answers 503 at once
@@ -173,11 +177,11 @@ public enum TrellisServer {
     /// in flight and running jobs finish, and the pool closes last.
     public static func makeServices<API: TrellisAPI>(
         api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), jobs: JobRegistry = JobRegistry(),
-        jobOptions: JobOptions = JobOptions(), host: String, port: Int, logger: Logger
+        webhooks: IncomingWebhooks = IncomingWebhooks([]), jobOptions: JobOptions = JobOptions(), host: String, port: Int, logger: Logger
     ) -> [any Service] {
         let state = ServerState()
         let database = Database(client: client)
-        let router = makeRouter(api: api, database: database, tokens: tokens, options: options, state: state, logger: logger)
+        let router = makeRouter(api: api, database: database, tokens: tokens, options: options, webhooks: webhooks, state: state, logger: logger)
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),
@@ -192,7 +196,10 @@ public enum TrellisServer {
         )
         if jobOptions.runsInServe {
             application.addServices(
-                JobRunner(registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: database, options: jobOptions, logger: logger),
+                JobRunner(
+                    registry: jobRegistry(jobs, webhooks: webhooks, options: options, jobOptions: jobOptions), database: database, options: jobOptions,
+                    logger: logger
+                ),
                 WebhookDispatcher(client: client, logger: logger)
             )
         }
@@ -200,11 +207,15 @@ public enum TrellisServer {
     }
 
     /// `jobs` with the jobs every server runs: maintenance (``MaintenanceJobs``), email
-    /// (``EmailDelivery``) and webhook deliveries (``WebhookDelivery``).
-    public static func jobRegistry(_ jobs: JobRegistry, options: ServerOptions, jobOptions: JobOptions) -> JobRegistry {
+    /// (``EmailDelivery``), webhook deliveries (``WebhookDelivery``) and the processing of the
+    /// webhooks the app receives (``IncomingWebhooks``).
+    public static func jobRegistry(
+        _ jobs: JobRegistry, webhooks: IncomingWebhooks = IncomingWebhooks([]), options: ServerOptions, jobOptions: JobOptions
+    ) -> JobRegistry {
         var registry = MaintenanceJobs.registry(auditRetention: options.auditRetention, jobRetention: jobOptions.retention)
         registry.merge(EmailDelivery(options: options.mail).jobs)
         registry.merge(WebhookDelivery(policy: options.webhookURLPolicy, appURL: options.appURL).jobs)
+        registry.merge(webhooks.jobs)
         registry.merge(jobs)
         return registry
     }
@@ -213,11 +224,12 @@ public enum TrellisServer {
     /// ``WebhookDispatcher``.
     /// Running jobs get ``ShutdownOptions/grace`` to finish; those still running then are released.
     public static func runWorker(
-        client: PostgresClient, options: ServerOptions = ServerOptions(), jobs: JobRegistry, jobOptions: JobOptions, logger: Logger,
-        services: [any Service] = []
+        client: PostgresClient, options: ServerOptions = ServerOptions(), jobs: JobRegistry, webhooks: IncomingWebhooks = IncomingWebhooks([]),
+        jobOptions: JobOptions, logger: Logger, services: [any Service] = []
     ) async throws {
         let runner = JobRunner(
-            registry: jobRegistry(jobs, options: options, jobOptions: jobOptions), database: Database(client: client), options: jobOptions, logger: logger
+            registry: jobRegistry(jobs, webhooks: webhooks, options: options, jobOptions: jobOptions), database: Database(client: client),
+            options: jobOptions, logger: logger
         )
         var configuration = ServiceGroupConfiguration(
             services: services + [client, runner, WebhookDispatcher(client: client, logger: logger)], gracefulShutdownSignals: [.sigterm, .sigint],
@@ -232,10 +244,12 @@ public enum TrellisServer {
     /// still running then are cancelled, jobs released. `services` (the trace exporter) start first and stop last.
     public static func run<API: TrellisAPI>(
         api: API, client: PostgresClient, tokens: AccessTokens, options: ServerOptions = ServerOptions(), jobs: JobRegistry = JobRegistry(),
-        jobOptions: JobOptions = JobOptions(), host: String, port: Int, logger: Logger, services: [any Service] = []
+        webhooks: IncomingWebhooks = IncomingWebhooks([]), jobOptions: JobOptions = JobOptions(), host: String, port: Int, logger: Logger,
+        services: [any Service] = []
     ) async throws {
         let served = makeServices(
-            api: api, client: client, tokens: tokens, options: options, jobs: jobs, jobOptions: jobOptions, host: host, port: port, logger: logger
+            api: api, client: client, tokens: tokens, options: options, jobs: jobs, webhooks: webhooks, jobOptions: jobOptions, host: host,
+            port: port, logger: logger
         )
         var configuration = ServiceGroupConfiguration(
             services: services + served,
