@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the project needs, idempotently. Fast (no network) when all is present.
-#   - apt packages: postgresql, libargon2-dev, pkg-config, wrk, chromium (headless, for the /docs
+#   - apt packages: postgresql, libargon2-dev, pkg-config, wrk, openssl (the mail tests make a
+#     certificate), chromium (headless, for the /docs
 #     page test: Tests/AppTests/DocsPageTests.swift)
 #     and caddy (the proxy of deploy/Caddyfile, for Tests/AppTests/InstancesTests.swift)
 #   - Python venv in .venv with requirements-dev.txt (also the Swagger UI files /docs serves)
@@ -9,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 
-APT_PACKAGES=(postgresql libargon2-dev pkg-config wrk chromium caddy)
+APT_PACKAGES=(postgresql libargon2-dev pkg-config wrk chromium caddy openssl)
 VENV="$ROOT/.venv"
 REQUIREMENTS="$ROOT/requirements-dev.txt"
 STAMP="$VENV/.installed"
