@@ -78,7 +78,7 @@ format: ## Format Swift sources with swift format (skipped if unavailable)
 run: setup build db.start ## Migrate, seed and serve on PORT (default 8080)
 	DATABASE_URL="$$($(DB) url)" $(SERVER) migrate
 	DATABASE_URL="$$($(DB) url)" $(SERVER) seed
-	DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" exec $(SERVER) serve --port $(PORT)
+	DATABASE_URL="$$($(DB) url)" JWT_SECRET="$(DEV_JWT_SECRET)" TRELLIS_ENV=development exec $(SERVER) serve --port $(PORT)
 
 .PHONY: migrate migrate.status
 migrate: setup build db.start ## Apply pending migrations to the development database

@@ -107,6 +107,19 @@ extension AccountPaths {
                 failures: [failure(.validationFailed, "`details.token` when the token is invalid, used or expired.")]
             )),
             item(operation(
+                .authChangeEmail, summary: "Move the account to another email address.",
+                description: "Needs the password (throttled like a password change). The new address must be verified again: "
+                    + "a link is sent to it, and the old address is told of the change. Links sent to the old address stop working.",
+                body: "EmailChangeRequest",
+                success: ("200", json("EmailChangedResponse", "The account's address now.")),
+                failures: [
+                    notASession,
+                    failure(.conflict, "Another account has this email address."),
+                    failure(.validationFailed, "`details.password` when the password is incorrect; `details.new_email` when it is malformed."),
+                    failure(.rateLimited, "Too many password attempts; retry after `Retry-After` seconds."),
+                ]
+            )),
+            item(operation(
                 .authResendVerification, summary: "Email a new verification link to the signed-in user.",
                 description: "At most 3 links an hour.",
                 success: ("202", noContent("The link is on its way.")),

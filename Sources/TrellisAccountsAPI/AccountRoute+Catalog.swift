@@ -15,6 +15,7 @@ extension AccountRoute {
     package static let authResetPassword = AccountRoute("authResetPassword", .auth, .post, ["auth", "password-reset", "confirm"])
     package static let authVerifyEmail = AccountRoute("authVerifyEmail", .auth, .post, ["auth", "verify-email"])
     package static let authResendVerification = AccountRoute("authResendVerification", .auth, .post, ["auth", "verify-email", "resend"])
+    package static let authChangeEmail = AccountRoute("authChangeEmail", .auth, .post, ["auth", "email"])
 
     // MARK: - Me
 
@@ -85,7 +86,7 @@ extension AccountRoute {
     /// Every account route.
     package static let all: [AccountRoute] = [
         authSignup, authLogin, authRefresh, authLogout, authLogoutAll, authSwitchOrg, authChangePassword,
-        authRequestPasswordReset, authResetPassword, authVerifyEmail, authResendVerification,
+        authRequestPasswordReset, authResetPassword, authVerifyEmail, authResendVerification, authChangeEmail,
         getMe,
         listMembers, updateMember, removeMember,
         listInvitations, createInvitation, getInvitationByToken, revokeInvitation, acceptInvitation, declineInvitation,

@@ -72,6 +72,15 @@ enum AccountSchemas {
                 "A verified email address.", [("email_verified_at", timestamp("When the address was first verified."))]
             )),
             ("EmailVerifiedResponse", [.auth], envelope("EmailVerified")),
+            ("EmailChangeRequest", [.auth], object(
+                "The body of an email change.", [("new_email", email), ("password", currentPassword("The account's password."))],
+                example: ["new_email": "ada@example.org", "password": "correct horse battery staple"]
+            )),
+            ("EmailChanged", [.auth], object(
+                "The account's email address after a change.",
+                [("email", email), ("email_verified_at", timestamp("Null until the new address is verified.", nullable: true))]
+            )),
+            ("EmailChangedResponse", [.auth], envelope("EmailChanged")),
             ("Message", [.auth], object("A message for the user.", [("message", string())])),
             ("MessageResponse", [.auth], envelope("Message")),
         ]

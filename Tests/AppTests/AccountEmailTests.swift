@@ -188,6 +188,47 @@ import Trellis
         }
     }
 
+    @Test func changingTheEmailReverifiesAndTellsTheOldAddress() async throws {
+        try await withApp { client, _ in
+            let (old, new) = ("mail-ada-old@emails.test", "mail-ada-new@emails.test")
+            let session = try await AuthTests.signup(client, email: old, organization: "Mail Move", ip: 78)
+            let database = Database(client: try await TestEnvironment.shared.client().client)
+            let wrong = try await client.request(
+                .post, "/api/v1/auth/email", bearer: session.access, json: #"{"new_email": "\#(new)", "password": "not the password at all"}"#
+            )
+            #expect(wrong.status == .unprocessableContent)
+            let moved = try await client.request(
+                .post, "/api/v1/auth/email", bearer: session.access, json: #"{"new_email": "\#(new)", "password": "\#(AuthTests.password)"}"#
+            )
+            #expect(moved.status == .ok, "\(moved.text)")
+            #expect(try moved.data["email"] as? String == new)
+            #expect(try moved.data["email_verified_at"] is NSNull)
+            let told = try await JobQueueTests.count(
+                "SELECT count(*) FROM email_outbox WHERE recipient = \(old) AND subject = 'The email address of your Trellis account was changed' AND body LIKE '%' || \(new) || '%'",
+                in: database
+            )
+            #expect(told == 1, "the old address is told")
+            let verification = try await JobQueueTests.count(
+                "SELECT count(*) FROM email_outbox WHERE recipient = \(new) AND subject = 'Confirm your email address for Trellis'", in: database
+            )
+            #expect(verification == 1, "the new address is verified again")
+            // The link sent at sign-up, to the old address, no longer verifies anything.
+            var body = ""
+            for try await text in try await database.client.query(
+                "SELECT body FROM email_outbox WHERE recipient = \(old) AND subject LIKE 'Confirm%'", logger: TestEnvironment.shared.logger
+            ).decode(String.self) { body = text }
+            let token = try Self.token(after: "\(TestEnvironment.appURL)/verify-email", in: body)
+            let stale = try await client.request(.post, "/api/v1/auth/verify-email", bearer: nil, json: #"{"token": "\#(token)"}"#)
+            #expect(stale.status == .unprocessableContent)
+            #expect(try await AuthTests.login(client, new, AuthTests.password, ip: 78).status == .ok)
+            let taken = try await client.request(
+                .post, "/api/v1/auth/email", bearer: session.access,
+                json: #"{"new_email": "\#(Users.user(.owner, in: "acme").email)", "password": "\#(AuthTests.password)"}"#
+            )
+            #expect(taken.status == .conflict)
+        }
+    }
+
     @Test func theMailboxShowsMessagesInDevelopmentOnly() async throws {
         try await withApp(configure: { $0.environment = .development }) { client, _ in
             let email = "mail-barbara@emails.test"

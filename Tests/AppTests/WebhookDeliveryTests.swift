@@ -191,6 +191,46 @@ import Trellis
         }
     }
 
+    @Test func anEndpointFailingForThreeDaysIsDisabledAndItsOwnersEmailed() async throws {
+        try await Self.withReceiver(statuses: [503]) { url, received in
+            try await withApp(configure: { $0.webhookURLPolicy.allowsPrivateURLs = true }) { client, _ in
+                let database = Database(client: try await TestEnvironment.shared.client().client)
+                let token = try await Self.owner(client, "margaret", ip: 65)
+                let created = try await Self.createEndpoint(client, token, url: url)
+                let endpointID = try #require(try created.data["id"] as? String)
+                let start = Date().addingTimeInterval(5)
+                let offset = Mutex<TimeInterval>(0)
+                let clock = JobClock.simulated { start.addingTimeInterval(offset.withLock { $0 }) }
+                func endpoint() async throws -> [String: Any] {
+                    try await client.request(.get, "/api/v1/webhook-endpoints/\(endpointID)", bearer: token).data
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await Self.worker(database, clock: clock).run() }
+                    #expect(try await client.request(.post, "/api/v1/webhook-endpoints/\(endpointID)/test", bearer: token).status == .accepted)
+                    try await Self.waitUntil("the first failure") { try await endpoint()["failing_since"] is String }
+                    // Three days and a minute later, still failing: the next failure disables it.
+                    offset.withLock { $0 += 3 * 86400 + 60 }
+                    #expect(try await client.request(.post, "/api/v1/webhook-endpoints/\(endpointID)/test", bearer: token).status == .accepted)
+                    try await Self.waitUntil("the endpoint disabled") { try await endpoint()["enabled"] as? Bool == false }
+                    group.cancelAll()
+                }
+                let disabled = try await endpoint()
+                #expect((disabled["disabled_reason"] as? String)?.contains("three days") == true, "\(disabled)")
+                #expect(try received().count >= 2)
+                let emailed = try await JobQueueTests.count(
+                    "SELECT count(*) FROM email_outbox WHERE recipient = 'margaret@webhooks.test' AND subject = 'A webhook endpoint was disabled'",
+                    in: database
+                )
+                #expect(emailed == 1)
+                // Enabled again by its owner, it starts a new run of failures.
+                let enabled = try await client.request(.patch, "/api/v1/webhook-endpoints/\(endpointID)", bearer: token, json: #"{"enabled": true}"#)
+                #expect(try enabled.data["enabled"] as? Bool == true)
+                #expect(try enabled.data["failing_since"] is NSNull)
+                #expect(try enabled.data["disabled_reason"] is NSNull)
+            }
+        }
+    }
+
     @Test func endpointsRefuseURLsOfPrivateNetworksOutsideDevelopment() async throws {
         try await withApp { client, _ in
             let token = try await Self.owner(client, "linus", ip: 63)

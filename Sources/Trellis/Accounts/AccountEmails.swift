@@ -9,7 +9,7 @@ import Foundation
 /// | email verification | `/verify-email?token=<token>` |
 /// | password reset | `/reset-password?token=<token>` |
 /// | welcome | `/` |
-/// | password changed, new sign-in | `/settings/security` |
+/// | password changed, email changed, new sign-in | `/settings/security` |
 public struct AccountEmails: Sendable {
     public let templates: MailTemplates
     public let appURL: String?
@@ -51,6 +51,10 @@ public struct AccountEmails: Sendable {
 
     public func passwordChanged(to email: String, at date: Date) -> OutgoingEmail {
         OutgoingEmail(recipient: email, content: templates.passwordChanged(changedAt: date, resetURL: link("/settings/security")))
+    }
+
+    public func emailChanged(to oldAddress: String, newAddress: String, at date: Date) -> OutgoingEmail {
+        OutgoingEmail(recipient: oldAddress, content: templates.emailChanged(newAddress: newAddress, changedAt: date, resetURL: link("/settings/security")))
     }
 
     public func newSignIn(to email: String, at date: Date, ip: String, userAgent: String) -> OutgoingEmail {

@@ -24,6 +24,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     /// The password was set with a reset link; every session ended.
     case passwordReset = "password.reset"
     case emailVerified = "email.verified"
+    case emailChanged = "email.changed"
     case memberRoleChanged = "member.role_changed"
     case memberRemoved = "member.removed"
     case invitationCreated = "invitation.created"

@@ -117,4 +117,66 @@ extension AuthRoutes {
         }
         return Response(status: .accepted)
     }
+
+    /// `POST /auth/email`: a signed-in session moves the account to another address, with its
+    /// password. The new address must be verified again (a link is sent to it); the old one is
+    /// told, with what to do if this wasn't its owner; links sent to the old one stop working.
+    func changeEmail(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try request.rejectUnknownQueryParameters()
+        guard principal.apiKeyID == nil else { throw APIError(.forbidden, "Only a signed-in session can change the email address.") }
+        var input = InputReader(try await request.jsonObject(context: context), fields: ["new_email", "password"], serverOwned: [])
+        let text = input.read("new_email", as: String.self, required: true)
+        let password = input.read("password", as: String.self, required: true)
+        let newEmail = text.flatMap(EmailAddress.init)
+        if text != nil && newEmail == nil { input.reject("new_email", StringFormat.email.message) }
+        try input.finish()
+        guard let newEmail, let password else { throw input.failure() }
+        if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
+            throw APIError.tooMany("password attempts", retryAfter: retryAfter)
+        }
+        let stored = try await database.withConnection(logger: context.logger) { connection in
+            try await first(
+                connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
+                    .decode((String?, String).self)
+            )
+        }
+        guard let (hash, oldEmail) = stored else { throw APIError.unauthorized }
+        guard let hash, try await hasher.verify(password, against: hash) else {
+            throw APIError.validation(["password": ["is incorrect"]])
+        }
+        let origin = RequestOrigin(request, context: context)
+        let verifiedAt = try await database.transaction(logger: context.logger) { connection -> Timestamp? in
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
+            if oldEmail.lowercased() == newEmail.value {
+                return try await first(
+                    connection.query("SELECT email_verified_at FROM users WHERE id = \(principal.userID)", logger: context.logger)
+                        .decode(Timestamp?.self)
+                ) ?? nil
+            }
+            let taken = try await first(
+                connection.query("SELECT 1::int4 FROM users WHERE lower(email) = \(newEmail.value)", logger: context.logger).decode(Int32.self)
+            )
+            guard taken == nil else {
+                throw APIError(.conflict, "Another account has this email address.", details: ["new_email": ["is already registered"]])
+            }
+            try await connection.query(
+                "UPDATE users SET email = \(newEmail.value), email_verified_at = NULL, updated_at = now() WHERE id = \(principal.userID)",
+                logger: context.logger
+            )
+            try await AuditLog.record(
+                .emailChanged, in: TenantScope(principal: principal), userID: principal.userID, origin: origin, on: connection, logger: context.logger
+            )
+            if let token = try await AccountTokens.issue(.verifyEmail, userID: principal.userID, email: newEmail.value, on: connection, logger: context.logger) {
+                try await EmailOutbox.enqueue(emails.emailVerification(to: newEmail.value, token: token.value), on: connection, logger: context.logger)
+            }
+            try await EmailOutbox.enqueue(
+                emails.emailChanged(to: oldEmail, newAddress: newEmail.value, at: Date()), on: connection, logger: context.logger
+            )
+            return nil
+        }
+        return Response.data(
+            ["email": .string(newEmail.value), "email_verified_at": verifiedAt.map { .string($0.description) } ?? .null] as JSONValue
+        )
+    }
 }

@@ -39,6 +39,7 @@ public struct AuthRoutes: Sendable {
         group.on(.authResetPassword) { request, context in try await resetPassword(request, context) }
         group.on(.authVerifyEmail) { request, context in try await verifyEmail(request, context) }
         group.on(.authResendVerification) { request, context in try await resendVerification(request, context) }
+        group.on(.authChangeEmail) { request, context in try await changeEmail(request, context) }
     }
 
     // MARK: - Sign-up and sign-in

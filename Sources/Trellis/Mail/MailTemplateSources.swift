@@ -156,6 +156,27 @@ enum MailTemplateSources {
         {{> button.text}}
         """
 
+    // MARK: email changed
+
+    static let emailChangedSubject =
+        "{{% CONTENT_TYPE: TEXT }}The email address of your {{productName}} account was changed"
+    static let emailChangedHTML = """
+        <p style="margin:0 0 16px;">On {{when}}, the email address of your {{productName}} account was changed from this one to <strong>{{newAddress}}</strong>. Emails about the account go there from now on.</p>
+        <p style="margin:0 0 16px;">If you changed it, there is nothing more to do.</p>
+        <p style="margin:0 0 16px;"><strong>If this wasn't you</strong>, someone has your password: reset it right away{{#action}} with the link below{{/action}}{{#supportAddress}} and write to <a href="mailto:{{supportAddress}}" style="color:#2563eb;">{{supportAddress}}</a>{{/supportAddress}}.</p>
+        {{> button.html}}
+        """
+    static let emailChangedText = """
+        {{% CONTENT_TYPE: TEXT }}
+        On {{when}}, the email address of your {{productName}} account was changed from this one to {{newAddress}}. Emails about the account go there from now on.
+
+        If you changed it, there is nothing more to do.
+
+        If this wasn't you, someone has your password: reset it right away{{#action}} with the link below{{/action}}{{#supportAddress}} and write to {{supportAddress}}{{/supportAddress}}.
+
+        {{> button.text}}
+        """
+
     // MARK: new sign-in
 
     static let newSignInSubject =

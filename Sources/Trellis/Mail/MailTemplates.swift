@@ -82,6 +82,19 @@ public struct MailTemplates: Sendable {
         )
     }
 
+    /// The notice, sent to the old address, that the account's address became `newAddress` at
+    /// `changedAt`, with what to do if this wasn't the reader (`resetURL`: reset the password).
+    public func emailChanged(newAddress: String, changedAt: Date, resetURL: URL? = nil) -> MailContent {
+        var values: [String: Any] = ["when": Self.format(changedAt), "newAddress": newAddress]
+        if let resetURL {
+            values["action"] = ["url": resetURL.absoluteString, "label": "Reset my password"]
+        }
+        return render(
+            "emailChanged", heading: "Your email address was changed",
+            preheader: "The email address of your \(branding.productName) account was changed.", values: values
+        )
+    }
+
     /// The notice of a sign-in from a device not seen before: when, from which IP address, with
     /// which user agent; and what to do if this wasn't the reader (`securityURL`: where to change
     /// the password, when given).
@@ -126,6 +139,9 @@ public struct MailTemplates: Sendable {
             ("passwordChanged.subject", MailTemplateSources.passwordChangedSubject),
             ("passwordChanged.html", MailTemplateSources.passwordChangedHTML),
             ("passwordChanged.text", MailTemplateSources.passwordChangedText),
+            ("emailChanged.subject", MailTemplateSources.emailChangedSubject),
+            ("emailChanged.html", MailTemplateSources.emailChangedHTML),
+            ("emailChanged.text", MailTemplateSources.emailChangedText),
             ("newSignIn.subject", MailTemplateSources.newSignInSubject),
             ("newSignIn.html", MailTemplateSources.newSignInHTML),
             ("newSignIn.text", MailTemplateSources.newSignInText),
@@ -145,7 +161,7 @@ public struct MailTemplates: Sendable {
         ["layout", "button"].flatMap { ["\($0).html", "\($0).text"] }
             + [
                 "invitation", "welcome", "emailVerification", "passwordReset", "passwordChanged",
-                "newSignIn",
+                "emailChanged", "newSignIn",
             ].flatMap {
                 ["\($0).subject", "\($0).html", "\($0).text"]
             }
