@@ -53,10 +53,16 @@ struct Serve: AsyncParsableCommand {
         guard pending.isEmpty else {
             throw ValidationError("the database is behind: \(pending.count) migration(s) pending; run `Server migrate` first")
         }
+        let jobOptions = try environment.jobOptions()
+        if jobOptions.runsInServe && database.options.maximumConnections < 2 {
+            throw ConfigurationError(
+                variable: "DATABASE_POOL_SIZE", problem: "must be at least 2 when the server runs jobs: one connection listens for new jobs (or set SERVE_RUNS_JOBS=false)"
+            )
+        }
         let client = PostgresClient(configuration: database, backgroundLogger: logger)
         try await TrellisServer.run(
-            api: api, client: client, tokens: tokens, options: options, jobs: App.jobs, webhooks: App.webhooks(),
-            jobOptions: try environment.jobOptions(), host: host, port: port, logger: logger, services: exporter.map { [$0] } ?? []
+            api: api, client: client, tokens: tokens, options: options, jobs: App.jobs, webhooks: App.webhooks(), jobOptions: jobOptions,
+            host: host, port: port, logger: logger, services: exporter.map { [$0] } ?? []
         )
     }
 }
@@ -77,6 +83,9 @@ struct Worker: AsyncParsableCommand {
         let database = try environment.servingDatabase()
         let options = try environment.serverOptions()
         let jobOptions = try environment.jobOptions()
+        guard database.options.maximumConnections >= 2 else {
+            throw ConfigurationError(variable: "DATABASE_POOL_SIZE", problem: "must be at least 2 for a worker: one connection listens for new jobs")
+        }
         let pending = try await PostgresClient.withRunning(try environment.database(), logger: logger) { client in
             try await Migrator(client: client, logger: logger).pending(type(of: App.api()).allMigrations)
         }

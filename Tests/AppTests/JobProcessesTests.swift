@@ -93,7 +93,8 @@ import Trellis
 
         let second = try Self.launchProbe(concurrency: 1, rescueAfterSeconds: 2)
         defer { second.kill() }
-        try await Self.waitUntil("the rescued job completed", limit: .seconds(30)) {
+        // Rescued after 2 s without a heartbeat, then run after its backoff (1^4 + 15 s).
+        try await Self.waitUntil("the rescued job completed", limit: .seconds(60)) {
             try await Self.count("SELECT count(*) FROM jobs WHERE id = \(id) AND state = 'completed'", in: database) == 1
         }
         #expect(try await Self.count("SELECT attempts::int8 FROM jobs WHERE id = \(id)", in: database) == 2)

@@ -235,7 +235,8 @@ import Trellis
         try await withApp { client, _ in
             let token = try await Self.owner(client, "linus", ip: 63)
             for url in ["http://example.com/hooks", "https://127.0.0.1/hooks", "https://10.1.2.3/hooks", "https://169.254.169.254/latest",
-                        "https://[::1]/hooks", "https://[fd00::1]/hooks", "https://100.64.0.9/", "https://localhost/hooks", "ftp://example.com/"] {
+                        "https://[::1]/hooks", "https://[fd00::1]/hooks", "https://100.64.0.9/", "https://localhost/hooks", "ftp://example.com/",
+                        "https://[2002:c0a8:101::1]/", "https://[2001:0:4136:e378::1]/", "https://[::10.0.0.1]/", "https://[fe80::1]/"] {
                 let response = try await Self.createEndpoint(client, token, url: url)
                 #expect(response.status == .unprocessableContent, "\(url): \(response.text)")
                 #expect(response.text.contains("url"), "\(url)")

@@ -47,9 +47,7 @@ public enum EmailOutbox {
             logger: logger
         )
         try await JobQueue.enqueue(SendEmail(outboxID: id), on: connection, logger: logger)
-        logger.info(
-            "email queued", metadata: ["outbox_id": "\(id.uuidString.lowercased())", "recipient": "\(email.recipient)", "subject": "\(email.subject)"]
-        )
+        logger.debug("email queued", metadata: ["outbox_id": "\(id.uuidString.lowercased())", "subject": "\(email.subject)"])
         return QueuedEmail(id: id, recipient: email.recipient, subject: email.subject)
     }
 }

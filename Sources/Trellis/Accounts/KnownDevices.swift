@@ -4,12 +4,14 @@ import Logging
 import PostgresNIO
 
 /// The devices each user has signed in from (`user_devices`), told apart by a hash of their
-/// `User-Agent`: enough to notice a new browser or machine, which the user is emailed about.
+/// `User-Agent` without its digits: enough to notice a new browser or machine, which the user is
+/// emailed about, while a browser's updates (new version numbers) stay the same device.
 enum KnownDevices {
     /// Records a sign-in of `userID` from `origin`'s device; true when the user had signed in
     /// before, but never from this device.
     static func record(userID: UUID, origin: RequestOrigin, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let digest = SHA256.hash(data: Data((origin.userAgent ?? "").utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let family = (origin.userAgent ?? "").filter { !$0.isNumber }
+        let digest = SHA256.hash(data: Data(family.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
         let rows = try await connection.query(
             """
             WITH seen AS (

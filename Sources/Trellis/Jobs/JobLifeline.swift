@@ -2,8 +2,8 @@ import Logging
 import PostgresNIO
 
 /// Rescues the jobs of workers that died: a running job whose heartbeat is older than
-/// ``JobOptions/rescueAfter`` goes back to pending (run again at once), or is discarded when it
-/// has used its last attempt. Any number of instances may look at once (`SKIP LOCKED`).
+/// ``JobOptions/rescueAfter`` goes back to pending (run again after the default backoff of its
+/// attempt, at most an hour), or is discarded when it has used its last attempt. Any number of instances may look at once (`SKIP LOCKED`).
 public struct JobLifeline: Sendable {
     public let client: PostgresClient
     public let rescueAfter: Duration
@@ -28,7 +28,8 @@ public struct JobLifeline: Sendable {
             UPDATE jobs SET
                 state = CASE WHEN attempts >= max_attempts THEN 'discarded' ELSE 'pending' END,
                 finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
-                run_at = now(),
+                -- Not at once: a job that kills its process (out of memory) would take the fleet down one by one.
+                run_at = now() + make_interval(secs => least(power(attempts, 4) + 15, 3600)),
                 last_error = 'rescued: its worker ' || locked_by || ' sent no heartbeat for ' || \(Int(seconds)) || ' s',
                 locked_by = NULL, heartbeat_at = NULL
             FROM stale WHERE jobs.id = stale.id

@@ -14,7 +14,9 @@ struct JobNotifications: Sendable {
     let logger: Logger
 
     func run() async {
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let started = ContinuousClock.now
             do {
                 try await cancelWhenGracefulShutdown {
                     try await client.withConnection { connection in
@@ -29,9 +31,14 @@ struct JobNotifications: Sendable {
                 }
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                logger.warning("job notifications lost; polling until they are back", metadata: ["error": "\(String(reflecting: error))"])
+                // A connection that listened a while before it broke starts a new run of failures.
+                failures = ContinuousClock.now - started > .seconds(10) ? 1 : failures + 1
+                if failures == 1 {
+                    logger.warning("job notifications lost; polling until they are back", metadata: ["error": "\(String(reflecting: error))"])
+                }
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            let pause = Duration.seconds(min(30, 1 << min(failures, 5)))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
     }
 }

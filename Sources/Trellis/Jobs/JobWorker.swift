@@ -86,21 +86,32 @@ public struct JobWorker: Service {
         let running = RunningJobs()
         await withDiscardingTaskGroup { group in
             group.addTask { await beatWhileRunning(running) }
+            var failures = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let free = concurrency - running.count.load(ordering: .relaxed)
                 var claimed: [Claimed] = []
                 if free > 0 {
                     do {
-                        claimed = try await claim(free)
+                        claimed = try await cancelWhenGracefulShutdown { try await claim(free) }
+                        failures = 0
                     } catch {
-                        if Task.isCancelled { break }
-                        logger.warning("job claim failed", metadata: ["queue": "\(queue.rawValue)", "error": "\(String(reflecting: error))"])
+                        if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                        failures += 1
+                        // Once per failure run, then quietly, waiting longer each time (up to 30 s).
+                        if failures == 1 {
+                            logger.warning("job claim failed", metadata: ["queue": "\(queue.rawValue)", "error": "\(String(reflecting: error))"])
+                        }
+                        let pause = Duration.seconds(min(30, 1 << min(failures, 5)))
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                        continue
                     }
                 }
                 for job in claimed {
                     running.count.add(1, ordering: .relaxed)
+                    running.ids.withLock { _ = $0.insert(job.id) }
                     group.addTask {
                         await perform(job)
+                        running.ids.withLock { _ = $0.remove(job.id) }
                         running.count.subtract(1, ordering: .relaxed)
                         wake.signal()  // room for another
                     }
@@ -123,10 +134,14 @@ public struct JobWorker: Service {
             sinceBeat += step
             guard sinceBeat >= heartbeatInterval, running.count.load(ordering: .relaxed) > 0 else { continue }
             sinceBeat = .zero
+            // The jobs this worker is running now, not every row it once locked: a job whose end
+            // could not be recorded must go stale, so the lifeline finds it.
+            let ids = Array(running.ids.withLock { $0 })
             do {
                 _ = try await Self.detached {
                     try await database.client.query(
-                        "UPDATE jobs SET heartbeat_at = now() WHERE state = 'running' AND locked_by = \(workerID)", logger: logger
+                        "UPDATE jobs SET heartbeat_at = now() WHERE id = ANY(\(ids)) AND state = 'running' AND locked_by = \(workerID)",
+                        logger: logger
                     )
                 }
             } catch {
@@ -197,7 +212,7 @@ public struct JobWorker: Service {
                     try await database.client.query(
                         """
                         UPDATE jobs SET state = 'completed', finished_at = now(), locked_by = NULL, heartbeat_at = NULL
-                        WHERE id = \(job.id) AND locked_by = \(workerID)
+                        WHERE id = \(job.id) AND locked_by = \(workerID) AND attempts = \(job.attempt) AND attempts = \(job.attempt) AND attempts = \(job.attempt)
                         """,
                         logger: logger
                     )
@@ -214,7 +229,7 @@ public struct JobWorker: Service {
         try await database.client.query(
             """
             UPDATE jobs SET state = 'pending', attempts = attempts - 1, run_at = now(), locked_by = NULL, heartbeat_at = NULL
-            WHERE id = \(job.id) AND locked_by = \(workerID)
+            WHERE id = \(job.id) AND locked_by = \(workerID) AND attempts = \(job.attempt)
             """,
             logger: logger
         )
@@ -227,7 +242,7 @@ public struct JobWorker: Service {
             try await database.client.query(
                 """
                 UPDATE jobs SET state = 'discarded', finished_at = now(), last_error = \(error), locked_by = NULL, heartbeat_at = NULL
-                WHERE id = \(job.id) AND locked_by = \(workerID)
+                WHERE id = \(job.id) AND locked_by = \(workerID) AND attempts = \(job.attempt) AND attempts = \(job.attempt)
                 """,
                 logger: logger
             )
@@ -241,7 +256,7 @@ public struct JobWorker: Service {
                 UPDATE jobs SET state = 'pending', run_at = coalesce(\(clock.now?())::timestamptz, now()) + make_interval(secs => \(interval)),
                     last_error = \(error),
                     locked_by = NULL, heartbeat_at = NULL
-                WHERE id = \(job.id) AND locked_by = \(workerID)
+                WHERE id = \(job.id) AND locked_by = \(workerID) AND attempts = \(job.attempt) AND attempts = \(job.attempt)
                 """,
                 logger: logger
             )
@@ -252,5 +267,7 @@ public struct JobWorker: Service {
 /// How many jobs a worker is running, and whether it still claims more.
 private final class RunningJobs: Sendable {
     let count = Atomic<Int>(0)
+    /// The ids of the jobs running, for their heartbeat.
+    let ids = Mutex<Set<Int64>>([])
     let claiming = Atomic<Bool>(true)
 }

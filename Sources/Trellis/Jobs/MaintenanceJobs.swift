@@ -45,8 +45,8 @@ public enum MaintenanceJobs {
         }
     }
 
-    /// Deletes completed and discarded jobs that finished longer than the retention ago, in
-    /// batches of 10,000.
+    /// Deletes completed and discarded jobs that finished longer than the retention ago, and
+    /// emails queued as long ago that are no longer pending, in batches of 10,000.
     public struct PruneJobs: Job {
         public static let kind = "trellis.prune_jobs"
         public static let queue = JobQueueName.maintenance
@@ -59,9 +59,19 @@ public enum MaintenanceJobs {
             context.logger.info("finished jobs pruned", metadata: ["jobs": "\(pruned)"])
         }
 
-        /// Deletes the finished jobs older than `age`; returns how many.
+        /// Deletes the finished jobs older than `age`, and the emails sent (or failed) as long ago,
+        /// whose bodies hold links with tokens; returns how many jobs.
         public static func prune(olderThan age: Duration, client: PostgresClient, logger: Logger) async throws -> Int {
-            try await client.deleteInBatches(
+            _ = try await client.deleteInBatches(
+                """
+                WITH gone AS (DELETE FROM email_outbox WHERE id IN (
+                    SELECT id FROM email_outbox WHERE status <> 'pending' AND created_at < now() - make_interval(secs => \(age.components.seconds))
+                    LIMIT 10000 FOR UPDATE SKIP LOCKED) RETURNING 1)
+                SELECT count(*) FROM gone
+                """,
+                batchSize: 10_000, logger: logger
+            )
+            return try await client.deleteInBatches(
                 """
                 WITH gone AS (DELETE FROM jobs WHERE id IN (
                     SELECT id FROM jobs WHERE state IN ('completed', 'discarded') AND finished_at < now() - make_interval(secs => \(age.components.seconds))

@@ -49,7 +49,8 @@ public struct EmailDelivery: Sendable {
     func send(_ id: UUID, context: JobContext) async throws {
         let logger = context.logger
         let rows = try await context.database.client.query(
-            "SELECT recipient, subject, body, html FROM email_outbox WHERE id = \(id) AND status = 'pending'", logger: logger
+            // A failed message is sent again only when an administrator retries its job.
+            "SELECT recipient, subject, body, html FROM email_outbox WHERE id = \(id) AND status IN ('pending', 'failed')", logger: logger
         )
         var row: (String, String, String, String?)?
         for try await found in rows.decode((String, String, String, String?).self) { row = found }

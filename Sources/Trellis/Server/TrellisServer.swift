@@ -182,6 +182,9 @@ public enum TrellisServer {
         let state = ServerState()
         let database = Database(client: client)
         let router = makeRouter(api: api, database: database, tokens: tokens, options: options, webhooks: webhooks, state: state, logger: logger)
+        if options.mail.transport == nil && options.environment == .production {
+            logger.warning("no email transport (SMTP_URL or POSTMARK_SERVER_TOKEN): emails stay in the database and nobody receives them")
+        }
         var application = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Trellis"),

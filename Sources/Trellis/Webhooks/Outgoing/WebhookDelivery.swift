@@ -9,24 +9,23 @@ import PostgresNIO
 /// with `Content-Type: application/json`, `X-Webhook-Id` (the event id), `X-Webhook-Event` (its
 /// type) and ``WebhookSignature`` headers, within ``timeout``; records each attempt (status and
 /// the first 1 KB of the answer) in `webhook_delivery_attempts`. A 2xx answer is success; anything
-/// else (or no answer) is retried on ``DeliverWebhook/schedule``, then the delivery fails.
+/// else (a redirect too: none is followed) or no answer is retried on ``DeliverWebhook/schedule``,
+/// then the delivery fails. Each delivery connects to the address the ``WebhookURLPolicy`` checked,
+/// so a name cannot resolve to a private address between the check and the connection.
 ///
 /// An endpoint failing without a success for ``disableAfter`` (3 days) is disabled, and its
 /// organization's owners are emailed.
 public struct WebhookDelivery: Sendable {
     public let policy: WebhookURLPolicy
-    public let httpClient: HTTPClient
     public let timeout: Duration
     public let disableAfter: Duration
     /// The web app's address, for the link in the "endpoint disabled" email.
     public let appURL: String?
 
     public init(
-        policy: WebhookURLPolicy, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30), disableAfter: Duration = .seconds(3 * 86400),
-        appURL: String? = nil
+        policy: WebhookURLPolicy, timeout: Duration = .seconds(30), disableAfter: Duration = .seconds(3 * 86400), appURL: String? = nil
     ) {
         self.policy = policy
-        self.httpClient = httpClient
         self.timeout = timeout
         self.disableAfter = disableAfter
         self.appURL = appURL
@@ -65,7 +64,8 @@ public struct WebhookDelivery: Sendable {
     /// Sends delivery `id` once; throws when it must be retried.
     func deliver(_ id: UUID, context: JobContext) async throws {
         let logger = context.logger
-        guard let target = try await load(id, context: context), target.status == "pending" else { return }
+        // A failed delivery runs again only when an administrator retries its job.
+        guard let target = try await load(id, context: context), target.status != "succeeded" else { return }
         guard target.enabled else {
             try await finish(id, target: target, attempt: context.attempt, outcome: Outcome(error: "the endpoint is disabled"), final: true, context: context)
             return
@@ -102,11 +102,22 @@ public struct WebhookDelivery: Sendable {
     }
 
     private func send(_ target: Target, now: Date, logger: Logger) async -> Outcome {
+        let pinned: String?
         do {
-            try await policy.check(target.url)
+            pinned = try await policy.pinnedAddress(for: target.url)
         } catch {
             return Outcome(error: "refused: the URL \(error.description)")
         }
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: .seconds(10), read: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+        if let pinned, let host = URL(string: target.url)?.host { configuration.dnsOverride = [host: pinned] }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let outcome = await post(target, now: now, with: client, logger: logger)
+        try? await client.shutdown()
+        return outcome
+    }
+
+    private func post(_ target: Target, now: Date, with client: HTTPClient, logger: Logger) async -> Outcome {
         var request = HTTPClientRequest(url: target.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -116,10 +127,15 @@ public struct WebhookDelivery: Sendable {
         request.headers.add(name: WebhookSignature.header, value: WebhookSignature.sign(target.payload, secret: target.secret, timestamp: now))
         request.body = .bytes(ByteBuffer(string: target.payload))
         do {
-            let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000), logger: logger)
-            var body = try await response.body.collect(upTo: Self.keptResponseBytes * 64)
-            let kept = body.readString(length: min(body.readableBytes, Self.keptResponseBytes)) ?? ""
-            return Outcome(status: Int(response.status.code), body: kept)
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000), logger: logger)
+            // The first 1 KB is kept; the rest is read and dropped, however long.
+            var kept = ByteBuffer()
+            for try await var chunk in response.body where kept.readableBytes < Self.keptResponseBytes {
+                let take = min(chunk.readableBytes, Self.keptResponseBytes - kept.readableBytes)
+                if let slice = chunk.readSlice(length: take) { kept.writeImmutableBuffer(slice) }
+            }
+            let text = String(decoding: kept.readableBytesView, as: UTF8.self).replacingOccurrences(of: "\0", with: "")
+            return Outcome(status: Int(response.status.code), body: text)
         } catch {
             return Outcome(error: String(describing: error).prefix(500).description)
         }

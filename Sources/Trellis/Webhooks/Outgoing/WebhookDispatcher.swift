@@ -26,15 +26,20 @@ public struct WebhookDispatcher: Service {
     }
 
     public func run() async throws {
+        var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // A full batch: read on at once.
-                while try await dispatch() == Self.batch {}
+                while try await cancelWhenGracefulShutdown({ try await dispatch() }) == Self.batch {}
+                failures = 0
             } catch {
-                if Task.isCancelled { return }
-                logger.warning("webhook dispatch failed", metadata: ["error": "\(String(reflecting: error))"])
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
+                failures += 1
+                // Once per run of failures (the database is down, say), then quietly, waiting longer.
+                if failures == 1 { logger.warning("webhook dispatch failed", metadata: ["error": "\(String(reflecting: error))"]) }
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            let pause = failures == 0 ? interval : .seconds(min(30, 1 << min(failures, 5)))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
     }
 

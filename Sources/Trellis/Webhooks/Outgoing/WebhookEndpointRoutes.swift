@@ -122,7 +122,8 @@ public struct WebhookEndpointRoutes: Sendable {
         if let url { await checkURL(url, &input) }
         try input.finish()
         // Enabling again starts a new run: failures before it no longer count.
-        let rows = try await database.client.query(
+        let endpoint = try await database.withConnection(logger: context.logger) { connection -> JSONValue? in
+            let rows = try await connection.query(
             """
             UPDATE webhook_endpoints SET url = coalesce(\(url)::text, url), description = coalesce(\(description)::text, description),
                 event_types = coalesce(\(eventTypes)::text[], event_types), enabled = coalesce(\(enabled)::boolean, enabled),
@@ -132,21 +133,28 @@ public struct WebhookEndpointRoutes: Sendable {
             WHERE id = \(id) AND org_id = \(scope.orgID)
             RETURNING \(unescaped: Self.columns)
             """,
-            logger: context.logger
-        )
-        for try await row in rows { return Response.data(try Self.endpoint(row.makeRandomAccess())) }
-        throw APIError.notFound("webhook endpoint")
+                logger: context.logger
+            )
+            for try await row in rows { return try Self.endpoint(row.makeRandomAccess()) }
+            return nil
+        }
+        guard let endpoint else { throw APIError.notFound("webhook endpoint") }
+        return Response.data(endpoint)
     }
 
     func delete(_ request: Request, _ context: TrellisRequestContext) async throws -> Response {
         let scope = TenantScope(principal: try context.require(Self.write))
         try request.rejectUnknownQueryParameters()
         let id = try context.resourceID("id")
-        let rows = try await database.client.query(
-            "DELETE FROM webhook_endpoints WHERE id = \(id) AND org_id = \(scope.orgID) RETURNING id", logger: context.logger
-        )
-        for try await _ in rows.decode(UUID.self) { return Response(status: .noContent) }
-        throw APIError.notFound("webhook endpoint")
+        let deleted = try await database.withConnection(logger: context.logger) { connection -> Bool in
+            let rows = try await connection.query(
+                "DELETE FROM webhook_endpoints WHERE id = \(id) AND org_id = \(scope.orgID) RETURNING id", logger: context.logger
+            )
+            for try await _ in rows.decode(UUID.self) { return true }
+            return false
+        }
+        guard deleted else { throw APIError.notFound("webhook endpoint") }
+        return Response(status: .noContent)
     }
 
     // MARK: - Deliveries

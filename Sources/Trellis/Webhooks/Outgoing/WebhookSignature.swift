@@ -30,7 +30,7 @@ public enum WebhookSignature {
         let key = SymmetricKey(data: Data(secret.utf8))
         let signed = Data("\(timestamp).\(body)".utf8)
         return signatures.contains { signature in
-            guard let code = Data(hex: signature) else { return false }
+            guard let code = HexSignature.decode(signature) else { return false }
             return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: signed, using: key)
         }
     }
@@ -38,22 +38,5 @@ public enum WebhookSignature {
     static func hex(of body: String, secret: String, seconds: Int64) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("\(seconds).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return code.map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-extension Data {
-    /// Bytes from lowercase or uppercase hex; nil when `hex` is not an even run of hex digits.
-    init?(hex: String) {
-        guard hex.utf8.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        self.init(bytes)
     }
 }

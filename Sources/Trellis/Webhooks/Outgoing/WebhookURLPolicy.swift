@@ -27,6 +27,13 @@ public struct WebhookURLPolicy: Sendable, Equatable {
 
     /// Checks the URL's form, then (unless private URLs are allowed) every address its host resolves to.
     public func check(_ text: String) async throws(Refusal) {
+        _ = try await pinnedAddress(for: text)
+    }
+
+    /// ``check(_:)``, returning the checked address a delivery must connect to (so that the name
+    /// cannot resolve elsewhere between the check and the connection); nil when private URLs are
+    /// allowed (the client resolves the name itself).
+    func pinnedAddress(for text: String) async throws(Refusal) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw Refusal(description: "must be an absolute URL such as https://example.com/webhooks")
         }
@@ -34,7 +41,7 @@ public struct WebhookURLPolicy: Sendable, Equatable {
         guard text.unicodeScalars.count <= 2048 else { throw Refusal(description: "must be at most 2048 characters") }
         if allowsPrivateURLs {
             guard scheme == "https" || scheme == "http" else { throw Refusal(description: "must be an http or https URL") }
-            return
+            return nil
         }
         guard scheme == "https" else { throw Refusal(description: "must be an https URL") }
         let addresses: [IPAddress]
@@ -43,10 +50,11 @@ public struct WebhookURLPolicy: Sendable, Equatable {
         } catch {
             throw Refusal(description: "names a host that does not resolve (\(host))")
         }
-        guard !addresses.isEmpty else { throw Refusal(description: "names a host that does not resolve (\(host))") }
+        guard let first = addresses.first else { throw Refusal(description: "names a host that does not resolve (\(host))") }
         if let blocked = addresses.first(where: { !$0.isPublic }) {
             throw Refusal(description: "resolves to \(blocked), an address of a private, loopback or reserved network")
         }
+        return first.description
     }
 
     /// The addresses `host` resolves to (getaddrinfo, on NIO's thread pool).
@@ -96,6 +104,7 @@ enum IPAddress: Equatable, CustomStringConvertible {
             case (0, _), (10, _), (127, _), (169, 254), (192, 168), (198, 18), (198, 19): return false
             case (100, 64...127), (172, 16...31): return false
             case (192, 0) where b[2] == 0 || b[2] == 2: return false
+            case (192, 88) where b[2] == 99: return false  // 6to4 relays
             case (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: return false
             case (224..., _): return false  // multicast, reserved, broadcast
             default: return true
@@ -103,7 +112,15 @@ enum IPAddress: Equatable, CustomStringConvertible {
         case .v6(let b):
             if b.allSatisfy({ $0 == 0 }) || (b[0..<15].allSatisfy { $0 == 0 } && b[15] == 1) { return false }  // :: and ::1
             if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff { return IPAddress.v4(Array(b[12...])).isPublic }
-            if b[0] == 0x00, b[1] == 0x64, b[2] == 0xff, b[3] == 0x9b { return IPAddress.v4(Array(b[12...])).isPublic }  // NAT64
+            if b[0..<12].allSatisfy({ $0 == 0 }) { return false }  // ::/96, IPv4-compatible (deprecated)
+            if b[0] == 0x00, b[1] == 0x64, b[2] == 0xff, b[3] == 0x9b {
+                // NAT64: the well-known prefix wraps an IPv4 address; 64:ff9b:1::/48 is for local use.
+                return b[4] == 0 && b[5] == 0 && IPAddress.v4(Array(b[12...])).isPublic
+            }
+            if b[0] == 0x20, b[1] == 0x02 { return IPAddress.v4(Array(b[2..<6])).isPublic }  // 6to4 wraps an IPv4 address
+            if b[0] == 0x20, b[1] == 0x01, b[2] == 0x00, b[3] == 0x00 { return false }  // Teredo
+            if b[0] == 0x01, b[1] == 0x00, b[2..<8].allSatisfy({ $0 == 0 }) { return false }  // 100::/64, discard-only
+            if b[0] == 0xfe && b[1] & 0xc0 == 0xc0 { return false }  // fec0::/10, site-local (deprecated)
             if b[0] & 0xfe == 0xfc { return false }  // fc00::/7 unique local
             if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return false }  // fe80::/10 link-local
             if b[0] == 0xff { return false }  // multicast
