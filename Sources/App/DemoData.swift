@@ -93,8 +93,8 @@ public enum DemoData {
                 let hash = try await hasher.hash(password, salt: withUnsafeBytes(of: user.id.uuid) { Array($0) })
                 try await connection.query(
                     """
-                    INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
-                    VALUES (\(user.id), \(user.email), \(user.name), \(hash), \(accountsCreated), \(accountsCreated))
+                    INSERT INTO users (id, email, name, password_hash, email_verified_at, created_at, updated_at)
+                    VALUES (\(user.id), \(user.email), \(user.name), \(hash), \(accountsCreated), \(accountsCreated), \(accountsCreated))
                     ON CONFLICT (id) DO NOTHING
                     """,
                     logger: logger

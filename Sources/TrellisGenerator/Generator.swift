@@ -31,6 +31,7 @@ public struct Generator: Sendable {
     public func applying(_ settings: ProjectSettings) -> Generator {
         var options = options
         options.accountEndpoints = settings.accounts
+        options.emailVerification = settings.emailVerification
         return Generator(templates: templates, options: options)
     }
 
@@ -117,7 +118,8 @@ public struct Generator: Sendable {
 
         let apiContext = APIContext(
             specDirectory: Resolver.displayDirectory(specDirectory), resources: resources, schema: schema,
-            migrations: migrations, document: document, accountEndpoints: options.accountEndpoints
+            migrations: migrations, document: document, accountEndpoints: options.accountEndpoints,
+            emailVerification: options.emailVerification
         )
         let api = try render("api.swift", apiContext)
         // A project's own api template that predates the project file would leave out the
@@ -127,6 +129,13 @@ public struct Generator: Sendable {
                 name: "api.swift",
                 message: "the project file leaves account endpoints out, but this template does not declare `accountEndpoints`, "
                     + "so the server would still serve them; copy the `narrowsAccounts` section of the built-in template into it"
+            )
+        }
+        if apiContext.requiresVerifiedEmail && !api.contains("emailVerification") {
+            throw TemplateError(
+                name: "api.swift",
+                message: "the project file requires verified email for writes, but this template does not declare `emailVerification`, "
+                    + "so the server would not enforce it; copy the `requiresVerifiedEmail` section of the built-in template into it"
             )
         }
         swiftFiles.append(GeneratedFile(path: "GeneratedAPI.swift", contents: api))

@@ -1,3 +1,5 @@
+import App
+import AppAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -250,6 +252,52 @@ import Trellis
         try await withApp { client, _ in
             let page = try await client.request(.get, "/dev/mailbox", bearer: nil)
             #expect(page.status == .notFound, "not mounted outside development")
+        }
+    }
+}
+
+/// The example app's API with `email_verification: required_for_writes`, as a project file sets it.
+struct VerifiedWritesAPI: TrellisAPI {
+    let base = App.api()
+    static var migrations: [Migration] { GeneratedAPI.migrations }
+    static var openAPIJSON: String { GeneratedAPI.openAPIJSON }
+    static var constraints: ConstraintCatalog { GeneratedAPI.constraints }
+    static var emailVerification: EmailVerificationRule { .requiredForWrites }
+
+    func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
+        base.addRoutes(to: group, database: database)
+    }
+}
+
+/// An API that requires a verified email for writes: an unverified account reads but cannot
+/// write (403 naming the email), through its session or its API key; once verified, its next
+/// session writes.
+@Suite struct VerifiedWritesTests {
+    @Test func unverifiedAccountsReadButCannotWriteUntilVerified() async throws {
+        try await withApp(serving: VerifiedWritesAPI()) { client, _ in
+            let email = "mail-unverified@emails.test"
+            let session = try await AuthTests.signup(client, email: email, organization: "Mail Unverified", ip: 79)
+            #expect(try await client.request(.get, "/api/v1/projects", bearer: session.access).status == .ok)
+            let refused = try await client.request(.post, "/api/v1/projects", bearer: session.access, json: #"{"name": "Early", "slug": "early"}"#)
+            #expect(refused.status == .forbidden)
+            #expect(refused.text.contains("is not verified"), "\(refused.text)")
+            let key = try await client.request(
+                .post, "/api/v1/api-keys", bearer: session.access, json: #"{"name": "ci", "scopes": ["*"]}"#
+            )
+            let secret = try #require(try key.data["key"] as? String)
+            #expect(try await client.request(.post, "/api/v1/projects", bearer: secret, json: #"{"name": "Key", "slug": "key"}"#).status == .forbidden)
+
+            let database = Database(client: try await TestEnvironment.shared.client().client)
+            var body = ""
+            for try await text in try await database.client.query(
+                "SELECT body FROM email_outbox WHERE recipient = \(email) AND subject LIKE 'Confirm%'", logger: TestEnvironment.shared.logger
+            ).decode(String.self) { body = text }
+            let token = try AccountEmailTests.token(after: "\(TestEnvironment.appURL)/verify-email", in: body)
+            #expect(try await client.request(.post, "/api/v1/auth/verify-email", bearer: nil, json: #"{"token": "\#(token)"}"#).status == .ok)
+            let refreshed = try AuthTests.session(try await AuthTests.refresh(client, session.refresh, ip: 79))
+            let created = try await client.request(.post, "/api/v1/projects", bearer: refreshed.access, json: #"{"name": "Later", "slug": "later"}"#)
+            #expect(created.status == .created, "\(created.text)")
+            #expect(try await client.request(.post, "/api/v1/projects", bearer: secret, json: #"{"name": "Key", "slug": "key"}"#).status == .created)
         }
     }
 }

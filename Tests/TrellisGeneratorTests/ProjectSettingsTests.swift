@@ -90,7 +90,18 @@ import TrellisSpec
         #expect(try ProjectSettingsLoader.load([]) == ProjectSettings(accounts: Set(AccountGroup.allCases)))
     }
 
+    @Test func emailVerificationRequiredForWritesReachesTheGeneratedAPI() throws {
+        let (_, api) = try Self.generate(settings: "email_verification: required_for_writes\n")
+        #expect(api.contains("public static let emailVerification: EmailVerificationRule = .requiredForWrites"))
+        let (_, optional) = try Self.generate(settings: "email_verification: optional\n")
+        #expect(!optional.contains("emailVerification"), "optional is TrellisAPI's default")
+    }
+
     @Test(arguments: [
+        (
+            "email_verification: writes\n",
+            "trellis.yaml:1:21: error: unknown email_verification 'writes' (fix: expected one of: optional, required_for_writes)"
+        ),
         ("accounts: [auth, mee]\n", "trellis.yaml:1:18: error: unknown account group 'mee' (fix: did you mean 'me'?)"),
         ("acounts: false\n", "trellis.yaml:1:1: error: unknown key 'acounts' in the project file (fix: did you mean 'accounts'?)"),
         ("accounts: [me, me]\n", "trellis.yaml:1:16: error: account group 'me' is listed twice (fix: remove one)"),

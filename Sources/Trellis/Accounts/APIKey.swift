@@ -43,26 +43,29 @@ public enum APIKey {
     /// One prepared statement: it finds the key and, at most once a minute per key (not once per
     /// request), records that it was used.
     public static func authenticate(_ key: String, client: PostgresClient, logger: Logger) async throws -> Principal? {
-        guard let (id, orgID, userID, roleName, scopes) = try await client.first(Authentication(digest: SecretToken.digest(of: key)), logger: logger),
+        guard let (id, orgID, userID, roleName, scopes, verified) = try await client.first(
+            Authentication(digest: SecretToken.digest(of: key)), logger: logger
+        ),
             let role = Role(rawValue: roleName)
         else { return nil }
-        return Principal(userID: userID, orgID: orgID, role: role, apiKeyID: id, scopes: Set(scopes))
+        return Principal(userID: userID, orgID: orgID, role: role, apiKeyID: id, scopes: Set(scopes), emailVerified: verified)
     }
 
     struct Authentication: PostgresPreparedStatement {
         static let name = "api_keys.authenticate"
         static let sql = """
             WITH found AS (
-                SELECT k.id, k.org_id, k.created_by, m.role, k.scopes FROM api_keys k
+                SELECT k.id, k.org_id, k.created_by, m.role, k.scopes, u.email_verified_at IS NOT NULL AS verified FROM api_keys k
                 JOIN memberships m ON m.org_id = k.org_id AND m.user_id = k.created_by
+                JOIN users u ON u.id = k.created_by
                 WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
             ), used AS (
                 UPDATE api_keys SET last_used_at = now()
                 WHERE id IN (SELECT id FROM found) AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
             )
-            SELECT id, org_id, created_by, role, scopes FROM found
+            SELECT id, org_id, created_by, role, scopes, verified FROM found
             """
-        typealias Row = (UUID, UUID, UUID, String, [String])
+        typealias Row = (UUID, UUID, UUID, String, [String], Bool)
 
         var digest: ByteBuffer
 

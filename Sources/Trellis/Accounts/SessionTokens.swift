@@ -46,13 +46,15 @@ public struct SessionTokens: Sendable {
             """
             INSERT INTO sessions (id, user_id, org_id, ip, user_agent)
             VALUES (\(sessionID), \(userID), \(orgID), \(origin.ip), \(origin.userAgent))
-            RETURNING (SELECT platform_admin FROM users WHERE id = \(userID))
+            RETURNING (SELECT platform_admin FROM users WHERE id = \(userID)), (SELECT email_verified_at IS NOT NULL FROM users WHERE id = \(userID))
             """,
             logger: logger
         )
-        var isPlatformAdmin = false
-        for try await flag in rows.decode(Bool?.self) { isPlatformAdmin = flag ?? false }
-        let principal = Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID, isPlatformAdmin: isPlatformAdmin)
+        var (isPlatformAdmin, emailVerified) = (false, false)
+        for try await (admin, verified) in rows.decode((Bool?, Bool?).self) { (isPlatformAdmin, emailVerified) = (admin ?? false, verified ?? false) }
+        let principal = Principal(
+            userID: userID, orgID: orgID, role: role, sessionID: sessionID, isPlatformAdmin: isPlatformAdmin, emailVerified: emailVerified
+        )
         return try await issue(principal, on: connection, logger: logger)
     }
 
@@ -86,22 +88,25 @@ public struct SessionTokens: Sendable {
     /// and gets ``Rotation/invalid`` without revoking anything.
     public func rotate(_ token: String, on connection: PostgresConnection, logger: Logger) async throws -> Rotation {
         let digest = SecretToken.digest(of: token)
-        let row: (UUID, Date?, Date, UUID, UUID, Date?, Bool)?
+        let row: (UUID, Date?, Date, UUID, UUID, Date?, Bool, Bool)?
         do {
             row = try await first(
                 connection.query(
                     """
-                    SELECT r.session_id, r.used_at, r.expires_at, s.user_id, s.org_id, s.revoked_at, u.platform_admin
+                    SELECT r.session_id, r.used_at, r.expires_at, s.user_id, s.org_id, s.revoked_at, u.platform_admin,
+                        u.email_verified_at IS NOT NULL
                     FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
                     WHERE r.token_hash = \(digest) FOR UPDATE OF r NOWAIT
                     """,
                     logger: logger
-                ).decode((UUID, Date?, Date, UUID, UUID, Date?, Bool).self)
+                ).decode((UUID, Date?, Date, UUID, UUID, Date?, Bool, Bool).self)
             )
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
             return .invalid
         }
-        guard let (sessionID, usedAt, expiresAt, userID, orgID, revokedAt, isPlatformAdmin) = row, revokedAt == nil, expiresAt > Date() else {
+        guard let (sessionID, usedAt, expiresAt, userID, orgID, revokedAt, isPlatformAdmin, emailVerified) = row, revokedAt == nil,
+            expiresAt > Date()
+        else {
             return .invalid
         }
         if usedAt != nil {
@@ -113,7 +118,9 @@ public struct SessionTokens: Sendable {
             try await revoke(sessionID: sessionID, on: connection, logger: logger)
             return .membershipEnded(userID: userID, orgID: orgID, sessionID: sessionID)
         }
-        let principal = Principal(userID: userID, orgID: orgID, role: role, sessionID: sessionID, isPlatformAdmin: isPlatformAdmin)
+        let principal = Principal(
+            userID: userID, orgID: orgID, role: role, sessionID: sessionID, isPlatformAdmin: isPlatformAdmin, emailVerified: emailVerified
+        )
         return .rotated(try await issue(principal, on: connection, logger: logger), principal)
     }
 

@@ -21,6 +21,8 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var sid: String?
     /// `true` for a platform administrator; absent otherwise.
     public var adm: Bool?
+    /// `true` while the user's email address is not verified; absent once it is.
+    public var unv: Bool?
 
     enum CodingKeys: String, CodingKey {
         case issuer = "iss"
@@ -29,7 +31,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         case expiration = "exp"
         case issuedAt = "iat"
         case id = "jti"
-        case org, role, typ, sid, adm
+        case org, role, typ, sid, adm, unv
     }
 
     public static let accessType = "access"
@@ -46,6 +48,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.typ = Self.accessType
         self.sid = principal.sessionID?.uuidString.lowercased()
         self.adm = principal.isPlatformAdmin ? true : nil
+        self.unv = principal.emailVerified ? nil : true
     }
 
     /// Checks expiry; issuer and audience are checked by ``AccessTokens`` which knows the expected values.

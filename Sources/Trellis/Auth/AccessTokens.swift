@@ -55,7 +55,7 @@ public struct AccessTokens: Sendable {
         }
         let principal = Principal(
             userID: userID, orgID: orgID, role: role, sessionID: claims.sid.flatMap(UUID.init(uuidString:)),
-            isPlatformAdmin: claims.adm == true
+            isPlatformAdmin: claims.adm == true, emailVerified: claims.unv != true
         )
         verified.remember(token, as: principal, until: claims.expiration.value)
         return principal

@@ -31,10 +31,14 @@ public struct Principal: Sendable, Hashable {
     /// `Server platform-admin grant`): the only callers who may write the rows every organization
     /// shares (`tenancy: none`). Read when a session starts or refreshes; never set for an API key.
     public let isPlatformAdmin: Bool
+    /// Whether the user's email address is verified (`users.email_verified_at`), read when a
+    /// session starts or refreshes, or (for an API key) from its creator; what an API with
+    /// ``EmailVerificationRule/requiredForWrites`` checks before a write.
+    public let emailVerified: Bool
 
     package init(
         userID: UUID, orgID: UUID, role: Role, sessionID: UUID? = nil, apiKeyID: UUID? = nil, scopes: Set<String>? = nil,
-        isPlatformAdmin: Bool = false
+        isPlatformAdmin: Bool = false, emailVerified: Bool = true
     ) {
         self.userID = userID
         self.orgID = orgID
@@ -43,5 +47,6 @@ public struct Principal: Sendable, Hashable {
         self.apiKeyID = apiKeyID
         self.scopes = scopes
         self.isPlatformAdmin = isPlatformAdmin && apiKeyID == nil
+        self.emailVerified = emailVerified
     }
 }

@@ -12,6 +12,9 @@ public protocol TrellisAPI: Sendable {
     /// project file); every group unless the generated API says otherwise. The account tables and
     /// token verification stay either way.
     static var accountEndpoints: Set<AccountGroup> { get }
+    /// Whether the generated routes refuse writes from accounts whose email is not verified
+    /// (`email_verification:` in the project file); not unless the generated API says so.
+    static var emailVerification: EmailVerificationRule { get }
 
     /// Adds every generated route to `group` (mounted at `/api/v1`).
     func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database)
@@ -23,4 +26,7 @@ extension TrellisAPI {
 
     /// Every group.
     public static var accountEndpoints: Set<AccountGroup> { Set(AccountGroup.allCases) }
+
+    /// Unverified accounts write like verified ones.
+    public static var emailVerification: EmailVerificationRule { .optional }
 }

@@ -126,7 +126,11 @@ public enum TrellisServer {
                 database: database, ttl: options.idempotencyKeyTTL, maxInFlight: max(1, options.databasePoolSize / 2)
             ))
         addAccountRoutes(API.accountEndpoints, to: group, database: database, tokens: tokens, options: options)
-        api.addRoutes(to: group, database: database)
+        if API.emailVerification == .requiredForWrites {
+            api.addRoutes(to: group.group().add(middleware: VerifiedEmailMiddleware()), database: database)
+        } else {
+            api.addRoutes(to: group, database: database)
+        }
         // Last, so that it wraps only the not-found responder (see the middleware).
         router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
         return router

@@ -49,12 +49,15 @@ struct APIContext {
     /// (every group is `TrellisAPI`'s default).
     var narrowsAccounts: Bool
     var accountGroups: [AccountGroupItem]
+    /// Whether the project refuses writes from unverified accounts (`TrellisAPI`'s default is not to).
+    var requiresVerifiedEmail: Bool
 
     init(
         specDirectory: String, resources: [ResolvedResource], schema: Schema, migrations: [MigrationFile], document: Document,
-        accountEndpoints: Set<AccountGroup>
+        accountEndpoints: Set<AccountGroup>, emailVerification: EmailVerificationRule = .optional
     ) {
         self.specDirectory = specDirectory
+        self.requiresVerifiedEmail = emailVerification == .requiredForWrites
         self.narrowsAccounts = accountEndpoints != Set(AccountGroup.allCases)
         self.accountGroups = separated(
             AccountGroup.allCases.filter(accountEndpoints.contains).map { AccountGroupItem(caseName: String(describing: $0)) }

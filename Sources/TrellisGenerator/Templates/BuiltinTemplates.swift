@@ -58,6 +58,11 @@ public struct GeneratedAPI: TrellisAPI {
     /// The built-in account endpoints this app serves (`accounts:` in {{specDirectory}}trellis.yaml).
     public static let accountEndpoints: Set<AccountGroup> = [{{#accountGroups}}.{{caseName}}{{comma}}{{/accountGroups}}]
 {{/narrowsAccounts}}
+{{#requiresVerifiedEmail}}
+
+    /// Writes need a verified email address (`email_verification:` in {{specDirectory}}trellis.yaml).
+    public static let emailVerification: EmailVerificationRule = .requiredForWrites
+{{/requiresVerifiedEmail}}
 
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
 {{#resources}}

@@ -30,7 +30,7 @@ public enum ProjectSettingsLoader {
 
 /// Parses one project file.
 struct ProjectSettingsParser {
-    static let keys = ["accounts"]
+    static let keys = ["accounts", "email_verification"]
 
     private var reader: NodeReader
 
@@ -46,8 +46,13 @@ struct ProjectSettingsParser {
         guard case .document(let root) = reader.compose(yaml),
             let entries = reader.entries(root, of: "the project file", allowed: Self.keys)
         else { return settings }
-        for entry in entries where entry.key == "accounts" {
-            settings.accounts = accounts(entry.value) ?? settings.accounts
+        for entry in entries {
+            switch entry.key {
+            case "accounts": settings.accounts = accounts(entry.value) ?? settings.accounts
+            case "email_verification":
+                settings.emailVerification = reader.choice(entry.value, for: "email_verification", as: EmailVerificationRule.self) ?? settings.emailVerification
+            default: break
+            }
         }
         return settings
     }

@@ -155,8 +155,8 @@ public final class SpecHarness: Sendable {
             let email = "\(role.rawValue)@\(organization.slug).spec.test"
             try await client.query(
                 """
-                INSERT INTO users (id, email, name, created_at, updated_at)
-                VALUES (\(user), \(email), \("\(role.rawValue.capitalized) of \(organization.slug)"), \(created), \(created))
+                INSERT INTO users (id, email, name, email_verified_at, created_at, updated_at)
+                VALUES (\(user), \(email), \("\(role.rawValue.capitalized) of \(organization.slug)"), \(created), \(created), \(created))
                 ON CONFLICT (id) DO NOTHING
                 """,
                 logger: logger

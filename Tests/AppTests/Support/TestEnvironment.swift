@@ -99,6 +99,15 @@ func withApp(
     configure: (inout ServerOptions) -> Void = { _ in },
     _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
 ) async throws {
+    try await withApp(setup, serving: api, logger: logger, configure: configure, body)
+}
+
+/// ``withApp(_:api:logger:configure:_:)`` around another API than the example app's own.
+func withApp<API: TrellisAPI>(
+    _ setup: TestingSetup = .live, serving api: API, logger: Logger? = nil,
+    configure: (inout ServerOptions) -> Void = { _ in },
+    _ body: @Sendable (any TestClientProtocol, AccessTokens) async throws -> Void
+) async throws {
     let (client, tokens) = try await TestEnvironment.shared.client()
     // One trusted proxy hop: tests name their client address with X-Forwarded-For, so the per-IP
     // sign-in limit of one test does not spill into another. The API-wide limit is off: suites

@@ -38,6 +38,9 @@ public struct GeneratedAPI: TrellisAPI {
     /// The built-in account endpoints this app serves (`accounts:` in specs/trellis.yaml).
     public static let accountEndpoints: Set<AccountGroup> = [.me, .members, .apiKeys]
 
+    /// Writes need a verified email address (`email_verification:` in specs/trellis.yaml).
+    public static let emailVerification: EmailVerificationRule = .requiredForWrites
+
     public func addRoutes(to group: RouterGroup<TrellisRequestContext>, database: Database) {
         ArticleNoteResource.addRoutes(to: group, database: database, hooks: hooks.articleNote)
         ArticleResource.addRoutes(to: group, database: database, hooks: hooks.article, actions: actions.article)
