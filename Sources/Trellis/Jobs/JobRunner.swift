@@ -14,12 +14,17 @@ public struct JobRunner: Service {
     public let registry: JobRegistry
     public let database: Database
     public let options: JobOptions
+    /// The server's view of the database (``DatabaseAvailabilityMonitor``), when it runs beside
+    /// one: while the database is down, workers claim nothing and leave the pool to the probes
+    /// that notice its return.
+    public let availability: DatabaseAvailability?
     public let logger: Logger
 
-    public init(registry: JobRegistry, database: Database, options: JobOptions, logger: Logger) {
+    public init(registry: JobRegistry, database: Database, options: JobOptions, availability: DatabaseAvailability? = nil, logger: Logger) {
         self.registry = registry
         self.database = database
         self.options = options
+        self.availability = availability
         self.logger = logger
     }
 
@@ -35,7 +40,7 @@ public struct JobRunner: Service {
                 let worker = JobWorker(
                     queue: queue, concurrency: concurrency, registry: registry, database: database, workerID: nil,
                     pollInterval: options.pollInterval, heartbeatInterval: options.heartbeatInterval, backoff: JobWorker.defaultBackoff,
-                    clock: .database, wake: signals[queue]!, logger: logger
+                    clock: .database, wake: signals[queue]!, availability: availability, logger: logger
                 )
                 group.addTask { try? await worker.run() }
             }
@@ -48,10 +53,14 @@ public struct JobRunner: Service {
     private func runLifeline() async {
         let lifeline = JobLifeline(client: database.client, rescueAfter: options.rescueAfter, logger: logger)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await lifeline.rescue()
-            } catch {
-                logger.warning("job lifeline failed", metadata: ["error": "\(String(reflecting: error))"])
+            if availability?.isAvailable != false {
+                do {
+                    _ = try await cancelWhenGracefulShutdown { try await lifeline.rescue() }
+                } catch {
+                    if !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        logger.warning("job lifeline failed", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                }
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: options.rescueAfter / 2) }
         }

@@ -34,6 +34,8 @@ public struct JobWorker: Service {
     public let logger: Logger
     /// Signalled when a job of the queue may be due (``JobNotifications``).
     let wake: WakeSignal
+    /// While it says the database is down, the worker claims nothing.
+    let availability: DatabaseAvailability?
 
     public init(
         queue: JobQueueName, concurrency: Int, registry: JobRegistry, database: Database, workerID: String? = nil,
@@ -42,13 +44,14 @@ public struct JobWorker: Service {
     ) {
         self.init(
             queue: queue, concurrency: concurrency, registry: registry, database: database, workerID: workerID, pollInterval: pollInterval,
-            heartbeatInterval: heartbeatInterval, backoff: backoff, clock: clock, wake: WakeSignal(), logger: logger
+            heartbeatInterval: heartbeatInterval, backoff: backoff, clock: clock, wake: WakeSignal(), availability: nil, logger: logger
         )
     }
 
     init(
         queue: JobQueueName, concurrency: Int, registry: JobRegistry, database: Database, workerID: String?, pollInterval: Duration,
-        heartbeatInterval: Duration, backoff: @escaping @Sendable (Int) -> Duration, clock: JobClock, wake: WakeSignal, logger: Logger
+        heartbeatInterval: Duration, backoff: @escaping @Sendable (Int) -> Duration, clock: JobClock, wake: WakeSignal,
+        availability: DatabaseAvailability?, logger: Logger
     ) {
         self.queue = queue
         self.concurrency = max(1, concurrency)
@@ -60,6 +63,7 @@ public struct JobWorker: Service {
         self.backoff = backoff
         self.clock = clock
         self.wake = wake
+        self.availability = availability
         self.logger = logger
     }
 
@@ -90,7 +94,7 @@ public struct JobWorker: Service {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let free = concurrency - running.count.load(ordering: .relaxed)
                 var claimed: [Claimed] = []
-                if free > 0 {
+                if free > 0 && availability?.isAvailable != false {
                     do {
                         claimed = try await cancelWhenGracefulShutdown { try await claim(free) }
                         failures = 0

@@ -205,9 +205,9 @@ public enum TrellisServer {
             application.addServices(
                 JobRunner(
                     registry: jobRegistry(jobs, webhooks: webhooks, options: options, jobOptions: jobOptions), database: database, options: jobOptions,
-                    logger: logger
+                    availability: state.database, logger: logger
                 ),
-                WebhookDispatcher(client: client, logger: logger)
+                WebhookDispatcher(client: client, availability: state.database, logger: logger)
             )
         }
         return [application, DrainingService(state: state, delay: options.shutdown.delay, logger: logger)]

@@ -15,13 +15,16 @@ import ServiceLifecycle
 public struct WebhookDispatcher: Service {
     public let client: PostgresClient
     public let interval: Duration
+    /// The server's view of the database: while it is down, the dispatcher waits.
+    public let availability: DatabaseAvailability?
     public let logger: Logger
     /// Events read per transaction.
     public static let batch = 500
 
-    public init(client: PostgresClient, interval: Duration = .seconds(1), logger: Logger) {
+    public init(client: PostgresClient, interval: Duration = .seconds(1), availability: DatabaseAvailability? = nil, logger: Logger) {
         self.client = client
         self.interval = interval
+        self.availability = availability
         self.logger = logger
     }
 
@@ -30,7 +33,9 @@ public struct WebhookDispatcher: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 // A full batch: read on at once.
-                while try await cancelWhenGracefulShutdown({ try await dispatch() }) == Self.batch {}
+                if availability?.isAvailable != false {
+                    while try await cancelWhenGracefulShutdown({ try await dispatch() }) == Self.batch {}
+                }
                 failures = 0
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
