@@ -18,23 +18,8 @@ extension AuthRoutes {
         guard let current, let new else { throw input.failure() }
         let scope = TenantScope(principal: principal)
         let origin = RequestOrigin(request, context: context)
-        // An ended session learns nothing, not even whether a guess was right.
-        try await database.withConnection(logger: context.logger) { connection in
-            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
-        }
-        if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
-            throw APIError.tooMany("password attempts", retryAfter: retryAfter)
-        }
-        let stored = try await database.withConnection(logger: context.logger) { connection in
-            try await first(
-                connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
-                    .decode((String?, String).self)
-            )
-        }
-        guard let (storedHash, email) = stored else { throw APIError.unauthorized }
+        let (currentMatches, email) = try await checkPassword(current, of: principal, context: context)
         var errors = ValidationErrors()
-        let currentMatches: Bool
-        if let storedHash { currentMatches = try await hasher.verify(current, against: storedHash) } else { currentMatches = false }
         if !currentMatches {
             errors.add("current_password", "is incorrect")
             // On a connection of its own: the request fails, and the failed attempt must stay recorded.
@@ -60,5 +45,26 @@ extension AuthRoutes {
             try await EmailOutbox.enqueue(emails.passwordChanged(to: email, at: Date()), on: connection, logger: context.logger)
         }
         return Response(status: .noContent)
+    }
+
+    /// Whether `password` is the signed-in user's, and their email. Only for a session still
+    /// active (an ended one learns nothing, not even whether a guess was right), and throttled per
+    /// user like sign-in (429 beyond): what a password change and an email change ask first.
+    func checkPassword(_ password: String, of principal: Principal, context: TrellisRequestContext) async throws -> (matches: Bool, email: String) {
+        try await database.withConnection(logger: context.logger) { connection in
+            try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
+        }
+        if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
+            throw APIError.tooMany("password attempts", retryAfter: retryAfter)
+        }
+        let stored = try await database.withConnection(logger: context.logger) { connection in
+            try await first(
+                connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
+                    .decode((String?, String).self)
+            )
+        }
+        guard let (hash, email) = stored else { throw APIError.unauthorized }
+        guard let hash else { return (false, email) }
+        return (try await hasher.verify(password, against: hash), email)
     }
 }

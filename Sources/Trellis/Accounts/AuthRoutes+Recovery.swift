@@ -132,19 +132,8 @@ extension AuthRoutes {
         if text != nil && newEmail == nil { input.reject("new_email", StringFormat.email.message) }
         try input.finish()
         guard let newEmail, let password else { throw input.failure() }
-        if let retryAfter = try await throttle.hit(["password:user:\(principal.userID)"], logger: context.logger) {
-            throw APIError.tooMany("password attempts", retryAfter: retryAfter)
-        }
-        let stored = try await database.withConnection(logger: context.logger) { connection in
-            try await first(
-                connection.query("SELECT password_hash, email FROM users WHERE id = \(principal.userID)", logger: context.logger)
-                    .decode((String?, String).self)
-            )
-        }
-        guard let (hash, oldEmail) = stored else { throw APIError.unauthorized }
-        guard let hash, try await hasher.verify(password, against: hash) else {
-            throw APIError.validation(["password": ["is incorrect"]])
-        }
+        let (matches, oldEmail) = try await checkPassword(password, of: principal, context: context)
+        guard matches else { throw APIError.validation(["password": ["is incorrect"]]) }
         let origin = RequestOrigin(request, context: context)
         let verifiedAt = try await database.transaction(logger: context.logger) { connection -> Timestamp? in
             try await SessionTokens.requireActiveSession(of: principal, on: connection, logger: context.logger)
