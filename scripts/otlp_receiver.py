@@ -9,7 +9,12 @@ the spans `Server serve` exported.
 """
 import http.server
 import json
+import signal
 import sys
+
+# The test runner starts children with SIGTERM blocked (the mask is inherited): take it back, so
+# the test's terminate() stops this process.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
 
 PORT = int(sys.argv[1])
 OUTPUT = sys.argv[2]

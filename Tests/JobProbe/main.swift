@@ -29,10 +29,7 @@ struct ProbeHang: Job {
     var number: Int
 
     func run(context: JobContext) async throws {
-        try await context.database.client.query(
-            "INSERT INTO job_probe_runs (job_id, number, attempt, pid) VALUES (\(context.id), \(number), \(context.attempt), \(Int(getpid())))",
-            logger: context.logger
-        )
+        try await ProbeRecord(number: number).run(context: context)
         if context.attempt == 1 { try await Task.sleep(for: .seconds(3600)) }
     }
 }
