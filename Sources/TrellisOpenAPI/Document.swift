@@ -121,14 +121,18 @@ package indirect enum Document: Hashable, Sendable, ExpressibleByStringLiteral, 
         yamlString(key)
     }
 
-    /// Plain when unambiguous (letters, digits, `_-./{}` not starting with a symbol), else quoted.
+    /// Words YAML reads as something other than a string when plain.
+    private static let reservedPlainWords: Set<String> = ["true", "false", "null", "yes", "no", "on", "off"]
+
+    /// Plain when unambiguous (letters, digits, `_-./` starting with a letter or `/`), else quoted.
     private static func yamlString(_ value: String) -> String {
-        let reserved: Set<String> = ["true", "false", "null", "yes", "no", "on", "off", "~", ""]
-        let safe = value.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-./".unicodeScalars.contains($0)
+        func isLetter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte | 0x20) }
+        func isPlain(_ byte: UInt8) -> Bool {
+            isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/")
         }
-        guard safe, let first = value.unicodeScalars.first, ("a"..."z").contains(first) || ("A"..."Z").contains(first) || first == "/",
-            !reserved.contains(value.lowercased())
+        guard let first = value.utf8.first, isLetter(first) || first == UInt8(ascii: "/"), value.utf8.allSatisfy(isPlain),
+            !reservedPlainWords.contains(value.lowercased())
         else {
             return quoted(value)
         }

@@ -30,7 +30,7 @@ public struct TemplateSet: Sendable {
     }
 
     func render(_ name: String, _ context: Any) throws -> String {
-        guard let text = library.render(context, withTemplate: name) else {
+        guard let text = library.render(TemplateTree.make(context) ?? context, withTemplate: name) else {
             throw TemplateError(name: name, message: "no such template")
         }
         return text
