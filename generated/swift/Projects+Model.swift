@@ -91,7 +91,7 @@ extension Project: ResourceModel {
             name: try cells[1].decode(String.self),
             slug: try cells[2].decode(String.self),
             status: try cells[3].decode(ProjectStatus.self),
-            description: try cells[4].decode(String?.self),
+            description: try cells[4].decodeIfPresent(String.self),
             version: try cells[5].decode(Int64.self),
             createdAt: try cells[6].decode(Timestamp.self),
             updatedAt: try cells[7].decode(Timestamp.self)

@@ -102,6 +102,7 @@ extension StringEnum {
         "must be one of: " + allCases.map(\.rawValue).joined(separator: ", ")
     }
 
+    @inlinable
     public func writeJSON(into buffer: inout ByteBuffer) {
         buffer.writeJSONString(rawValue)
     }
@@ -115,6 +116,9 @@ extension StringEnum {
         byteBuffer.writeString(rawValue)
     }
 
+    // Inlinable, so that each generated enum decodes its column through a specialized copy
+    // rather than this extension's generic one.
+    @inlinable
     public init<JSONDecoder: PostgresJSONDecoder>(
         from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat, context: PostgresDecodingContext<JSONDecoder>
     ) throws {

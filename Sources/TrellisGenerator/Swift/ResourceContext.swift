@@ -11,6 +11,9 @@ struct ResourceContext {
         /// The initializer's argument label.
         var label: String
         var propertyType: String
+        /// The Swift type without `?`: a nullable column decodes with `decodeIfPresent`.
+        var valueType: String
+        var nullable: Bool
         /// The column's position in the model's select list (the id is 0).
         var column: Int
         var codingKey: String
@@ -307,6 +310,8 @@ struct ResourceContext {
             property: field.swiftName,
             label: Naming.camelCase(field.name),
             propertyType: field.swiftType + (field.nullable ? "?" : ""),
+            valueType: field.swiftType,
+            nullable: field.nullable,
             column: column,
             codingKey: field.name.contains("_") ? "\(field.swiftName) = \"\(field.name)\"" : field.swiftName,
             jsonWrite: jsonWrite,

@@ -260,7 +260,7 @@ extension {{typeName}}: ResourceModel {
         self.init(
             id: try cells[0].decode(UUID.self),
 {{#fields}}
-            {{{label}}}: try cells[{{column}}].decode({{{propertyType}}}.self),
+            {{{label}}}: try cells[{{column}}].{{#nullable}}decodeIfPresent{{/nullable}}{{^nullable}}decode{{/nullable}}({{{valueType}}}.self),
 {{/fields}}
             version: try cells[{{versionColumn}}].decode(Int64.self){{#timestamps}},{{/timestamps}}
 {{#timestamps}}

@@ -64,8 +64,8 @@ extension ArticleCategory: ResourceModel {
         self.init(
             id: try cells[0].decode(UUID.self),
             name: try cells[1].decode(String.self),
-            code: try cells[2].decode(String?.self),
-            parentId: try cells[3].decode(UUID?.self),
+            code: try cells[2].decodeIfPresent(String.self),
+            parentId: try cells[3].decodeIfPresent(UUID.self),
             version: try cells[4].decode(Int64.self)
         )
     }
