@@ -41,7 +41,7 @@ public struct APIKeyRoutes: Sendable {
     static func json(_ row: (UUID, String, String, [String], Timestamp?, Timestamp?, Timestamp, Timestamp?), key: String? = nil) -> JSONValue {
         func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.description) } ?? .null }
         var object: [String: JSONValue] = [
-            "id": .string(row.0.uuidString.lowercased()), "name": .string(row.1), "prefix": .string(row.2),
+            "id": .string(row.0.lowercasedString), "name": .string(row.1), "prefix": .string(row.2),
             "scopes": .array(row.3.map(JSONValue.string)), "expires_at": time(row.4), "last_used_at": time(row.5),
             "created_at": .string(row.6.description), "revoked_at": time(row.7),
         ]

@@ -189,9 +189,9 @@ struct AuditEntry: JSONWritable, Sendable {
             return String(buffer: buffer)
         }
         let cells: [String?] = [
-            id.uuidString.lowercased(), createdAt.rfc3339, action, resourceType, resourceID?.uuidString.lowercased(),
-            userID?.uuidString.lowercased(), apiKeyID?.uuidString.lowercased(), realUserID?.uuidString.lowercased(),
-            subjectID?.uuidString.lowercased(), json(changes), json(details), ip, userAgent, requestID,
+            id.lowercasedString, createdAt.rfc3339, action, resourceType, resourceID?.lowercasedString,
+            userID?.lowercasedString, apiKeyID?.lowercasedString, realUserID?.lowercasedString,
+            subjectID?.lowercasedString, json(changes), json(details), ip, userAgent, requestID,
         ]
         for (index, cell) in cells.enumerated() {
             if index > 0 { buffer.writeStaticString(",") }

@@ -47,7 +47,7 @@ public enum EmailOutbox {
             logger: logger
         )
         try await JobQueue.enqueue(SendEmail(outboxID: id), on: connection, logger: logger)
-        logger.debug("email queued", metadata: ["outbox_id": "\(id.uuidString.lowercased())", "subject": "\(email.subject)"])
+        logger.debug("email queued", metadata: ["outbox_id": "\(id.lowercasedString)", "subject": "\(email.subject)"])
         return QueuedEmail(id: id, recipient: email.recipient, subject: email.subject)
     }
 }

@@ -18,10 +18,10 @@ struct InvitationRecord: Sendable {
 
     var json: JSONValue {
         .object([
-            "id": .string(id.uuidString.lowercased()),
+            "id": .string(id.lowercasedString),
             "email": .string(email),
             "role": .string(role.rawValue),
-            "invited_by": .string(invitedBy.uuidString.lowercased()),
+            "invited_by": .string(invitedBy.lowercasedString),
             "expires_at": .string(expiresAt.description),
             "created_at": .string(createdAt.description),
         ])

@@ -36,7 +36,7 @@ public struct MeRoutes: Sendable {
                 logger: logger
             )
             for try await (id, name, slug, role) in rows.decode((UUID, String, String, String).self) {
-                let organization = JSONValue.object(["id": .string(id.uuidString.lowercased()), "name": .string(name), "slug": .string(slug)])
+                let organization = JSONValue.object(["id": .string(id.lowercasedString), "name": .string(name), "slug": .string(slug)])
                 if id == principal.orgID { current = (organization, role) }
                 memberships.append(.object(["organization": organization, "role": .string(role)]))
             }
@@ -44,7 +44,7 @@ public struct MeRoutes: Sendable {
             guard let current else { throw APIError(.forbidden, "You are no longer a member of this organization.") }
             let body = JSONValue.object([
                 "user": .object([
-                    "id": .string(user.0.uuidString.lowercased()), "email": .string(user.1), "name": .string(user.2),
+                    "id": .string(user.0.lowercasedString), "email": .string(user.1), "name": .string(user.2),
                     "created_at": .string(user.3.description),
                 ]),
                 "organization": current.organization,

@@ -13,7 +13,7 @@ struct MemberRecord: Sendable {
 
     var json: JSONValue {
         .object([
-            "user": .object(["id": .string(userID.uuidString.lowercased()), "email": .string(email), "name": .string(name)]),
+            "user": .object(["id": .string(userID.lowercasedString), "email": .string(email), "name": .string(name)]),
             "role": .string(role.rawValue),
             "joined_at": .string(joinedAt.description),
         ])

@@ -8,7 +8,7 @@ enum Organizations {
     /// waits for it and yields). Returns the slug.
     static func insert(id: UUID, name: String, on connection: PostgresConnection, logger: Logger) async throws -> String {
         let base = slugify(name)
-        for slug in [base, base + "-" + id.uuidString.lowercased().suffix(8)] {
+        for slug in [base, base + "-" + id.lowercasedString.suffix(8)] {
             let inserted = try await first(
                 connection.query(
                     "INSERT INTO organizations (id, name, slug) VALUES (\(id), \(name), \(slug)) ON CONFLICT (slug) DO NOTHING RETURNING slug",

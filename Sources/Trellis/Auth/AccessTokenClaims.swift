@@ -39,14 +39,14 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public init(principal: Principal, issuer: String, audience: String, issuedAt: Date, lifetime: TimeInterval, id: UUID) {
         self.issuer = IssuerClaim(value: issuer)
         self.audience = AudienceClaim(value: audience)
-        self.subject = SubjectClaim(value: principal.userID.uuidString.lowercased())
+        self.subject = SubjectClaim(value: principal.userID.lowercasedString)
         self.expiration = ExpirationClaim(value: issuedAt.addingTimeInterval(lifetime))
         self.issuedAt = IssuedAtClaim(value: issuedAt)
-        self.id = IDClaim(value: id.uuidString.lowercased())
-        self.org = principal.orgID.uuidString.lowercased()
+        self.id = IDClaim(value: id.lowercasedString)
+        self.org = principal.orgID.lowercasedString
         self.role = principal.role.rawValue
         self.typ = Self.accessType
-        self.sid = principal.sessionID?.uuidString.lowercased()
+        self.sid = principal.sessionID?.lowercasedString
         self.adm = principal.isPlatformAdmin ? true : nil
         self.unv = principal.emailVerified ? nil : true
     }

@@ -36,8 +36,8 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         }
         if let principal = context.principal {
             context.observation.authenticated(principal)
-            context.logger[metadataKey: "user_id"] = .string(principal.userID.uuidString.lowercased())
-            context.logger[metadataKey: "org_id"] = .string(principal.orgID.uuidString.lowercased())
+            context.logger[metadataKey: "user_id"] = .string(principal.userID.lowercasedString)
+            context.logger[metadataKey: "org_id"] = .string(principal.orgID.lowercasedString)
         }
         return try await next(request, context)
     }

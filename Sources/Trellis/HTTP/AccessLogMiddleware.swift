@@ -30,9 +30,9 @@ public struct AccessLogMiddleware: RouterMiddleware {
         ]
         if let ip = context.clientIP { metadata["client_ip"] = .string(ip) }
         if let caller = context.observation.callerIDs {
-            metadata["user_id"] = .string(caller.userID.uuidString.lowercased())
-            metadata["org_id"] = .string(caller.orgID.uuidString.lowercased())
-            if let key = caller.apiKeyID { metadata["api_key_id"] = .string(key.uuidString.lowercased()) }
+            metadata["user_id"] = .string(caller.userID.lowercasedString)
+            metadata["org_id"] = .string(caller.orgID.lowercasedString)
+            if let key = caller.apiKeyID { metadata["api_key_id"] = .string(key.lowercasedString) }
         }
         context.logger.info("request", metadata: metadata)
         return response

@@ -205,9 +205,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
 
     /// Whose keys these are: the organization and the user or API key.
     static func scope(of principal: Principal) -> String {
-        let org = principal.orgID.uuidString.lowercased()
-        if let key = principal.apiKeyID { return "org \(org) api-key \(key.uuidString.lowercased())" }
-        return "org \(org) user \(principal.userID.uuidString.lowercased())"
+        let org = principal.orgID.lowercasedString
+        if let key = principal.apiKeyID { return "org \(org) api-key \(key.lowercasedString)" }
+        return "org \(org) user \(principal.userID.lowercasedString)"
     }
 
     static func replay(status: Int, headers: JSONValue, body: ByteBuffer) -> Response {

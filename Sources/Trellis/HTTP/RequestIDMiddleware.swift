@@ -13,7 +13,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let id = request.headers[.requestID].flatMap(Self.accept) ?? UUID.v7().uuidString.lowercased()
+        let id = request.headers[.requestID].flatMap(Self.accept) ?? UUID.v7().lowercasedString
         context.requestID = id
         context.logger[metadataKey: "request_id"] = .string(id)
         var response = try await next(request, context)

@@ -89,7 +89,7 @@ extension ByteBuffer {
 
 /// The lowercase hexadecimal digit for `nibble` (0...15).
 @inline(__always)
-private func hexDigit(_ nibble: UInt8) -> UInt8 {
+func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? 0x30 + nibble : 0x57 + nibble
 }
 
@@ -138,22 +138,11 @@ extension UUID: JSONWritable {
     /// The quoted lowercase canonical form (`"0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b"`), written
     /// from the bytes.
     public func writeJSON(into buffer: inout ByteBuffer) {
-        withUnsafeBytes(of: uuid) { bytes in
-            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 38) { output in
-                output[0] = UInt8(ascii: "\"")
-                var position = 1
-                for index in 0..<16 {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        output[position] = UInt8(ascii: "-")
-                        position += 1
-                    }
-                    output[position] = hexDigit(bytes[index] >> 4)
-                    output[position + 1] = hexDigit(bytes[index] & 0x0F)
-                    position += 2
-                }
-                output[position] = UInt8(ascii: "\"")
-                return position + 1
-            }
+        _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 38) { output in
+            output[0] = UInt8(ascii: "\"")
+            let end = 1 + writeCanonical(into: UnsafeMutableRawBufferPointer(rebasing: output[1...]))
+            output[end] = UInt8(ascii: "\"")
+            return end + 1
         }
     }
 }

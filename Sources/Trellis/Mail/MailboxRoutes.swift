@@ -31,7 +31,7 @@ public struct MailboxRoutes: Sendable {
         )
         var items = ""
         for try await (id, recipient, subject, status, transport, created) in rows.decode((UUID, String, String, String, String, Timestamp).self) {
-            let link = "/dev/mailbox/\(id.uuidString.lowercased())"
+            let link = "/dev/mailbox/\(id.lowercasedString)"
             items += """
                 <tr><td>\(Self.escape(created.description))</td><td>\(Self.escape(recipient))</td>\
                 <td><a href="\(link)" target="message">\(Self.escape(subject))</a></td><td>\(Self.escape(status)) \(Self.escape(transport))</td></tr>

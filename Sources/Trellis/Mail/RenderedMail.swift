@@ -44,7 +44,7 @@ extension MailMessage {
     {
         try validate()
         let domain = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
-        let messageID = messageID ?? "\(UUID().uuidString.lowercased())@\(domain)"
+        let messageID = messageID ?? "\(UUID().lowercasedString)@\(domain)"
         guard Self.isValidMessageID(messageID) else { throw .invalidMessageID(messageID) }
 
         // A quoted-printable body never holds "=_" (a literal "=" is always "=XX" or a soft break),

@@ -236,11 +236,11 @@ public struct ListRequest: Sendable {
             return String(flag)
         case .uuid:
             guard let id = UUID(uuidString: text) else { throw FilterValueError(message: "must be a UUID") }
-            return id.uuidString.lowercased()
+            return id.lowercasedString
         case .userReference:
-            if text == "me" { return principal.userID.uuidString.lowercased() }
+            if text == "me" { return principal.userID.lowercasedString }
             guard let id = UUID(uuidString: text) else { throw FilterValueError(message: "must be a UUID or me") }
-            return id.uuidString.lowercased()
+            return id.lowercasedString
         case .date:
             guard let date = CalendarDate(text) else { throw FilterValueError(message: "must be a date, like 2026-01-31") }
             return date.description

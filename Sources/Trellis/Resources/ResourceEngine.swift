@@ -97,7 +97,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
         let ownOnly = permissions.list.limitsToOwnRows(principal)
             || (list.deleted != .exclude && trashPermission?.limitsToOwnRows(principal) == true)
         if ownOnly, let owner = R.owner, let field = listQuery.field(named: owner.field) {
-            list.filters.append(ListRequest.Filter(field: field, operator: .eq, value: .one(principal.userID.uuidString.lowercased())))
+            list.filters.append(ListRequest.Filter(field: field, operator: .eq, value: .one(principal.userID.lowercasedString)))
         }
         return list
     }
@@ -194,7 +194,7 @@ public struct ResourceEngine<R: Resource>: Sendable {
             try await journal.record(.created, before: nil, after: created, by: principal, origin: origin, on: connection, logger: context.logger)
             return created
         }
-        let location = "\(collectionPath)/\(created.id.uuidString.lowercased())"
+        let location = "\(collectionPath)/\(created.id.lowercasedString)"
         return Self.tagged(created, status: .created, headers: [.location: location], hidden: fieldRules.hidden(for: principal))
     }
 
@@ -510,7 +510,7 @@ extension ResourceEngine {
             let principal = try context.require(permissions.list)
             var list = try listRequest(request, principal: principal)
             let parentID = try await visibleParent(Parent.self, principal: principal, context: context)
-            list.filters.append(ListRequest.Filter(field: refField, operator: .eq, value: .one(parentID.uuidString.lowercased())))
+            list.filters.append(ListRequest.Filter(field: refField, operator: .eq, value: .one(parentID.lowercasedString)))
             return try await respond(to: list, principal: principal, context: context)
         }
         group.post(path) { request, context in
@@ -521,7 +521,7 @@ extension ResourceEngine {
             guard json[field] == nil else {
                 throw APIError.validation([field: ["is given by the path; leave it out of the body"]])
             }
-            json[field] = .string(parentID.uuidString.lowercased())
+            json[field] = .string(parentID.lowercasedString)
             return try await create(try fieldRules.read(json, by: principal, with: R.Create.init(json:)), by: principal, origin: RequestOrigin(request, context: context), context: context)
         }
     }

@@ -13,7 +13,7 @@ extension FieldContract {
         case .int32, .int64: return .integer(distinctInteger(row: row, tag: tag))
         case .decimal(let precision, let scale): return .string(distinctDecimal(row: row, tag: tag, precision: precision, scale: scale))
         case .bool: return .bool(row.isMultiple(of: 2) == (example == .bool(true)))
-        case .uuid: return .string(UUID.stable("\(tag)/\(name)/\(row)").uuidString.lowercased())
+        case .uuid: return .string(UUID.stable("\(tag)/\(name)/\(row)").lowercasedString)
         case .date: return .string(String(Self.day(Int(block(tag, span: 400_000)) + row).rfc3339.prefix(10)))
         case .datetime:
             let hours = block(tag, span: 9_000_000) + Int64(row)

@@ -36,7 +36,7 @@ extension ResourceChecks {
                     reads.append(Read(id: row.id, actor: actor, reader: organization.slug, expected: visible ? row.data : nil))
                 }
                 if let deleted { reads.append(Read(id: deleted.id, actor: actor, reader: organization.slug, expected: nil)) }
-                reads.append(Read(id: UUID.stable("\(contract.name)/absent").uuidString.lowercased(), actor: actor, reader: organization.slug, expected: nil))
+                reads.append(Read(id: UUID.stable("\(contract.name)/absent").lowercasedString, actor: actor, reader: organization.slug, expected: nil))
             }
             // Several rounds of every read at once, more than the server runs alone.
             let all = Array(repeating: reads, count: 4).flatMap { $0 }

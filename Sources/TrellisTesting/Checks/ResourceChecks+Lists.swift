@@ -129,7 +129,7 @@ extension ResourceChecks {
             let home = session.home
             let lister = try actor(for: .list, in: home)
             guard case .member(let principal) = lister else { throw SpecSetupError("?\(field)=me needs a member to list as") }
-            let me = JSONValue.string(principal.userID.uuidString.lowercased())
+            let me = JSONValue.string(principal.userID.lowercasedString)
             guard let fieldContract = contract.field(field) else { throw SpecSetupError("\(contract.title) has no field \(field)") }
             let (overrides, creators) = try await distinctReferences(fieldContract, in: home, session: session)
             var rows: [Row] = []

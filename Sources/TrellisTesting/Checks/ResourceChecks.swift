@@ -214,7 +214,7 @@ public struct ResourceChecks: Sendable {
         return condition
     }
 
-    static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
+    static func text(_ id: UUID) -> String { id.lowercasedString }
 }
 
 extension HTTPResponse.Status {

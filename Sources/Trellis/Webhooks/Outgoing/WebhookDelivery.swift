@@ -122,7 +122,7 @@ public struct WebhookDelivery: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Trellis-Webhooks/1")
-        request.headers.add(name: "X-Webhook-Id", value: target.eventID.uuidString.lowercased())
+        request.headers.add(name: "X-Webhook-Id", value: target.eventID.lowercasedString)
         request.headers.add(name: "X-Webhook-Event", value: target.eventType)
         request.headers.add(name: WebhookSignature.header, value: WebhookSignature.sign(target.payload, secret: target.secret, timestamp: now))
         request.body = .bytes(ByteBuffer(string: target.payload))

@@ -105,14 +105,14 @@ public struct WebhookDispatcher: Service {
     static func payload(of event: ChangeEvent) -> String {
         payload(
             id: event.eventID, type: event.type, createdAt: event.createdAt.description, orgID: event.orgID,
-            resource: ["type": .string(event.resourceType), "id": .string(event.resourceID.uuidString.lowercased())], data: event.data
+            resource: ["type": .string(event.resourceType), "id": .string(event.resourceID.lowercasedString)], data: event.data
         )
     }
 
     static func payload(id: UUID, type: String, createdAt: String, orgID: UUID?, resource: [String: JSONValue]?, data: JSONValue) -> String {
         var object: [String: JSONValue] = [
-            "id": .string(id.uuidString.lowercased()), "type": .string(type), "created_at": .string(createdAt),
-            "org_id": orgID.map { .string($0.uuidString.lowercased()) } ?? .null, "data": data,
+            "id": .string(id.lowercasedString), "type": .string(type), "created_at": .string(createdAt),
+            "org_id": orgID.map { .string($0.lowercasedString) } ?? .null, "data": data,
         ]
         if let resource { object["resource"] = .object(resource) }
         var buffer = ByteBuffer()

@@ -217,7 +217,7 @@ public struct WebhookEndpointRoutes: Sendable {
             let eventID = UUID.v7()
             let payload = WebhookDispatcher.payload(
                 id: eventID, type: "webhook.test", createdAt: Timestamp.now().description, orgID: scope.orgID, resource: nil,
-                data: ["endpoint_id": .string(endpointID.uuidString.lowercased())]
+                data: ["endpoint_id": .string(endpointID.lowercasedString)]
             )
             let id = try await DeliverWebhook.enqueue(
                 endpointID: endpointID, orgID: scope.orgID, eventID: eventID, type: "webhook.test", payload: payload, on: connection, logger: context.logger
@@ -266,7 +266,7 @@ public struct WebhookEndpointRoutes: Sendable {
 
     static func endpoint(_ cells: PostgresRandomAccessRow, secret: String? = nil) throws -> JSONValue {
         var object: [String: JSONValue] = [
-            "id": .string(try cells[0].decode(UUID.self).uuidString.lowercased()), "url": .string(try cells[1].decode(String.self)),
+            "id": .string(try cells[0].decode(UUID.self).lowercasedString), "url": .string(try cells[1].decode(String.self)),
             "description": .string(try cells[2].decode(String.self)), "event_types": .array(try cells[3].decode([String].self).map(JSONValue.string)),
             "enabled": .bool(try cells[4].decode(Bool.self)), "disabled_reason": try cells[5].decode(String?.self).map(JSONValue.string) ?? .null,
             "failing_since": try cells[6].decode(Timestamp?.self).map { .string($0.description) } ?? .null,
@@ -285,9 +285,9 @@ public struct WebhookEndpointRoutes: Sendable {
     static func delivery(_ cells: PostgresRandomAccessRow) throws -> JSONValue {
         func time(_ value: Timestamp?) -> JSONValue { value.map { .string($0.description) } ?? .null }
         return .object([
-            "id": .string(try cells[0].decode(UUID.self).uuidString.lowercased()),
-            "endpoint_id": .string(try cells[1].decode(UUID.self).uuidString.lowercased()),
-            "event_id": .string(try cells[2].decode(UUID.self).uuidString.lowercased()), "event_type": .string(try cells[3].decode(String.self)),
+            "id": .string(try cells[0].decode(UUID.self).lowercasedString),
+            "endpoint_id": .string(try cells[1].decode(UUID.self).lowercasedString),
+            "event_id": .string(try cells[2].decode(UUID.self).lowercasedString), "event_type": .string(try cells[3].decode(String.self)),
             "status": .string(try cells[4].decode(String.self)), "attempts": .integer(Int64(try cells[5].decode(Int32.self))),
             "response_status": try cells[6].decode(Int32?.self).map { .integer(Int64($0)) } ?? .null,
             "response_body": try cells[7].decode(String?.self).map(JSONValue.string) ?? .null,
