@@ -239,4 +239,44 @@ import Trellis
             }
         }
     }
+
+    /// The webhook dispatcher's two reads: where the next events sit and whose they are, then the
+    /// data of only the organizations it names, up to a position the first read returned.
+    @Test func aReaderFetchesTheEventsOfTheOrganizationsItNamesAndPassesTheRest() async throws {
+        let (database, _) = try await TestEnvironment.shared.client()
+        let logger = TestEnvironment.shared.logger
+        var reached = ChangeEvents.Position.start
+        while let last = try await ChangeEvents.committed(after: reached, limit: 1000, on: database, logger: logger).last { reached = last.position }
+        let start = reached
+        let subscribed = UUID(uuidString: "0193a5c8-0000-7000-8000-0e00000000a1")!
+        let other = UUID(uuidString: "0193a5c8-0000-7000-8000-0e00000000a2")!
+        let resources = (1...3).map { UUID(uuidString: "0193a5c8-0000-7000-8000-0e00000000b\($0)")! }
+        try await database.withTransaction(logger: logger) { connection in
+            for (resource, org) in zip(resources, [subscribed, other, subscribed]) {
+                try await connection.query(
+                    """
+                    INSERT INTO change_events (event_id, type, org_id, resource_type, resource_id, data)
+                    VALUES (\(UUID()), 'task.updated', \(org), 'task', \(resource), '{"title": "x"}')
+                    """,
+                    logger: logger
+                )
+            }
+        }
+        // Other tests' open transactions hold the events back for a while (see above).
+        var entries: [(position: ChangeEvents.Position, orgID: UUID?)] = []
+        for _ in 0..<600 where entries.filter({ $0.orgID == subscribed || $0.orgID == other }).count < 3 {
+            entries = try await database.withConnection { try await ChangeEvents.entries(after: start, limit: 10000, on: $0, logger: logger) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let ours = entries.filter { $0.orgID == subscribed || $0.orgID == other }
+        #expect(ours.map(\.orgID) == [subscribed, other, subscribed])
+        let last = try #require(ours.last?.position)
+        let events = try await database.withConnection {
+            try await ChangeEvents.committed(after: start, through: last, organizations: [subscribed], on: $0, logger: logger)
+        }
+        #expect(events.map(\.resourceID) == [resources[0], resources[2]], "only the named organization's events, in order")
+        #expect(events.allSatisfy { $0.position <= last && start < $0.position })
+        #expect(events.first?.data == ["title": "x"])
+    }
+
 }

@@ -59,10 +59,57 @@ public enum ChangeEvents {
         try await decode(try await connection.query(query(after: position, limit: limit), logger: logger))
     }
 
+    /// Where each of the next `limit` committed events after `position` sits and whose it is:
+    /// what ``committed(after:limit:on:logger:)`` would read, without reading the events' data, so
+    /// a reader can fetch only the events it needs (``committed(after:through:organizations:on:logger:)``)
+    /// and still move past the rest.
+    public static func entries(
+        after position: Position, limit: Int, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(position: Position, orgID: UUID?)] {
+        let rows = try await connection.query(
+            """
+            SELECT xid::text, id, org_id FROM change_events
+            WHERE (xid, id) > (\(String(position.transaction))::xid8, \(position.id))
+              AND xid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY xid, id
+            LIMIT \(Int64(limit))
+            """,
+            logger: logger
+        )
+        var entries: [(position: Position, orgID: UUID?)] = []
+        for try await (xid, id, orgID) in rows.decode((String, Int64, UUID?).self) {
+            guard let transaction = UInt64(xid) else { continue }
+            entries.append((Position(transaction: transaction, id: id), orgID))
+        }
+        return entries
+    }
+
+    /// The events after `position` up to and including `last` (a position ``entries(after:limit:on:logger:)``
+    /// returned, so every event up to it has committed) of the given organizations, oldest first.
+    public static func committed(
+        after position: Position, through last: Position, organizations: [UUID], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [ChangeEvent] {
+        try await decode(
+            try await connection.query(
+                """
+                SELECT \(unescaped: columns) FROM change_events
+                WHERE (xid, id) > (\(String(position.transaction))::xid8, \(position.id))
+                  AND (xid, id) <= (\(String(last.transaction))::xid8, \(last.id))
+                  AND org_id = ANY(\(organizations))
+                ORDER BY xid, id
+                """,
+                logger: logger
+            )
+        )
+    }
+
+    /// The columns ``decode(_:)`` reads, in its order.
+    private static let columns =
+        "xid::text, id, event_id, type, org_id, resource_type, resource_id, data, user_id, api_key_id, request_id, created_at"
+
     private static func query(after position: Position, limit: Int) -> PostgresQuery {
         """
-        SELECT xid::text, id, event_id, type, org_id, resource_type, resource_id, data, user_id, api_key_id, request_id, created_at
-        FROM change_events
+        SELECT \(unescaped: columns) FROM change_events
         WHERE (xid, id) > (\(String(position.transaction))::xid8, \(position.id))
           AND xid < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY xid, id

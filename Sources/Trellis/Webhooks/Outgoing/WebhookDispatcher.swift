@@ -61,9 +61,17 @@ public struct WebhookDispatcher: Service {
                 position = UInt64(xid).map { ChangeEvents.Position(transaction: $0, id: id) }
             }
             guard let position else { return 0 }
-            let events = try await ChangeEvents.committed(after: position, limit: Self.batch, on: connection, logger: logger)
-            guard let last = events.last else { return 0 }
-            let endpoints = try await subscribedEndpoints(orgs: Set(events.compactMap(\.orgID)), on: connection)
+            // Where the batch ends and whose events it holds first: the events' data is read only
+            // for organizations with an endpoint, so an app without webhooks reads none of it.
+            let entries = try await ChangeEvents.entries(after: position, limit: Self.batch, on: connection, logger: logger)
+            guard let last = entries.last?.position else { return 0 }
+            let endpoints = try await subscribedEndpoints(orgs: Set(entries.compactMap(\.orgID)), on: connection)
+            let events =
+                endpoints.isEmpty
+                ? []
+                : try await ChangeEvents.committed(
+                    after: position, through: last, organizations: Array(endpoints.keys), on: connection, logger: logger
+                )
             for event in events {
                 guard let org = event.orgID else { continue }
                 for endpoint in endpoints[org, default: []] where endpoint.accepts(event.type) {
@@ -74,9 +82,9 @@ public struct WebhookDispatcher: Service {
                 }
             }
             try await connection.query(
-                "UPDATE webhook_dispatch SET xid = \(String(last.position.transaction))::xid8, event_id = \(last.position.id)", logger: logger
+                "UPDATE webhook_dispatch SET xid = \(String(last.transaction))::xid8, event_id = \(last.id)", logger: logger
             )
-            return events.count
+            return entries.count
         }
     }
 
