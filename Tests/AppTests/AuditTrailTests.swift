@@ -204,11 +204,7 @@ import Trellis
     /// An event whose transaction is still open holds back every later one, so a reader going by
     /// position never skips it; once it commits, both come, in transaction order.
     @Test func theOutboxNeverSkipsAnEventThatCommitsLate() async throws {
-        let (database, _) = try await TestEnvironment.shared.client()
-        let logger = TestEnvironment.shared.logger
-        var reached = ChangeEvents.Position.start
-        while let last = try await ChangeEvents.committed(after: reached, limit: 1000, on: database, logger: logger).last { reached = last.position }
-        let start = reached
+        let (database, logger, start) = try await Self.outboxEnd()
         let late = UUID(uuidString: "0193a5c8-0000-7000-8000-0e0000000093")!
         try await database.withConnection { open in
             try await open.query("BEGIN", logger: logger)
@@ -243,11 +239,7 @@ import Trellis
     /// The webhook dispatcher's two reads: where the next events sit and whose they are, then the
     /// data of only the organizations it names, up to a position the first read returned.
     @Test func aReaderFetchesTheEventsOfTheOrganizationsItNamesAndPassesTheRest() async throws {
-        let (database, _) = try await TestEnvironment.shared.client()
-        let logger = TestEnvironment.shared.logger
-        var reached = ChangeEvents.Position.start
-        while let last = try await ChangeEvents.committed(after: reached, limit: 1000, on: database, logger: logger).last { reached = last.position }
-        let start = reached
+        let (database, logger, start) = try await Self.outboxEnd()
         let subscribed = UUID(uuidString: "0193a5c8-0000-7000-8000-0e00000000a1")!
         let other = UUID(uuidString: "0193a5c8-0000-7000-8000-0e00000000a2")!
         let resources = (1...3).map { UUID(uuidString: "0193a5c8-0000-7000-8000-0e00000000b\($0)")! }
@@ -279,4 +271,13 @@ import Trellis
         #expect(events.first?.data == ["title": "x"])
     }
 
+
+    /// The test database's client and logger, and the position after every committed event.
+    static func outboxEnd() async throws -> (PostgresClient, Logger, ChangeEvents.Position) {
+        let (database, _) = try await TestEnvironment.shared.client()
+        let logger = TestEnvironment.shared.logger
+        var reached = ChangeEvents.Position.start
+        while let last = try await ChangeEvents.committed(after: reached, limit: 1000, on: database, logger: logger).last { reached = last.position }
+        return (database, logger, reached)
+    }
 }
