@@ -17,7 +17,8 @@
 - `--reject-rcpt 451` (or 550, ...) answers the next `--reject-count` (default: every) RCPT TO
   with that code; `--reject-data` does the same for the end of DATA. This is how tests see the
   client tell transient (4xx) from permanent (5xx) failures.
-- Once it listens, `--ready-file` is written (with the port) and a line is printed.
+- Once it listens, `--ready-file` is written (with the port: `--port 0` takes any free one) and a
+  line is printed.
 
 Tests/TrellisTests/MailTests.swift starts it with the project's .venv/bin/python.
 """
@@ -94,6 +95,17 @@ def authenticator_for(username, password):
     return authenticate
 
 
+class EphemeralPortController(Controller):
+    """A Controller that may listen on port 0: it learns the port the system gave before aiosmtpd
+    connects to itself to check that it started. A port chosen by the test beforehand could be
+    taken by another connection before the server binds it."""
+
+    def _trigger_server(self):
+        if self.port == 0:
+            self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
 def main():
     # A parent may start us with SIGTERM blocked (the mask is inherited: Swift's test runner does),
     # and then could never stop us: take SIGTERM and SIGINT back.
@@ -139,7 +151,7 @@ def main():
         options.update(auth_require_tls=False)
 
     handler = Recorder(args.output, args.reject_rcpt, args.reject_data, args.reject_count)
-    controller = Controller(handler, **options)
+    controller = EphemeralPortController(handler, **options)
     controller.start()
 
     stop = threading.Event()
@@ -148,9 +160,9 @@ def main():
     if args.ready_file:
         temporary = args.ready_file + ".tmp"
         with open(temporary, "w") as ready:
-            ready.write(f"{args.port}\n")
+            ready.write(f"{controller.port}\n")
         os.replace(temporary, args.ready_file)
-    print(f"smtp_server listening on {args.host}:{args.port} (tls: {args.tls})", flush=True)
+    print(f"smtp_server listening on {args.host}:{controller.port} (tls: {args.tls})", flush=True)
     stop.wait()
     controller.stop()
     return 0

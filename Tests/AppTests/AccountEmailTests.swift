@@ -33,16 +33,15 @@ import Trellis
         let directory = try PeerProcess.temporaryDirectory(named: "account-mail")
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = try SelfSignedCertificate.make(in: directory)
-        let port = try FreePort.find()
         try await PeerProcess.with(
             script: "smtp_server.py",
             arguments: [
-                "--port", String(port), "--output", "{dir}/messages.jsonl", "--tls", "starttls", "--cert", certificate.certificate.path,
+                "--port", "0", "--output", "{dir}/messages.jsonl", "--tls", "starttls", "--cert", certificate.certificate.path,
                 "--key", certificate.key.path, "--username", username, "--password", password,
             ],
             in: directory
         ) { server in
-            let transport = try SMTPTransport(url: "smtp://\(username):\(password)@127.0.0.1:\(port)?ca_file=\(certificate.certificate.path)&timeout=10")
+            let transport = try SMTPTransport(url: "smtp://\(username):\(password)@127.0.0.1:\(server.port)?ca_file=\(certificate.certificate.path)&timeout=10")
             let mail = MailOptions(from: MailAddress("no-reply@trellis.test", name: "Trellis"), transport: transport, transportName: "smtp")
             let database = Database(client: try await TestEnvironment.shared.client().client)
             let worker = JobWorker(

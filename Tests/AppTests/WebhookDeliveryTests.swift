@@ -14,10 +14,6 @@ import Trellis
 /// answering 500 twice then 200 gets three attempts, 1 and 5 minutes apart on a simulated clock;
 /// endpoints refuse URLs of private networks outside development.
 @Suite(.serialized) struct WebhookDeliveryTests {
-    static let receiverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/http_receiver.py")
-    static let python = receiverScript.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".venv/bin/python")
-
     /// A request the receiver got.
     struct Received {
         var headers: [String: String]
@@ -26,28 +22,14 @@ import Trellis
 
     /// Runs the receiver answering `statuses` (the last repeats) for `body`.
     static func withReceiver(statuses: [Int], _ body: (_ url: String, _ received: @escaping @Sendable () throws -> [Received]) async throws -> Void) async throws {
-        let port = try FreePort.find()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("webhooks-\(port).jsonl")
-        try? FileManager.default.removeItem(at: output)
-        let ready = FileManager.default.temporaryDirectory.appendingPathComponent("webhooks-\(port).ready")
-        try? FileManager.default.removeItem(at: ready)
-        let receiver = try ChildProcess.launch(
-            python,
-            [receiverScript.path, "--port", String(port), "--output", output.path, "--ready-file", ready.path, "--statuses",
-             statuses.map(String.init).joined(separator: ",")],
-            timeout: .seconds(120)
-        )
-        defer { receiver.kill() }
-        let start = ContinuousClock.now
-        while !FileManager.default.fileExists(atPath: ready.path) {
-            guard ContinuousClock.now - start < .seconds(20) else { throw TestSetupError("the receiver did not start") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try await body("http://127.0.0.1:\(port)/hooks") {
-            guard let text = try? String(contentsOf: output, encoding: .utf8) else { return [] }
-            return try text.split(separator: "\n").map { line in
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-                return Received(headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "")
+        try await PeerProcess.with(
+            script: "http_receiver.py",
+            arguments: ["--port", "0", "--output", "{dir}/requests.jsonl", "--statuses", statuses.map(String.init).joined(separator: ",")]
+        ) { receiver in
+            try await body("http://127.0.0.1:\(receiver.port)/hooks") {
+                receiver.records(in: "requests.jsonl").map { object in
+                    Received(headers: object["headers"] as? [String: String] ?? [:], body: object["body"] as? String ?? "")
+                }
             }
         }
     }
