@@ -96,8 +96,8 @@ build() { nice -n 10 swift build --product Server --scratch-path "$BUILD_PATH" >
 
 # Twice: a build that re-plans (the first one, or any after Trellis's own sources changed) rebuilds
 # the plugin's tool, and SwiftPM then plans once more on the build after it, rebuilding the tool
-# twice (~8 s here). That happens once per change of the tool, never per spec edit, so the timed
-# builds start from the state a developer editing specs is in.
+# twice (~8 s here). That follows a change of the tool, not a spec edit, so the timed builds start
+# from the state a developer editing specs is in; a timed build that re-plans anyway is flagged.
 say "warming $BUILD_PATH: swift build --product Server, twice (untimed; the first time builds everything)"
 for _ in 1 2; do
     build || { tail -n 30 "$WORK/build.log" >&2; die "the warm-up build failed (log above)"; }
