@@ -3,8 +3,8 @@ import PostgresNIO
 extension PostgresCell {
     /// The cell's value, or nil for SQL NULL: what `decode(T?.self)` answers, decoded through `T`'s
     /// own conformance. `Optional`'s conformance in postgres-nio is not specialized across modules,
-    /// so a generated model decoding its nullable columns through it spent a third of its row
-    /// decoding time looking up generic metadata.
+    /// so generated models skip it for their nullable columns (row decoding of a list page went
+    /// from 9.8% to 8.4% of the server's samples; most of the rest is postgres-nio's own decoding).
     @inlinable
     public func decodeIfPresent<T: PostgresDecodable>(_: T.Type, file: String = #fileID, line: Int = #line) throws -> T? {
         guard bytes != nil else { return nil }
